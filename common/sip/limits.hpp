@@ -11,7 +11,7 @@ struct Limits {
   std::size_t max_header_bytes = 16384;      // start line + all headers, CRLFs included
   std::size_t max_headers = 128;             // header fields after list splitting
   std::size_t max_body_bytes = 1 << 20;      // Content-Length we accept on any transport
-  std::size_t max_vias = 32;                 // Via values in one message
+  std::size_t max_vias = 70;                 // Via values in one message
   std::size_t max_datagram_bytes = 65535;    // a UDP datagram
 };
 

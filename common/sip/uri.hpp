@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "common/sip/header_values.hpp"
 #include "common/util/result.hpp"
@@ -28,6 +29,22 @@ struct Uri {
 
   std::optional<std::string_view> param(std::string_view name) const { return params.get(name); }
 };
+
+// Why parse_uri failed. UnsupportedScheme lets a request be answered 416 rather than 400
+// (RFC 3261 §8.2.2.1); everything else is a syntax error in the named component.
+enum class UriErrc {
+  UnsupportedScheme = 1,  // not sip, sips or tel
+  BadUserinfo,
+  BadHost,
+  BadPort,
+  BadParameter,
+  BadHeader,
+  BadEscape,
+  BadCharacter,           // a space, control or non-ASCII byte anywhere in the URI
+  BadTelNumber,           // RFC 3966 telephone-subscriber
+};
+const std::error_category& uri_category();
+std::error_code make_error_code(UriErrc e);
 
 // Parses an absolute SIP/SIPS/tel URI. Schemes compare case-insensitively. Escapes are
 // validated (a '%' must start %HH) but left in place; use unescape() for the decoded text.
@@ -52,3 +69,6 @@ std::string format_sip_uri(std::string_view user, std::string_view host,
                            std::string_view params = {}, bool sips = false);
 
 }  // namespace ims::sip
+
+template <>
+struct std::is_error_code_enum<ims::sip::UriErrc> : std::true_type {};
