@@ -1,0 +1,348 @@
+#include "common/stack/stack.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/sip/builders.hpp"
+#include "common/txn/errors.hpp"
+#include "common/util/random.hpp"
+
+namespace ims::stack {
+
+namespace asio = boost::asio;
+using transport::Origin;
+
+namespace {
+
+txn::Reliability reliability(transport::Protocol p) {
+  return transport::is_reliable(p) ? txn::Reliability::Reliable : txn::Reliability::Unreliable;
+}
+
+std::optional<txn::Key> outcome_key_copy(const txn::Key* key) {
+  if (!key) return std::nullopt;
+  return *key;
+}
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+Stack::Stack(asio::any_io_executor strand, Options options, TransactionUser& tu)
+    : strand_(std::move(strand)), tu_(&tu), table_(options.txn) {
+  transport::MessageSink& sink = *this;
+  transport_ = std::make_unique<transport::TransportLayer>(strand_, options.transport, sink);
+}
+
+Stack::~Stack() { close(); }
+
+Result<transport::ListenerInfo> Stack::listen(transport::Protocol protocol,
+                                              const transport::Endpoint& where) {
+  return transport_->listen(protocol, where);
+}
+
+const std::vector<transport::ListenerInfo>& Stack::listeners() const {
+  return transport_->listeners();
+}
+
+void Stack::close() {
+  alive_.reset();
+  transport_->close();
+  contexts_.clear();  // destroys the timers; their callbacks see alive_ expired
+  clients_by_flow_.clear();
+}
+
+// ---- from the transport ------------------------------------------------------------------------
+
+void Stack::on_message(sip::Message message, const Origin& origin) {
+  if (message.is_request()) {
+    on_request(std::move(message), origin);
+  } else {
+    on_response(std::move(message), origin);
+  }
+}
+
+void Stack::on_request(sip::Message request, const Origin& origin) {
+  ++counters_.requests_received;
+  if (spdlog::should_log(spdlog::level::debug)) {  // to_string allocates: not on the hot path
+    spdlog::debug("recv {} from {}/{} call-id {}", request.method_text(),
+                  transport::protocol_name(origin.protocol), transport::to_string(origin.source),
+                  request.call_id());
+  }
+  if (request.fault) {
+    // The parser found the request SIP-shaped but invalid: answer with what it says (400 with
+    // a reason naming the fault, 413, 505 ...), statelessly: it never reaches a transaction.
+    const sip::Fault fault = *request.fault;
+    answer_statelessly(request, fault.status, fault.reason, origin);
+    return;
+  }
+  // The table takes the request; a copy is kept only when the table may refuse it for being
+  // full, to build the 503 from.
+  std::optional<sip::Message> kept;
+  if (table_.size() >= table_.config().max_transactions) kept = request;
+  auto outcome = table_.on_request(std::move(request), reliability(origin.protocol));
+  if (!outcome) {
+    if (outcome.error().code == txn::make_error_code(txn::TxnErrc::TableFull)) {
+      ++counters_.overload_rejected;
+      // RFC 3261 §21.5.4: 503 tells the client to try elsewhere or later.
+      if (kept) answer_statelessly(*kept, 503, "Too Many Transactions", origin);
+    } else {
+      ++counters_.unmatchable_dropped;
+      spdlog::debug("dropped request from {}: {}", transport::to_string(origin.source),
+                    outcome.error().message);
+    }
+    return;
+  }
+  // A new server transaction: remember where the request came from, for its responses.
+  if (outcome->key && !contexts_.count(*outcome->key)) {
+    contexts_.emplace(*outcome->key, Context{origin, std::nullopt, {}});
+  }
+  process(std::move(*outcome), origin);
+}
+
+void Stack::on_response(sip::Message response, const Origin& origin) {
+  ++counters_.responses_received;
+  if (response.fault) {
+    // §18.1.2 and STYLE rule 9: a malformed response is never answered, only dropped.
+    ++counters_.bad_responses_dropped;
+    spdlog::debug("dropped malformed response from {}: {}", transport::to_string(origin.source),
+                  response.fault->reason);
+    return;
+  }
+  process(table_.on_response(std::move(response)), origin);
+}
+
+void Stack::answer_statelessly(const sip::Message& request, int status, std::string_view reason,
+                               const Origin& origin) {
+  // §17.1.1.3: an ACK is never answered; without a top Via there is nowhere to send to.
+  if (request.method() == sip::Method::Ack || !request.top_via()) {
+    ++counters_.bad_requests_dropped;
+    return;
+  }
+  ++counters_.bad_requests_answered;
+  auto rsp = sip::make_response(request, status, reason, util::random_token(10));
+  auto sent = transport_->send_response(rsp, origin);
+  if (!sent) {
+    ++counters_.send_failures;
+    spdlog::debug("stateless {} to {} not sent: {}", status, transport::to_string(origin.source),
+                  sent.error().message);
+  }
+}
+
+void Stack::on_flow_closed(transport::FlowId flow) {
+  // The transport may report a close from inside one of our own sends; handle it as a fresh
+  // event so that no transaction context changes under a caller.
+  std::weak_ptr<int> alive = alive_;
+  asio::post(strand_, [this, alive, flow] {
+    if (!alive.expired()) on_flow_gone(flow);
+  });
+}
+
+void Stack::on_flow_gone(transport::FlowId flow) {
+  // §17.1.4: a client transaction whose connection failed or closed before its final response
+  // learns of a transport error now rather than at Timer B/F.
+  auto it = clients_by_flow_.find(static_cast<std::uint64_t>(flow));
+  if (it == clients_by_flow_.end()) return;
+  std::vector<txn::Key> keys = std::move(it->second);
+  clients_by_flow_.erase(it);
+  for (const auto& key : keys) {
+    if (!contexts_.count(key)) continue;
+    process(table_.on_transport_error(key), Origin{});
+  }
+}
+
+// ---- from the TU -------------------------------------------------------------------------------
+
+Result<void> Stack::respond(const txn::Key& server, sip::Message response) {
+  auto outcome = table_.respond(server, std::move(response));
+  if (!outcome) return outcome.error();
+  auto it = contexts_.find(server);
+  Origin origin = it != contexts_.end() ? it->second.origin : Origin{};
+  process(std::move(*outcome), origin);
+  return {};
+}
+
+Result<txn::Key> Stack::send_request(sip::Message request, const Destination& to) {
+  auto outcome = table_.send_request(std::move(request), reliability(to.protocol));
+  if (!outcome) return outcome.error();
+  if (!outcome->key) {
+    return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "no client key"};
+  }
+  txn::Key key = *outcome->key;
+  contexts_.emplace(key, Context{Origin{}, to, {}});
+  process(std::move(*outcome), Origin{});
+  return key;
+}
+
+// ---- carrying out the table's actions ----------------------------------------------------------
+
+void Stack::process(txn::Outcome outcome, const Origin& arrival) {
+  std::vector<Delivery> deliveries;
+  std::vector<txn::Key> failed_sends;
+  const txn::Key* key = outcome.key ? &*outcome.key : nullptr;
+  for (auto& action : outcome.actions) carry_out(key, action, arrival, deliveries, failed_sends);
+  // §17.1.4, §17.2.4: a transport error is an event for the transaction.
+  for (const auto& k : failed_sends) process(table_.on_transport_error(k), arrival);
+  for (auto& d : deliveries) deliver(d);
+}
+
+void Stack::carry_out(const txn::Key* key, txn::Action& action, const Origin& arrival,
+                      std::vector<Delivery>& deliveries, std::vector<txn::Key>& failed_sends) {
+  auto ctx_it = key ? contexts_.find(*key) : contexts_.end();
+  Context* ctx = ctx_it != contexts_.end() ? &ctx_it->second : nullptr;
+  std::visit(
+      Overloaded{
+          [&](txn::SendToTransport& a) {
+            if (!key || !ctx) {
+              spdlog::warn("stack: send without a transaction context dropped");
+              return;
+            }
+            if (!send(*key, *ctx, a.message)) failed_sends.push_back(*key);
+          },
+          [&](txn::PassToTu& a) {
+            Origin origin = ctx && key && key->role == txn::Role::Server ? ctx->origin : arrival;
+            deliveries.push_back(Delivery{outcome_key_copy(key), std::move(a.message),
+                                          std::nullopt, origin});
+          },
+          [&](txn::StartTimer& a) {
+            if (key && ctx) start_timer(*key, *ctx, a.id, a.after);
+          },
+          [&](txn::CancelTimer& a) {
+            if (ctx) cancel_timer(*ctx, a.id);
+          },
+          [&](txn::ReportToTu& a) {
+            deliveries.push_back(Delivery{outcome_key_copy(key), std::nullopt, a.failure,
+                                          ctx ? ctx->origin : arrival});
+          },
+          [&](txn::Terminated& a) {
+            if (key) {
+              spdlog::trace("txn {} terminated: {}", txn::describe(*key),
+                            txn::end_reason_name(a.reason));
+              forget(*key);
+            }
+          },
+      },
+      action);
+}
+
+void Stack::forget(const txn::Key& key) {
+  auto it = contexts_.find(key);
+  if (it == contexts_.end()) return;
+  const auto& dest = it->second.destination;
+  if (dest && dest->flow && dest->protocol == transport::Protocol::Tcp) {
+    auto f = clients_by_flow_.find(static_cast<std::uint64_t>(*dest->flow));
+    if (f != clients_by_flow_.end()) {
+      std::erase(f->second, key);
+      if (f->second.empty()) clients_by_flow_.erase(f);
+    }
+  }
+  contexts_.erase(it);
+}
+
+void Stack::deliver(Delivery& d) {
+  if (d.failure) {
+    if (!d.key) return;
+    if (d.key->role == txn::Role::Client) {
+      tu_->on_client_failure(*d.key, *d.failure);
+    } else {
+      tu_->on_server_failure(*d.key, *d.failure);
+    }
+    return;
+  }
+  if (!d.message) return;
+  sip::Message& m = *d.message;
+  if (m.is_response()) {
+    if (d.key) {
+      tu_->on_response(*d.key, std::move(m));
+    } else {
+      tu_->on_stray_response(std::move(m), d.origin);
+    }
+    return;
+  }
+  if (m.method() == sip::Method::Ack) return tu_->on_ack(std::move(m), d.origin);
+  if (!d.key) return;  // a new request always has its server transaction
+  if (m.method() == sip::Method::Cancel) {
+    // §9.2: a CANCEL that matches an INVITE transaction is answered 200 by the UAS core
+    // whatever became of the INVITE; the TU then ends the INVITE with 487 if still pending.
+    // The To tag of the INVITE's response is not known here, so none is added.
+    if (auto target = table_.find_cancel_target(*d.key)) {
+      auto ok = respond(*d.key, sip::make_response(m, 200));
+      if (!ok) spdlog::debug("200 to CANCEL not sent: {}", ok.error().message);
+      return tu_->on_cancel(*target, m);
+    }
+  }
+  tu_->on_request(*d.key, std::move(m), d.origin);
+}
+
+bool Stack::send(const txn::Key& key, Context& ctx, const sip::Message& message) {
+  if (key.role == txn::Role::Server) {
+    auto sent = transport_->send_response(message, ctx.origin);
+    if (sent) return true;
+    ++counters_.send_failures;
+    spdlog::debug("response for {} not sent: {}", txn::describe(key), sent.error().message);
+    return false;
+  }
+  if (!ctx.destination) return false;
+  Destination& to = *ctx.destination;
+  auto sent = transport_->send(to.protocol, to.endpoint, message.serialize(), to.flow);
+  if (sent) {
+    if (to.protocol == transport::Protocol::Tcp && to.flow != *sent) {
+      clients_by_flow_[static_cast<std::uint64_t>(*sent)].push_back(key);
+    }
+    to.flow = *sent;  // retransmissions and the ACK follow the same flow
+    return true;
+  }
+  ++counters_.send_failures;
+  spdlog::debug("request for {} not sent: {}", txn::describe(key), sent.error().message);
+  return false;
+}
+
+// ---- timers ------------------------------------------------------------------------------------
+
+void Stack::start_timer(const txn::Key& key, Context& ctx, txn::TimerId id, txn::Duration after) {
+  TimerSlot* slot = nullptr;
+  for (auto& s : ctx.timers)
+    if (s.id == id) slot = &s;
+  if (!slot) {
+    ctx.timers.push_back(TimerSlot{id, 0, std::make_unique<asio::steady_timer>(strand_)});
+    slot = &ctx.timers.back();
+  }
+  slot->generation = ++timer_generation_;
+  slot->timer->expires_after(after);
+  std::weak_ptr<int> alive = alive_;
+  slot->timer->async_wait([this, alive, key, id, generation = slot->generation](
+                              const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_timer(key, id, generation);
+  });
+}
+
+void Stack::cancel_timer(Context& ctx, txn::TimerId id) {
+  for (auto& s : ctx.timers) {
+    if (s.id != id) continue;
+    s.generation = 0;
+    s.timer->cancel();
+  }
+}
+
+void Stack::on_timer(const txn::Key& key, txn::TimerId id, std::uint64_t generation) {
+  auto it = contexts_.find(key);
+  if (it == contexts_.end()) return;
+  bool current = false;
+  for (auto& s : it->second.timers) {
+    if (s.id == id && s.generation == generation) {
+      s.generation = 0;
+      current = true;
+    }
+  }
+  // An expiry already queued when its timer was re-armed or cancelled is stale.
+  if (!current) return;
+  const Origin origin = it->second.origin;  // process() may erase the context
+  process(table_.on_timer(key, id), origin);
+}
+
+}  // namespace ims::stack

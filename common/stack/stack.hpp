@@ -1,0 +1,139 @@
+#pragma once
+// Stack: one SIP core. Ties the transport layer (sockets, §18) to the transaction layer (§17,
+// common/txn, sans-I/O) and to a TransactionUser above:
+// - messages from the transport are validated (parser faults: a request is answered
+//   statelessly with the fault's status when its top Via is usable; anything else is dropped
+//   and counted) and fed to the TransactionTable;
+// - the table's actions are carried out: SendToTransport through the transport (responses per
+//   §18.2.2 from the request's Origin, requests to the transaction's Destination), StartTimer/
+//   CancelTimer on asio steady_timers, PassToTu/ReportToTu as TransactionUser callbacks;
+// - a CANCEL that matches an INVITE server transaction is answered 200 here (§9.2).
+//
+// Owner: the application (unique_ptr). Strand: the executor given to the constructor; every
+// public call is made on it, and the transport, the timers and the TU callbacks run there
+// (STYLE rule 6). To scale out, run one Stack per thread, each with its own io_context and
+// UDP sockets bound with transport::Options::reuse_port, and shard work by Call-ID.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/sip/message.hpp"
+#include "common/stack/transaction_user.hpp"
+#include "common/transport/options.hpp"
+#include "common/transport/transport_layer.hpp"
+#include "common/transport/types.hpp"
+#include "common/txn/key.hpp"
+#include "common/txn/transaction_table.hpp"
+#include "common/util/result.hpp"
+
+namespace ims::stack {
+
+struct Options {
+  transport::Options transport;
+  txn::TableConfig txn;
+};
+
+// Where a client transaction's requests go.
+struct Destination {
+  transport::Protocol protocol = transport::Protocol::Udp;
+  transport::Endpoint endpoint;
+  std::optional<transport::FlowId> flow;  // reuse this flow when it is still open
+};
+
+// What the stack dropped or answered on its own. Read on the strand.
+struct Counters {
+  std::uint64_t requests_received = 0;
+  std::uint64_t responses_received = 0;
+  std::uint64_t bad_requests_answered = 0;  // parser fault: stateless 4xx/5xx
+  std::uint64_t bad_requests_dropped = 0;   // parser fault and no usable Via, or an ACK
+  std::uint64_t bad_responses_dropped = 0;  // parser fault in a response
+  std::uint64_t unmatchable_dropped = 0;    // the table could not key the message
+  std::uint64_t overload_rejected = 0;      // table full: stateless 503
+  std::uint64_t send_failures = 0;          // the transport refused a send
+};
+
+class Stack final : private transport::MessageSink {
+ public:
+  Stack(boost::asio::any_io_executor strand, Options options, TransactionUser& tu);
+  ~Stack();
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  Result<transport::ListenerInfo> listen(transport::Protocol protocol,
+                                         const transport::Endpoint& where);
+  const std::vector<transport::ListenerInfo>& listeners() const;
+
+  // The TU answers server transaction `server` (provisional or final; 2xx retransmissions too).
+  Result<void> respond(const txn::Key& server, sip::Message response);
+  // The TU sends a request (not an ACK) in a new client transaction. The request carries its
+  // final top Via with a z9hG4bK branch.
+  Result<txn::Key> send_request(sip::Message request, const Destination& to);
+
+  // Stops listening, closes connections and cancels timers; no callback follows.
+  void close();
+
+  const Counters& counters() const { return counters_; }
+  const transport::Counters& transport_counters() const { return transport_->counters(); }
+  const txn::TableStats& txn_stats() const { return table_.stats(); }
+  std::size_t live_transactions() const { return table_.size(); }
+  transport::TransportLayer& transport() { return *transport_; }
+
+ private:
+  struct TimerSlot {
+    txn::TimerId id;
+    std::uint64_t generation = 0;  // 0: not armed; a stale expiry carries an older value
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  // What the stack keeps per live transaction, next to the table's state machine.
+  struct Context {
+    transport::Origin origin;              // server: where the request came from
+    std::optional<Destination> destination;  // client: where its requests go
+    std::vector<TimerSlot> timers;
+  };
+  // A TU callback, delivered after all other actions of an outcome are carried out so that
+  // the TU may re-enter the stack.
+  struct Delivery {
+    std::optional<txn::Key> key;
+    std::optional<sip::Message> message;
+    std::optional<txn::Failure> failure;
+    transport::Origin origin;
+  };
+
+  // transport::MessageSink
+  void on_message(sip::Message message, const transport::Origin& origin) override;
+  void on_flow_closed(transport::FlowId flow) override;
+  void on_flow_gone(transport::FlowId flow);
+
+  void on_request(sip::Message request, const transport::Origin& origin);
+  void on_response(sip::Message response, const transport::Origin& origin);
+  void answer_statelessly(const sip::Message& request, int status, std::string_view reason,
+                          const transport::Origin& origin);
+  void process(txn::Outcome outcome, const transport::Origin& arrival);
+  void carry_out(const txn::Key* key, txn::Action& action, const transport::Origin& arrival,
+                 std::vector<Delivery>& deliveries, std::vector<txn::Key>& failed_sends);
+  void deliver(Delivery& d);
+  void forget(const txn::Key& key);
+  bool send(const txn::Key& key, Context& ctx, const sip::Message& message);
+  void start_timer(const txn::Key& key, Context& ctx, txn::TimerId id, txn::Duration after);
+  void cancel_timer(Context& ctx, txn::TimerId id);
+  void on_timer(const txn::Key& key, txn::TimerId id, std::uint64_t generation);
+
+  boost::asio::any_io_executor strand_;
+  TransactionUser* tu_;
+  txn::TransactionTable table_;
+  std::unordered_map<txn::Key, Context, txn::KeyHash> contexts_;
+  // Client transactions per TCP flow, told of a transport error when their flow closes.
+  std::unordered_map<std::uint64_t, std::vector<txn::Key>> clients_by_flow_;
+  Counters counters_;
+  std::uint64_t timer_generation_ = 0;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer callbacks
+  std::unique_ptr<transport::TransportLayer> transport_;   // last: it calls back into us
+};
+
+}  // namespace ims::stack

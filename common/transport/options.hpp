@@ -1,0 +1,42 @@
+#pragma once
+// Settings and counters of the transport layer. Every bound on what a peer can make us hold is
+// named here and settable from the configuration (STYLE rule 9).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "common/sip/limits.hpp"
+
+namespace ims::transport {
+
+struct Options {
+  sip::Limits limits;                                  // message parsing bounds
+  std::chrono::seconds tcp_idle_timeout{300};          // a silent connection is closed
+  std::chrono::seconds tcp_connect_timeout{10};        // outbound connect deadline
+  std::size_t max_connections = 10000;                 // TCP, inbound and outbound together
+  std::size_t max_connections_per_address = 100;       // inbound, per remote IP address
+  std::size_t max_write_queue_bytes = 1 << 20;         // per connection (and per UDP socket)
+  int udp_receive_buffer_bytes = 4 << 20;              // SO_RCVBUF: absorbs bursts under load
+  bool reuse_port = false;                             // SO_REUSEPORT, for one socket per shard
+  std::size_t tcp_read_chunk_bytes = 65536;            // the read buffer all connections share
+};
+
+// What the transport dropped, refused or closed, and why. Read on the transport's strand.
+struct Counters {
+  std::uint64_t datagrams_received = 0;
+  std::uint64_t stream_messages_received = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t garbage_dropped = 0;           // datagrams or stream bytes that are not SIP
+  std::uint64_t keepalives_received = 0;       // CRLFCRLF pings and UDP CRLF datagrams
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_opened = 0;        // outbound
+  std::uint64_t connections_refused = 0;       // over max_connections or per-address limit
+  std::uint64_t connections_closed = 0;
+  std::uint64_t idle_timeouts = 0;
+  std::uint64_t write_queue_overflows = 0;     // connection closed (TCP) or datagram dropped (UDP)
+  std::uint64_t stream_errors = 0;             // framing errors: the connection is closed
+  std::uint64_t send_errors = 0;               // no route, connect failure, socket error
+};
+
+}  // namespace ims::transport

@@ -1,0 +1,278 @@
+#include "common/transport/transport_layer.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/sip/parser.hpp"
+#include "common/transport/via_routing.hpp"
+
+namespace ims::transport {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+Error no_route(std::string what) {
+  return Error{std::make_error_code(std::errc::network_unreachable), std::move(what)};
+}
+
+Endpoint address_key(const Endpoint& e) { return Endpoint{e.address, 0}; }
+
+}  // namespace
+
+TransportLayer::TransportLayer(asio::any_io_executor strand, Options options, MessageSink& sink)
+    : strand_(std::move(strand)),
+      options_(std::move(options)),
+      sink_(&sink),
+      read_buffer_(std::make_shared<std::vector<char>>(options_.tcp_read_chunk_bytes)) {}
+
+TransportLayer::~TransportLayer() { close(); }
+
+Result<ListenerInfo> TransportLayer::listen(Protocol protocol, const Endpoint& where) {
+  ListenerInfo info{protocol, where};
+  switch (protocol) {
+    case Protocol::Udp: {
+      auto s = UdpSocket::open(strand_, where, options_, next_flow_id(), udp_events(), counters_);
+      if (!s) return s.error();
+      info.local = (*s)->local();
+      (*s)->start();
+      udp_sockets_.push_back(std::move(*s));
+      break;
+    }
+    case Protocol::Tcp: {
+      auto l = TcpListener::open(strand_, where, options_, listener_events());
+      if (!l) return l.error();
+      info.local = (*l)->local();
+      (*l)->start();
+      tcp_listeners_.push_back(std::move(*l));
+      break;
+    }
+  }
+  listeners_.push_back(info);
+  return info;
+}
+
+void TransportLayer::close() {
+  if (closed_) return;
+  closed_ = true;
+  alive_.reset();
+  for (auto& s : udp_sockets_) s->close();
+  for (auto& l : tcp_listeners_) l->close();
+  auto conns = std::move(connections_);
+  for (auto& [id, c] : conns) c->detach();
+  udp_sockets_.clear();
+  tcp_listeners_.clear();
+  flow_by_remote_.clear();
+  inbound_per_address_.clear();
+}
+
+bool TransportLayer::flow_open(FlowId flow) const {
+  auto it = connections_.find(static_cast<std::uint64_t>(flow));
+  if (it != connections_.end()) return it->second->is_open();
+  for (const auto& s : udp_sockets_)
+    if (s->id() == flow) return true;
+  return false;
+}
+
+// ---- receiving ---------------------------------------------------------------------------------
+
+void TransportLayer::on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) {
+  ++counters_.datagrams_received;
+  auto parsed = sip::parse_datagram(data, options_.limits);
+  if (!parsed) {
+    // RFC 5626 §4.4.1 clients may send CRLF keep-alives over UDP; they are not garbage.
+    if (parsed.error().code == sip::make_error_code(sip::ParseErrc::Empty)) {
+      ++counters_.keepalives_received;
+      return;
+    }
+    ++counters_.garbage_dropped;
+    drop_log_.note("datagram", to_string(from), parsed.error().message);
+    return;
+  }
+  deliver(std::move(*parsed), Origin{Protocol::Udp, from, socket.local(), socket.id()});
+}
+
+void TransportLayer::on_accepted(TcpListener& /*listener*/, tcp::socket socket) {
+  boost::system::error_code ec;
+  auto r = socket.remote_endpoint(ec);
+  if (ec) return;  // the peer already went away
+  Endpoint remote = Endpoint::make(r.address(), r.port());
+  auto& per_address = inbound_per_address_[address_key(remote)];
+  if (connections_.size() >= options_.max_connections ||
+      per_address >= options_.max_connections_per_address) {
+    ++counters_.connections_refused;
+    spdlog::debug("tcp: refused connection from {} (limit)", to_string(remote));
+    if (per_address == 0) inbound_per_address_.erase(address_key(remote));
+    socket.close(ec);
+    return;
+  }
+  ++per_address;
+  ++counters_.connections_accepted;
+  FlowId id = next_flow_id();
+  auto c = std::make_shared<TcpConnection>(std::move(socket), id, true, options_,
+                                          read_buffer_, connection_events(), counters_);
+  connections_.emplace(static_cast<std::uint64_t>(id), c);
+  flow_by_remote_[remote] = id;
+  spdlog::debug("tcp: accepted {} (flow {})", to_string(remote), static_cast<std::uint64_t>(id));
+  c->start();
+}
+
+void TransportLayer::on_stream_message(TcpConnection& c, sip::Message message) {
+  ++counters_.stream_messages_received;
+  deliver(std::move(message), Origin{Protocol::Tcp, c.remote(), c.local(), c.id()});
+}
+
+void TransportLayer::on_stream_error(TcpConnection& c, const Error& error) {
+  ++counters_.stream_errors;
+  ++counters_.garbage_dropped;
+  drop_log_.note("stream", to_string(c.remote()), error.message);
+}
+
+void TransportLayer::on_connection_closed(TcpConnection& c, std::string_view why) {
+  spdlog::debug("tcp: flow {} to {} closed: {}", static_cast<std::uint64_t>(c.id()),
+                to_string(c.remote()), why);
+  auto self = c.shared_from_this();  // keep c alive while we erase it
+  connections_.erase(static_cast<std::uint64_t>(c.id()));
+  auto it = flow_by_remote_.find(c.remote());
+  if (it != flow_by_remote_.end() && it->second == c.id()) flow_by_remote_.erase(it);
+  if (c.inbound()) {
+    auto pa = inbound_per_address_.find(address_key(c.remote()));
+    if (pa != inbound_per_address_.end() && --pa->second == 0) inbound_per_address_.erase(pa);
+  }
+  sink_->on_flow_closed(c.id());
+}
+
+void TransportLayer::deliver(sip::Message message, const Origin& origin) {
+  // §18.2.1 / RFC 3581 §4: the server transport records where the request really came from.
+  if (message.is_request()) stamp_top_via(message, origin.source);
+  sink_->on_message(std::move(message), origin);
+}
+
+// ---- sending -----------------------------------------------------------------------------------
+
+Result<FlowId> TransportLayer::send(Protocol protocol, const Endpoint& to, std::string bytes,
+                                    std::optional<FlowId> flow) {
+  if (closed_) return no_route("transport closed");
+  switch (protocol) {
+    case Protocol::Udp: return send_udp(to, std::move(bytes), flow);
+    case Protocol::Tcp: return send_tcp(to, std::move(bytes), flow);
+  }
+  return no_route("unknown protocol");
+}
+
+Result<FlowId> TransportLayer::send_udp(const Endpoint& to, std::string bytes,
+                                        std::optional<FlowId> flow) {
+  UdpSocket* chosen = nullptr;
+  for (auto& s : udp_sockets_) {
+    if (s->is_v6() != to.address.is_v6()) continue;
+    if (flow && s->id() == *flow) {
+      chosen = s.get();
+      break;
+    }
+    if (!chosen) chosen = s.get();
+  }
+  if (!chosen) {
+    ++counters_.send_errors;
+    return no_route("no UDP socket for " + to_string(to));
+  }
+  if (!chosen->send_to(to, std::move(bytes))) {
+    return Error{std::make_error_code(std::errc::no_buffer_space), "UDP outbox full"};
+  }
+  return chosen->id();
+}
+
+Result<FlowId> TransportLayer::send_tcp(const Endpoint& to, std::string bytes,
+                                        std::optional<FlowId> flow) {
+  std::shared_ptr<TcpConnection> c;
+  if (flow) {
+    auto it = connections_.find(static_cast<std::uint64_t>(*flow));
+    if (it != connections_.end() && it->second->is_open()) c = it->second;
+  }
+  if (!c) {
+    auto it = flow_by_remote_.find(to);
+    if (it != flow_by_remote_.end()) {
+      auto ct = connections_.find(static_cast<std::uint64_t>(it->second));
+      if (ct != connections_.end() && ct->second->is_open()) c = ct->second;
+    }
+  }
+  if (!c) {
+    if (connections_.size() >= options_.max_connections) {
+      ++counters_.connections_refused;
+      ++counters_.send_errors;
+      return Error{std::make_error_code(std::errc::too_many_files_open),
+                   "connection limit reached"};
+    }
+    FlowId id = next_flow_id();
+    c = std::make_shared<TcpConnection>(tcp::socket(strand_), id, false, options_,
+                                        read_buffer_, connection_events(), counters_);
+    connections_.emplace(static_cast<std::uint64_t>(id), c);
+    flow_by_remote_[to] = id;
+    ++counters_.connections_opened;
+    c->connect(to);
+  }
+  FlowId id = c->id();
+  if (!c->send(std::move(bytes))) {
+    return Error{std::make_error_code(std::errc::no_buffer_space), "TCP write queue full"};
+  }
+  return id;
+}
+
+Result<void> TransportLayer::send_response(const sip::Message& response, const Origin& origin) {
+  if (closed_) return no_route("transport closed");
+  std::string bytes = response.serialize();
+  // §18.2.2: reliable transports reuse the connection the request came on while it is open.
+  if (origin.protocol == Protocol::Tcp) {
+    auto it = connections_.find(static_cast<std::uint64_t>(origin.flow));
+    if (it != connections_.end() && it->second->is_open()) {
+      if (!it->second->send(std::move(bytes))) {
+        return Error{std::make_error_code(std::errc::no_buffer_space), "TCP write queue full"};
+      }
+      return {};
+    }
+  }
+  auto via = response.top_via();
+  if (!via) {
+    ++counters_.send_errors;
+    return no_route("response without a usable Via");
+  }
+  auto target = response_target(*via);
+  if (!target) {
+    ++counters_.send_errors;
+    return target.error();
+  }
+  std::optional<FlowId> flow;
+  if (origin.protocol == target->protocol) flow = origin.flow;
+  if (auto ip = parse_ip(target->host)) {
+    auto sent = send(target->protocol, Endpoint::make(*ip, target->port), std::move(bytes), flow);
+    if (!sent) return sent.error();
+    return {};
+  }
+  resolve_and_send(target->protocol, target->host, target->port, std::move(bytes), flow);
+  return {};
+}
+
+// §18.2.2 sends to sent-by's host name when there is no `received` (only for Vias we did not
+// stamp, e.g. responses built for another element). Uses the system resolver (A/AAAA); the
+// SRV procedures of RFC 3263 §5 belong to the layer that sends requests.
+void TransportLayer::resolve_and_send(Protocol protocol, std::string host, std::uint16_t port,
+                                      std::string bytes, std::optional<FlowId> flow) {
+  auto resolver = std::make_shared<tcp::resolver>(strand_);
+  std::weak_ptr<int> alive = alive_;
+  resolver->async_resolve(
+      host, std::to_string(port),
+      [this, alive, resolver, protocol, host, flow, bytes = std::move(bytes)](
+          const boost::system::error_code& ec, const tcp::resolver::results_type& results) mutable {
+        if (alive.expired()) return;  // the layer is closed or gone
+        if (ec || results.empty()) {
+          ++counters_.send_errors;
+          spdlog::debug("cannot resolve {}: {}", host, ec ? ec.message() : "no address");
+          return;
+        }
+        auto e = results.begin()->endpoint();
+        auto sent = send(protocol, Endpoint::make(e.address(), e.port()), std::move(bytes), flow);
+        if (!sent) spdlog::debug("send to {} failed: {}", host, sent.error().message);
+      });
+}
+
+}  // namespace ims::transport

@@ -1,0 +1,122 @@
+#pragma once
+// TransportLayer: every socket of one SIP core (RFC 3261 §18). Owns the UDP sockets, the TCP
+// listeners and the flow table of TCP connections; parses datagrams, stamps received/rport on
+// incoming requests (§18.2.1, RFC 3581), and routes outgoing messages: requests to an endpoint
+// over the peer's existing flow when there is one (connection reuse), responses per §18.2.2.
+//
+// Owner: the stack (unique_ptr). Strand: the executor given to create(); every public call must
+// be made on it, and every socket, timer and callback lives on it (STYLE rules 3 and 6). A
+// sharded deployment creates one TransportLayer per core thread, each with its own executor and
+// its own UDP sockets bound with Options::reuse_port.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "common/sip/message.hpp"
+#include "common/transport/drop_log.hpp"
+#include "common/transport/options.hpp"
+#include "common/transport/tcp_connection.hpp"
+#include "common/transport/tcp_listener.hpp"
+#include "common/transport/types.hpp"
+#include "common/transport/udp_socket.hpp"
+#include "common/util/result.hpp"
+
+namespace ims::transport {
+
+// The layer above (the stack). Called on the strand.
+class MessageSink {
+ public:
+  // A parsed message. Requests have had their top Via stamped (§18.2.1). A message with
+  // fault set is SIP-shaped but invalid: the sink answers or drops it.
+  virtual void on_message(sip::Message message, const Origin& origin) = 0;
+  // A TCP flow closed; the sink forgets it.
+  virtual void on_flow_closed(FlowId /*flow*/) {}
+
+ protected:
+  ~MessageSink() = default;
+};
+
+struct ListenerInfo {
+  Protocol protocol = Protocol::Udp;
+  Endpoint local;  // the bound address and the real port (port 0 resolved)
+};
+
+class TransportLayer final : private UdpSocket::Events,
+                             private TcpListener::Events,
+                             private TcpConnection::Events {
+ public:
+  TransportLayer(boost::asio::any_io_executor strand, Options options, MessageSink& sink);
+  ~TransportLayer();
+  TransportLayer(const TransportLayer&) = delete;
+  TransportLayer& operator=(const TransportLayer&) = delete;
+
+  // Binds a UDP socket or a TCP listener. Port 0 picks a free port; the result has the real one.
+  Result<ListenerInfo> listen(Protocol protocol, const Endpoint& where);
+  const std::vector<ListenerInfo>& listeners() const { return listeners_; }
+
+  // Sends bytes to `to`. TCP: over `flow` when it is an open connection, else over the open
+  // connection to `to` (reuse), else over a new connection. UDP: from `flow` when it is one of
+  // our UDP sockets, else from the first UDP socket of `to`'s address family. Returns the flow
+  // used. Failures after this returns (connect refused, write error) are counted and end in
+  // on_flow_closed.
+  Result<FlowId> send(Protocol protocol, const Endpoint& to, std::string bytes,
+                      std::optional<FlowId> flow = std::nullopt);
+
+  // Sends a response to the request that arrived from `origin` (RFC 3261 §18.2.2, RFC 3581 §4):
+  // over that TCP connection while it is open; otherwise to response_target(top Via), resolving
+  // a host name first. UDP responses leave from the socket the request arrived on.
+  Result<void> send_response(const sip::Message& response, const Origin& origin);
+
+  bool flow_open(FlowId flow) const;
+  std::size_t connection_count() const { return connections_.size(); }
+  const Counters& counters() const { return counters_; }
+  const Options& options() const { return options_; }
+
+  // Closes listeners, sockets and connections; no callback follows. Idempotent.
+  void close();
+
+ private:
+  // UdpSocket::Events, TcpListener::Events, TcpConnection::Events
+  void on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) override;
+  void on_accepted(TcpListener& listener, boost::asio::ip::tcp::socket socket) override;
+  void on_stream_message(TcpConnection& c, sip::Message message) override;
+  void on_stream_error(TcpConnection& c, const Error& error) override;
+  void on_connection_closed(TcpConnection& c, std::string_view why) override;
+
+  void deliver(sip::Message message, const Origin& origin);
+  Result<FlowId> send_tcp(const Endpoint& to, std::string bytes, std::optional<FlowId> flow);
+  Result<FlowId> send_udp(const Endpoint& to, std::string bytes, std::optional<FlowId> flow);
+  void resolve_and_send(Protocol protocol, std::string host, std::uint16_t port,
+                        std::string bytes, std::optional<FlowId> flow);
+  FlowId next_flow_id() { return FlowId{++last_flow_id_}; }
+  UdpSocket::Events& udp_events() { return *this; }
+  TcpListener::Events& listener_events() { return *this; }
+  TcpConnection::Events& connection_events() { return *this; }
+
+  boost::asio::any_io_executor strand_;
+  Options options_;
+  MessageSink* sink_;
+  Counters counters_;
+  DropLog drop_log_;
+  std::vector<ListenerInfo> listeners_;
+  std::vector<std::shared_ptr<UdpSocket>> udp_sockets_;
+  std::vector<std::shared_ptr<TcpListener>> tcp_listeners_;
+  std::unordered_map<std::uint64_t, std::shared_ptr<TcpConnection>> connections_;
+  std::unordered_map<Endpoint, FlowId, EndpointHash> flow_by_remote_;
+  std::unordered_map<Endpoint, std::size_t, EndpointHash> inbound_per_address_;  // port 0
+  TcpConnection::ReadBuffer read_buffer_;  // shared by every connection (one strand)
+  std::uint64_t last_flow_id_ = 0;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards resolver callbacks
+  bool closed_ = false;
+};
+
+}  // namespace ims::transport

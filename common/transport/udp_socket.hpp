@@ -1,0 +1,78 @@
+#pragma once
+// UdpSocket: one bound UDP socket (a listener and the flow its responses leave from, RFC 3581
+// §4). Receives datagrams into a 65535-byte buffer and hands them to its owner unparsed; sends
+// from an outbox with one send in flight and a byte bound.
+//
+// Owner: TransportLayer (holds the shared_ptr; pending receives and sends hold another).
+// Strand: the executor it is created on; every call and callback happens there.
+
+#include <array>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "common/transport/options.hpp"
+#include "common/transport/types.hpp"
+#include "common/util/result.hpp"
+
+namespace ims::transport {
+
+class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
+ public:
+  // Implemented by the owner; called on the strand, never after detach().
+  class Events {
+   public:
+    virtual void on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) = 0;
+
+   protected:
+    ~Events() = default;
+  };
+
+  // Binds to `where` (port 0: the system picks one; local() tells which). IPv6 sockets are
+  // v6-only so that 0.0.0.0 and [::] can both be bound to the same port.
+  static Result<std::shared_ptr<UdpSocket>> open(const boost::asio::any_io_executor& ex,
+                                                 const Endpoint& where, const Options& options,
+                                                 FlowId id, Events& events, Counters& counters);
+
+  UdpSocket(boost::asio::ip::udp::socket socket, const Endpoint& local, const Options& options,
+            FlowId id, Events& events, Counters& counters);
+
+  void start();
+  // Queues a datagram. False when the socket is closed or the outbox is over its bound (the
+  // datagram is dropped and counted: UDP has no connection to close).
+  bool send_to(const Endpoint& to, std::string bytes);
+  // Stops receiving and sending; no callback follows.
+  void close();
+
+  FlowId id() const { return id_; }
+  const Endpoint& local() const { return local_; }
+  bool is_v6() const { return local_.address.is_v6(); }
+
+ private:
+  struct Datagram {
+    boost::asio::ip::udp::endpoint to;
+    std::string bytes;
+  };
+  void do_receive();
+  void on_received(const boost::system::error_code& ec, std::size_t n);
+  void send_front();
+  void on_sent(const boost::system::error_code& ec);
+
+  boost::asio::ip::udp::socket socket_;
+  Endpoint local_;
+  std::size_t max_outbox_bytes_;
+  FlowId id_;
+  Events* events_;
+  Counters& counters_;
+  std::unique_ptr<std::array<char, 65535>> buf_;  // RFC 768: the largest UDP payload
+  boost::asio::ip::udp::endpoint sender_;
+  std::deque<Datagram> outbox_;
+  std::size_t outbox_bytes_ = 0;
+};
+
+}  // namespace ims::transport

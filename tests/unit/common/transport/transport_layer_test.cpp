@@ -1,0 +1,236 @@
+#include "common/transport/transport_layer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "common/sip/builders.hpp"
+#include "tests/unit/common/transport/io_thread.hpp"
+#include "tests/unit/common/transport/loopback_peer.hpp"
+
+namespace ims::transport {
+namespace {
+
+using test::make_request;
+
+// Records what the layer hands up. Written on the strand, read by the test through on_strand.
+class RecordingSink final : public MessageSink {
+ public:
+  void on_message(sip::Message message, const Origin& origin) override {
+    messages.push_back(std::move(message));
+    origins.push_back(origin);
+  }
+  void on_flow_closed(FlowId flow) override { closed.push_back(flow); }
+
+  std::vector<sip::Message> messages;
+  std::vector<Origin> origins;
+  std::vector<FlowId> closed;
+};
+
+class TransportLayerTest : public ::testing::Test {
+ protected:
+  void start(Options options = {}) {
+    layer_ = std::make_unique<TransportLayer>(io_.strand(), options, sink_);
+    auto udp = layer_->listen(Protocol::Udp, Endpoint::make(*parse_ip("127.0.0.1"), 0));
+    auto tcp = layer_->listen(Protocol::Tcp, Endpoint::make(*parse_ip("127.0.0.1"), 0));
+    ASSERT_TRUE(udp.ok() && tcp.ok());
+    udp_port_ = udp->local.port;
+    tcp_port_ = tcp->local.port;
+    io_.start();
+  }
+  void TearDown() override {
+    if (layer_) io_.on_strand([&] { layer_->close(); });
+    io_.stop();
+  }
+  std::size_t message_count() { return io_.on_strand([&] { return sink_.messages.size(); }); }
+  Counters counters() { return io_.on_strand([&] { return layer_->counters(); }); }
+  bool wait_messages(std::size_t n) {
+    return io_.wait_for([&] { return sink_.messages.size() >= n; });
+  }
+
+  test::IoThread io_;
+  RecordingSink sink_;
+  std::unique_ptr<TransportLayer> layer_;
+  std::uint16_t udp_port_ = 0;
+  std::uint16_t tcp_port_ = 0;
+};
+
+TEST_F(TransportLayerTest, ReportsTheRealPortsOfPortZeroListeners) {
+  start();
+  EXPECT_NE(udp_port_, 0);
+  EXPECT_NE(tcp_port_, 0);
+  auto listeners = io_.on_strand([&] { return layer_->listeners(); });
+  ASSERT_EQ(listeners.size(), 2u);
+  EXPECT_EQ(listeners[0].local.port, udp_port_);
+}
+
+TEST_F(TransportLayerTest, StampsReceivedAndRportOnUdpRequests) {
+  start();
+  test::UdpPeer peer;
+  ASSERT_TRUE(peer.send_to(udp_port_, make_request("OPTIONS", "z9hG4bKa", 5999)));
+  ASSERT_TRUE(wait_messages(1));
+  auto via = io_.on_strand([&] { return std::string(sink_.messages[0].get(sip::HeaderId::Via)); });
+  EXPECT_EQ(via, "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKa;rport=" + std::to_string(peer.port()) +
+                     ";received=127.0.0.1");
+}
+
+TEST_F(TransportLayerTest, DropsAndCountsGarbageDatagrams) {
+  start();
+  test::UdpPeer peer;
+  ASSERT_TRUE(peer.send_to(udp_port_, "this is not SIP"));
+  ASSERT_TRUE(peer.send_to(udp_port_, "\r\n\r\n"));  // a keep-alive, not garbage
+  ASSERT_TRUE(io_.wait_for([&] { return layer_->counters().datagrams_received == 2; }));
+  EXPECT_EQ(counters().garbage_dropped, 1u);
+  EXPECT_EQ(counters().keepalives_received, 1u);
+  EXPECT_EQ(message_count(), 0u);
+}
+
+TEST_F(TransportLayerTest, SendsUdpResponsesToTheRportFromTheSameSocket) {
+  start();
+  test::UdpPeer peer;
+  ASSERT_TRUE(peer.send_to(udp_port_, make_request("OPTIONS", "z9hG4bKb", 5999)));
+  ASSERT_TRUE(wait_messages(1));
+  auto sent = io_.on_strand([&] {
+    return layer_->send_response(sip::make_response(sink_.messages[0], 200, {}, "t1"),
+                                 sink_.origins[0]).ok();
+  });
+  ASSERT_TRUE(sent);
+  auto got = peer.receive();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->rfind("SIP/2.0 200", 0), 0u);
+}
+
+TEST_F(TransportLayerTest, SendsTcpResponsesOverTheRequestsConnection) {
+  start();
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send(make_request("OPTIONS", "z9hG4bKc", 5999, "TCP")));
+  ASSERT_TRUE(wait_messages(1));
+  io_.on_strand([&] {
+    EXPECT_EQ(sink_.origins[0].protocol, Protocol::Tcp);
+    EXPECT_EQ(sink_.origins[0].source.port, peer.port());
+    EXPECT_TRUE(layer_->send_response(sip::make_response(sink_.messages[0], 200, {}, "t"),
+                                      sink_.origins[0]).ok());
+  });
+  std::string in;
+  EXPECT_TRUE(peer.read_until(in, "\r\n\r\n"));
+  EXPECT_EQ(in.rfind("SIP/2.0 200", 0), 0u);
+}
+
+TEST_F(TransportLayerTest, ReusesAPeersInboundFlowForRequestsToIt) {
+  start();
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send(make_request("REGISTER", "z9hG4bKd", 5999, "TCP")));
+  ASSERT_TRUE(wait_messages(1));
+  auto [flow, used] = io_.on_strand([&] {
+    auto r = layer_->send(Protocol::Tcp, sink_.origins[0].source,
+                          make_request("OPTIONS", "z9hG4bKout", 1, "TCP"));
+    return std::pair{sink_.origins[0].flow, r.ok() ? *r : FlowId{}};
+  });
+  EXPECT_EQ(used, flow);
+  std::string in;
+  EXPECT_TRUE(peer.read_until(in, "\r\n\r\n"));
+  EXPECT_EQ(in.rfind("OPTIONS sip:", 0), 0u);
+  EXPECT_EQ(counters().connections_opened, 0u);
+}
+
+TEST_F(TransportLayerTest, OpensOneOutboundConnectionAndReusesIt) {
+  start();
+  test::TcpServerPeer server;
+  Endpoint to = Endpoint::make(*parse_ip("127.0.0.1"), server.port());
+  auto first = io_.on_strand([&] {
+    auto r = layer_->send(Protocol::Tcp, to, make_request("OPTIONS", "z9hG4bK1", 1, "TCP"));
+    return r.ok() ? *r : FlowId{};
+  });
+  auto accepted = server.accept();
+  ASSERT_TRUE(accepted);
+  auto second = io_.on_strand([&] {
+    auto r = layer_->send(Protocol::Tcp, to, make_request("OPTIONS", "z9hG4bK2", 1, "TCP"));
+    return r.ok() ? *r : FlowId{};
+  });
+  EXPECT_EQ(first, second);
+  std::string in;
+  EXPECT_TRUE(accepted->read_until(in, "Content-Length: 0\r\n\r\n", 2));
+  EXPECT_EQ(counters().connections_opened, 1u);
+}
+
+TEST_F(TransportLayerTest, AnswersACrlfPingWithASingleCrlf) {
+  start();
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send("\r\n\r\n"));
+  std::string in;
+  ASSERT_TRUE(peer.read_at_least(in, 2));
+  EXPECT_EQ(in, "\r\n");
+  EXPECT_EQ(counters().keepalives_received, 1u);
+}
+
+TEST_F(TransportLayerTest, ClosesIdleConnectionsAndReportsTheFlow) {
+  Options o;
+  o.tcp_idle_timeout = std::chrono::seconds(1);
+  start(o);
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.connected());
+  EXPECT_TRUE(peer.wait_closed(std::chrono::milliseconds(4000)));
+  EXPECT_TRUE(io_.wait_for([&] { return sink_.closed.size() == 1; }));
+  EXPECT_EQ(counters().idle_timeouts, 1u);
+}
+
+TEST_F(TransportLayerTest, RefusesConnectionsOverThePerAddressLimit) {
+  Options o;
+  o.max_connections_per_address = 1;
+  start(o);
+  test::TcpPeer first("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(first.send("\r\n\r\n"));  // the first is served
+  std::string pong;
+  ASSERT_TRUE(first.read_at_least(pong, 2));
+  test::TcpPeer second("127.0.0.1", tcp_port_);
+  EXPECT_TRUE(second.wait_closed());
+  EXPECT_EQ(counters().connections_refused, 1u);
+  EXPECT_EQ(io_.on_strand([&] { return layer_->connection_count(); }), 1u);
+}
+
+TEST_F(TransportLayerTest, ClosesAConnectionWhoseWriteQueueOverflows) {
+  Options o;
+  o.max_write_queue_bytes = 4096;
+  start(o);
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send(make_request("OPTIONS", "z9hG4bKe", 5999, "TCP")));
+  ASSERT_TRUE(wait_messages(1));
+  auto ok = io_.on_strand([&] {
+    return layer_->send(Protocol::Tcp, sink_.origins[0].source, std::string(5000, 'x')).ok();
+  });
+  EXPECT_FALSE(ok);
+  EXPECT_TRUE(peer.wait_closed());
+  EXPECT_EQ(counters().write_queue_overflows, 1u);
+}
+
+TEST_F(TransportLayerTest, ClosesAStreamThatIsNotSip) {
+  start();
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send("HELLO THERE\r\n\r\n"));
+  EXPECT_TRUE(peer.wait_closed());
+  EXPECT_EQ(counters().stream_errors, 1u);
+  EXPECT_EQ(message_count(), 0u);
+}
+
+TEST_F(TransportLayerTest, ListensOnIpv6Loopback) {
+  layer_ = std::make_unique<TransportLayer>(io_.strand(), Options{}, sink_);
+  auto udp = layer_->listen(Protocol::Udp, Endpoint::make(*parse_ip("::1"), 0));
+  if (!udp.ok()) GTEST_SKIP() << "no IPv6 loopback: " << udp.error().message;
+  io_.start();
+  test::UdpPeer peer("::1");
+  ASSERT_TRUE(peer.send_to(udp->local.port, make_request("OPTIONS", "z9hG4bKf", 5999)));
+  ASSERT_TRUE(wait_messages(1));
+  io_.on_strand([&] {
+    EXPECT_TRUE(sink_.origins[0].source.address.is_v6());
+    EXPECT_TRUE(layer_->send_response(sip::make_response(sink_.messages[0], 200, {}, "t"),
+                                      sink_.origins[0]).ok());
+  });
+  auto got = peer.receive();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->rfind("SIP/2.0 200", 0), 0u);
+}
+
+}  // namespace
+}  // namespace ims::transport

@@ -1,0 +1,38 @@
+#include "common/transport/types.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ims::transport {
+namespace {
+
+TEST(ParseIp, AcceptsIpv4AndBracketedOrBareIpv6) {
+  EXPECT_TRUE(parse_ip("127.0.0.1"));
+  EXPECT_TRUE(parse_ip("::1"));
+  EXPECT_TRUE(parse_ip("[::1]"));
+  EXPECT_FALSE(parse_ip("example.com"));
+  EXPECT_FALSE(parse_ip("[127.0.0.1]"));
+  EXPECT_FALSE(parse_ip("[::1"));
+}
+
+TEST(Endpoint, StoresIpv4MappedAddressesAsIpv4) {
+  auto e = Endpoint::make(*parse_ip("::ffff:192.0.2.1"), 5060);
+  EXPECT_TRUE(e.address.is_v4());
+  EXPECT_EQ(e, Endpoint::make(*parse_ip("192.0.2.1"), 5060));
+  EXPECT_EQ(EndpointHash{}(e), EndpointHash{}(Endpoint::make(*parse_ip("192.0.2.1"), 5060)));
+}
+
+TEST(Endpoint, FormatsIpv6InBrackets) {
+  EXPECT_EQ(to_string(Endpoint::make(*parse_ip("::1"), 5060)), "[::1]:5060");
+  EXPECT_EQ(to_string(Endpoint::make(*parse_ip("10.1.2.3"), 0)), "10.1.2.3:0");
+}
+
+TEST(Protocol, ParsesViaTokensCaseInsensitively) {
+  EXPECT_EQ(protocol_from_via("udp"), Protocol::Udp);
+  EXPECT_EQ(protocol_from_via("TCP"), Protocol::Tcp);
+  EXPECT_FALSE(protocol_from_via("TLS"));
+  EXPECT_TRUE(is_reliable(Protocol::Tcp));
+  EXPECT_FALSE(is_reliable(Protocol::Udp));
+}
+
+}  // namespace
+}  // namespace ims::transport
