@@ -1,0 +1,165 @@
+#include "common/auth/nonce.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <cstring>
+
+#include "common/auth/digest.hpp"
+#include "common/auth/errors.hpp"
+
+namespace ims::auth {
+namespace {
+
+// Domain separation: the secret may be shared with other uses of HMAC in the future.
+constexpr std::string_view kMacLabel = "imswitch nonce v1";
+constexpr std::size_t kNonceHexSize = 2 * (16 + 16);
+
+void put_u64(unsigned char* p, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<unsigned char>(v & 0xff);
+}
+
+std::uint64_t get_u64(const unsigned char* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+Result<void> check_config(const NonceConfig& c) {
+  if (c.lifetime_ms <= 0 || c.max_tracked == 0)
+    return Error{make_error_code(AuthErrc::BadConfig),
+                 "nonce lifetime and table size must be positive"};
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(NonceState s) {
+  switch (s) {
+    case NonceState::Valid: return "valid";
+    case NonceState::Stale: return "stale";
+    case NonceState::Invalid: return "invalid";
+    case NonceState::Replayed: return "replayed";
+  }
+  return "invalid";
+}
+
+std::size_t NonceManager::BodyHash::operator()(const Body& b) const {
+  // Bodies are MAC-checked before lookup, so their random half is a fine hash as it is.
+  std::uint64_t h;
+  std::memcpy(&h, b.data() + 8, sizeof h);
+  return static_cast<std::size_t>(h ^ get_u64(b.data()));
+}
+
+Result<NonceManager> NonceManager::create(NonceConfig config) {
+  if (auto r = check_config(config); !r) return r.error();
+  std::string secret(kDefaultSecretBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), int(secret.size())) != 1)
+    return Error{make_error_code(AuthErrc::RandomFailed), "RAND_bytes failed for nonce secret"};
+  return NonceManager(std::move(secret), config);
+}
+
+Result<NonceManager> NonceManager::with_secret(std::string secret, NonceConfig config) {
+  if (auto r = check_config(config); !r) return r.error();
+  if (secret.size() < kMinSecretBytes)
+    return Error{make_error_code(AuthErrc::WeakSecret),
+                 "nonce secret needs at least " + std::to_string(kMinSecretBytes) + " bytes"};
+  return NonceManager(std::move(secret), config);
+}
+
+NonceManager::NonceManager(std::string secret, NonceConfig config)
+    : secret_(std::move(secret)), config_(config) {}
+
+NonceManager::~NonceManager() {
+  if (!secret_.empty()) OPENSSL_cleanse(secret_.data(), secret_.size());
+}
+
+std::optional<std::array<unsigned char, NonceManager::kMacBytes>> NonceManager::mac(
+    const Body& body) const {
+  unsigned char data[kMacLabel.size() + kBodyBytes];
+  std::memcpy(data, kMacLabel.data(), kMacLabel.size());
+  std::memcpy(data + kMacLabel.size(), body.data(), body.size());
+  unsigned char full[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), secret_.data(), int(secret_.size()), data, sizeof data, full, &len) ||
+      len < kMacBytes)
+    return std::nullopt;
+  std::array<unsigned char, kMacBytes> out{};
+  std::memcpy(out.data(), full, kMacBytes);
+  OPENSSL_cleanse(full, sizeof full);
+  return out;
+}
+
+std::string NonceManager::issue(std::int64_t now_ms) {
+  prune(now_ms);
+  while (table_.size() >= config_.max_tracked) {  // full: the oldest live nonce goes
+    table_.erase(order_.front().body);
+    order_.pop_front();
+  }
+  Body body{};
+  put_u64(body.data(), static_cast<std::uint64_t>(now_ms));
+  ++issued_;
+  // Unpredictable nonces keep clients from being asked, in advance, for responses to nonces an
+  // attacker will meet later. Should the generator fail, the counter keeps the nonce unique,
+  // which is what authentication itself relies on.
+  if (RAND_bytes(body.data() + 8, 8) != 1) put_u64(body.data() + 8, issued_);
+  table_.emplace(body, 0);
+  order_.push_back(Decoded{body, now_ms});
+
+  std::array<unsigned char, kBodyBytes + kMacBytes> raw{};
+  std::memcpy(raw.data(), body.data(), kBodyBytes);
+  // Should HMAC ever fail, the MAC stays zero and decode() (which fails the same way) rejects
+  // the nonce: fail closed.
+  if (const auto m = mac(body)) std::memcpy(raw.data() + kBodyBytes, m->data(), kMacBytes);
+  return to_hex(raw);
+}
+
+std::optional<NonceManager::Decoded> NonceManager::decode(std::string_view nonce) const {
+  if (nonce.size() != kNonceHexSize) return std::nullopt;
+  const auto raw = from_hex(nonce);
+  if (!raw) return std::nullopt;
+  Decoded d{};
+  std::memcpy(d.body.data(), raw->data(), kBodyBytes);
+  const auto expected = mac(d.body);
+  if (!expected || CRYPTO_memcmp(expected->data(), raw->data() + kBodyBytes, kMacBytes) != 0)
+    return std::nullopt;
+  d.issued_ms = static_cast<std::int64_t>(get_u64(d.body.data()));
+  return d;
+}
+
+bool NonceManager::expired(std::int64_t issued_ms, std::int64_t now_ms) const {
+  // Subtraction in unsigned arithmetic, then compared as a distance: no signed overflow, and a
+  // nonce from "the future" (a clock stepped back) ages the same way in the other direction.
+  const std::uint64_t diff = static_cast<std::uint64_t>(now_ms) -
+                             static_cast<std::uint64_t>(issued_ms);
+  const std::uint64_t age = static_cast<std::int64_t>(diff) >= 0 ? diff : ~diff + 1;
+  return age > static_cast<std::uint64_t>(config_.lifetime_ms);
+}
+
+void NonceManager::prune(std::int64_t now_ms) {
+  while (!order_.empty() && expired(order_.front().issued_ms, now_ms)) {
+    table_.erase(order_.front().body);
+    order_.pop_front();
+  }
+}
+
+bool NonceManager::authentic_and_fresh(std::string_view nonce, std::int64_t now_ms) const {
+  const auto d = decode(nonce);
+  return d && !expired(d->issued_ms, now_ms);
+}
+
+NonceState NonceManager::check(std::string_view nonce, std::uint32_t nc, std::int64_t now_ms) {
+  const auto d = decode(nonce);
+  if (!d) return NonceState::Invalid;
+  if (expired(d->issued_ms, now_ms)) return NonceState::Stale;
+  prune(now_ms);
+  const auto it = table_.find(d->body);
+  if (it == table_.end()) return NonceState::Stale;  // evicted or not issued here: see header
+  if (nc <= it->second) return NonceState::Replayed;
+  it->second = nc;
+  return NonceState::Valid;
+}
+
+}  // namespace ims::auth

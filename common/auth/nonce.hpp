@@ -1,0 +1,110 @@
+#pragma once
+// Server nonces for Digest authentication (RFC 7616 §3.3 and §5.4, RFC 3261 §22.4): issued
+// self-validating, so a forged or garbled nonce is recognised without a lookup; expiring, so an
+// old one is answered stale=true; and counted, so a request cannot be replayed (nc strictly
+// increasing per nonce, RFC 7616 §3.4).
+//
+// Nonce text: 64 lower-case hex digits of 32 bytes
+//   [0, 8)   issue time, milliseconds, big-endian
+//   [8, 16)  random bytes (RAND_bytes)
+//   [16, 32) HMAC-SHA256(secret, "imswitch nonce v1" | bytes [0, 16)), first 16 bytes
+//
+// Tracking: issue() enters each nonce in a table holding the highest nc seen, bounded by
+// NonceConfig::max_tracked. Entries leave in issue order: expired ones as time passes, then the
+// oldest live one when the table is full. A nonce that is authentic and unexpired but has no
+// entry (evicted under a flood of challenges, or issued by another process sharing the secret,
+// or before a restart) is reported Stale, never Valid: it can never become replayable, and an
+// honest client merely retries with the fresh nonce of a stale=true challenge.
+//
+// Role: owned by the Verifier of the registrar/proxy, on the SIP core strand; not thread-safe.
+// No clock: time comes in as now_ms (any monotonic or wall clock, the same one throughout).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/util/result.hpp"
+
+namespace ims::auth {
+
+inline constexpr std::size_t kMinSecretBytes = 16;
+inline constexpr std::size_t kDefaultSecretBytes = 32;
+
+struct NonceConfig {
+  // How long a nonce is accepted after issue. Past it the client gets stale=true and retries.
+  std::int64_t lifetime_ms = 300'000;
+  // Bound on the nonces tracked at once (about 100 bytes each): the memory bound under a flood.
+  std::size_t max_tracked = 10'000;
+};
+
+enum class NonceState {
+  Valid,     // ours, fresh, and nc higher than any seen for it: accepted (and nc recorded)
+  Stale,     // ours but expired, or no longer tracked: challenge again with stale=true
+  Invalid,   // not ours: wrong length, not hex, or the MAC does not match
+  Replayed,  // ours and fresh, but nc is not above the highest seen for it
+};
+
+std::string_view to_string(NonceState s);
+
+class NonceManager {
+ public:
+  // A manager with a fresh random secret (kDefaultSecretBytes from RAND_bytes): nonces of a
+  // previous run are Invalid. Errors: RandomFailed, BadConfig.
+  [[nodiscard]] static Result<NonceManager> create(NonceConfig config = {});
+  // A manager with a given secret (at least kMinSecretBytes bytes), e.g. shared by several
+  // switches. Errors: WeakSecret, BadConfig.
+  [[nodiscard]] static Result<NonceManager> with_secret(std::string secret,
+                                                        NonceConfig config = {});
+
+  NonceManager(NonceManager&&) = default;
+  NonceManager& operator=(NonceManager&&) = default;
+  NonceManager(const NonceManager&) = delete;
+  NonceManager& operator=(const NonceManager&) = delete;
+  ~NonceManager();
+
+  // A new nonce, tracked from now on with no nc seen.
+  std::string issue(std::int64_t now_ms);
+
+  // Classifies a nonce a client sent with count nc, and records nc when Valid. Call it only
+  // after the response has been verified, so that a wrong guess cannot spend a nonce's counts.
+  NonceState check(std::string_view nonce, std::uint32_t nc, std::int64_t now_ms);
+
+  // True when nonce is ours and unexpired (tracked or not), without changing anything.
+  bool authentic_and_fresh(std::string_view nonce, std::int64_t now_ms) const;
+
+  std::size_t tracked() const { return table_.size(); }
+  const NonceConfig& config() const { return config_; }
+
+ private:
+  static constexpr std::size_t kBodyBytes = 16;  // time and random, the part the MAC covers
+  static constexpr std::size_t kMacBytes = 16;
+  using Body = std::array<unsigned char, kBodyBytes>;
+  struct BodyHash {
+    std::size_t operator()(const Body& b) const;
+  };
+  struct Decoded {
+    Body body;
+    std::int64_t issued_ms;
+  };
+
+  NonceManager(std::string secret, NonceConfig config);
+  // The body and issue time of an authentic nonce; nullopt when not ours.
+  std::optional<Decoded> decode(std::string_view nonce) const;
+  bool expired(std::int64_t issued_ms, std::int64_t now_ms) const;
+  // HMAC of body, truncated; nullopt if OpenSSL fails (then no nonce validates).
+  std::optional<std::array<unsigned char, kMacBytes>> mac(const Body& body) const;
+  void prune(std::int64_t now_ms);
+
+  std::string secret_;
+  NonceConfig config_;
+  std::uint64_t issued_ = 0;                              // also the RAND_bytes fallback
+  std::unordered_map<Body, std::uint32_t, BodyHash> table_;  // body -> highest nc seen
+  std::deque<Decoded> order_;                             // table_'s keys in issue order
+};
+
+}  // namespace ims::auth

@@ -1,0 +1,202 @@
+#include "common/auth/nonce.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "common/auth/errors.hpp"
+
+namespace ims::auth {
+namespace {
+
+const std::string kSecret = "0123456789abcdef0123456789abcdef";
+constexpr std::int64_t kT0 = 1'700'000'000'000;  // fake wall clock, ms
+
+NonceManager make(NonceConfig config = {}, const std::string& secret = kSecret) {
+  auto m = NonceManager::with_secret(secret, config);
+  EXPECT_TRUE(m.ok());
+  return std::move(m).value();
+}
+
+// The nonce with one hex digit at position i changed.
+std::string flip(std::string nonce, std::size_t i) {
+  nonce[i] = nonce[i] == '0' ? '1' : '0';
+  return nonce;
+}
+
+TEST(NonceManager, FactoriesRefuseWeakSecretsAndUselessConfig) {
+  EXPECT_EQ(NonceManager::with_secret("short").error().code, AuthErrc::WeakSecret);
+  EXPECT_EQ(NonceManager::with_secret(kSecret, {.lifetime_ms = 0}).error().code,
+            AuthErrc::BadConfig);
+  EXPECT_EQ(NonceManager::with_secret(kSecret, {.max_tracked = 0}).error().code,
+            AuthErrc::BadConfig);
+  EXPECT_EQ(NonceManager::create({.lifetime_ms = -1}).error().code, AuthErrc::BadConfig);
+  EXPECT_TRUE(NonceManager::create().ok());
+}
+
+TEST(NonceManager, IssuesDistinctLowerHexNonces) {
+  auto m = make();
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string n = m.issue(kT0);
+    ASSERT_EQ(n.size(), 64u);
+    for (char c : n) ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << n;
+    EXPECT_TRUE(seen.insert(n).second);
+  }
+}
+
+TEST(NonceManager, FreshNonceIsValidWithIncreasingCounts) {
+  auto m = make();
+  const std::string n = m.issue(kT0);
+  EXPECT_EQ(m.check(n, 1, kT0 + 10), NonceState::Valid);
+  EXPECT_EQ(m.check(n, 2, kT0 + 20), NonceState::Valid);
+  EXPECT_EQ(m.check(n, 7, kT0 + 30), NonceState::Valid);  // gaps are fine: strictly greater
+}
+
+TEST(NonceManager, SameCountTwiceIsReplayed) {
+  auto m = make();
+  const std::string n = m.issue(kT0);
+  EXPECT_EQ(m.check(n, 1, kT0), NonceState::Valid);
+  EXPECT_EQ(m.check(n, 1, kT0), NonceState::Replayed);
+}
+
+TEST(NonceManager, LowerCountIsReplayed) {
+  auto m = make();
+  const std::string n = m.issue(kT0);
+  EXPECT_EQ(m.check(n, 5, kT0), NonceState::Valid);
+  EXPECT_EQ(m.check(n, 4, kT0), NonceState::Replayed);
+  EXPECT_EQ(m.check(n, 6, kT0), NonceState::Valid);
+}
+
+TEST(NonceManager, CountZeroIsNeverValid) {
+  auto m = make();
+  EXPECT_EQ(m.check(m.issue(kT0), 0, kT0), NonceState::Replayed);
+}
+
+TEST(NonceManager, UpperCaseSpellingSharesTheCount) {
+  // The same bytes written in upper case are the same nonce: no way around the count.
+  auto m = make();
+  const std::string n = m.issue(kT0);
+  EXPECT_EQ(m.check(n, 1, kT0), NonceState::Valid);
+  std::string upper = n;
+  for (char& c : upper)
+    if (c >= 'a' && c <= 'f') c = char(c - 'a' + 'A');
+  ASSERT_NE(upper, n);
+  EXPECT_EQ(m.check(upper, 1, kT0), NonceState::Replayed);
+  EXPECT_EQ(m.check(upper, 2, kT0), NonceState::Valid);
+  EXPECT_EQ(m.check(n, 2, kT0), NonceState::Replayed);
+}
+
+TEST(NonceManager, ExpiresAfterLifetime) {
+  auto m = make({.lifetime_ms = 30'000});
+  const std::string a = m.issue(kT0);
+  const std::string b = m.issue(kT0);
+  EXPECT_EQ(m.check(a, 1, kT0 + 30'000), NonceState::Valid);  // the last accepted millisecond
+  EXPECT_EQ(m.check(b, 1, kT0 + 30'001), NonceState::Stale);
+  EXPECT_EQ(m.check(a, 2, kT0 + 30'001), NonceState::Stale);
+}
+
+TEST(NonceManager, ClockSteppedBackAgesTheOtherWay) {
+  auto m = make({.lifetime_ms = 30'000});
+  const std::string n = m.issue(kT0);
+  EXPECT_EQ(m.check(n, 1, kT0 - 1'000), NonceState::Valid);
+  EXPECT_EQ(m.check(n, 2, kT0 - 30'001), NonceState::Stale);
+}
+
+TEST(NonceManager, ForgedOrGarbledNoncesAreInvalid) {
+  auto m = make();
+  const std::string n = m.issue(kT0);
+  EXPECT_EQ(m.check(flip(n, 0), 1, kT0), NonceState::Invalid);   // timestamp
+  EXPECT_EQ(m.check(flip(n, 20), 1, kT0), NonceState::Invalid);  // random part
+  EXPECT_EQ(m.check(flip(n, 63), 1, kT0), NonceState::Invalid);  // MAC
+  EXPECT_EQ(m.check(n.substr(0, 63), 1, kT0), NonceState::Invalid);
+  EXPECT_EQ(m.check(n + "0", 1, kT0), NonceState::Invalid);
+  EXPECT_EQ(m.check(std::string(64, 'z'), 1, kT0), NonceState::Invalid);
+  EXPECT_EQ(m.check("", 1, kT0), NonceState::Invalid);
+  EXPECT_EQ(m.check(std::string(64, '0'), 1, kT0), NonceState::Invalid);
+  // Garbage leaves the real nonce untouched.
+  EXPECT_EQ(m.check(n, 1, kT0), NonceState::Valid);
+}
+
+TEST(NonceManager, NonceOfAnotherSecretIsInvalid) {
+  auto a = make();
+  auto b = make({}, "another secret, also 32 bytes...");
+  EXPECT_EQ(b.check(a.issue(kT0), 1, kT0), NonceState::Invalid);
+}
+
+TEST(NonceManager, SharedSecretNonceIssuedElsewhereIsStaleNotValid) {
+  auto a = make();
+  auto b = make();
+  const std::string n = a.issue(kT0);
+  EXPECT_TRUE(b.authentic_and_fresh(n, kT0));
+  EXPECT_EQ(b.check(n, 1, kT0), NonceState::Stale);
+}
+
+TEST(NonceManager, AuthenticAndFreshChangesNothing) {
+  auto m = make({.lifetime_ms = 1'000});
+  const std::string n = m.issue(kT0);
+  EXPECT_TRUE(m.authentic_and_fresh(n, kT0));
+  EXPECT_TRUE(m.authentic_and_fresh(n, kT0));
+  EXPECT_FALSE(m.authentic_and_fresh(n, kT0 + 1'001));
+  EXPECT_FALSE(m.authentic_and_fresh(flip(n, 40), kT0));
+  EXPECT_EQ(m.check(n, 1, kT0), NonceState::Valid);
+}
+
+TEST(NonceManager, TrackingIsBoundedAndEvictsTheOldest) {
+  auto m = make({.max_tracked = 3});
+  std::vector<std::string> n;
+  for (int i = 0; i < 5; ++i) n.push_back(m.issue(kT0 + i));
+  EXPECT_EQ(m.tracked(), 3u);
+  EXPECT_EQ(m.check(n[0], 1, kT0 + 10), NonceState::Stale);
+  EXPECT_EQ(m.check(n[1], 1, kT0 + 10), NonceState::Stale);
+  EXPECT_EQ(m.check(n[2], 1, kT0 + 10), NonceState::Valid);
+  EXPECT_EQ(m.check(n[3], 1, kT0 + 10), NonceState::Valid);
+  EXPECT_EQ(m.check(n[4], 1, kT0 + 10), NonceState::Valid);
+}
+
+TEST(NonceManager, ExpiredEntriesLeaveBeforeLiveOnes) {
+  auto m = make({.lifetime_ms = 1'000, .max_tracked = 2});
+  const std::string a = m.issue(kT0);
+  const std::string b = m.issue(kT0 + 900);
+  const std::string c = m.issue(kT0 + 1'200);  // a has expired: it goes, b stays
+  EXPECT_EQ(m.tracked(), 2u);
+  EXPECT_EQ(m.check(b, 1, kT0 + 1'300), NonceState::Valid);
+  EXPECT_EQ(m.check(c, 1, kT0 + 1'300), NonceState::Valid);
+  EXPECT_EQ(m.check(a, 1, kT0 + 1'300), NonceState::Stale);
+}
+
+TEST(NonceManager, ExpiredEntriesAreDroppedAsTimePasses) {
+  auto m = make({.lifetime_ms = 1'000});
+  for (int i = 0; i < 50; ++i) (void)m.issue(kT0);
+  EXPECT_EQ(m.tracked(), 50u);
+  EXPECT_EQ(m.check(m.issue(kT0 + 5'000), 1, kT0 + 5'000), NonceState::Valid);
+  EXPECT_EQ(m.tracked(), 1u);
+}
+
+TEST(NonceManager, FloodOfChallengesStaysWithinTheBound) {
+  auto m = make({.max_tracked = 1'000});
+  for (int i = 0; i < 100'000; ++i) (void)m.issue(kT0 + i / 100);
+  EXPECT_EQ(m.tracked(), 1'000u);
+}
+
+TEST(NonceManager, EvictedNonceNeverBecomesValidAgain) {
+  auto m = make({.max_tracked = 1});
+  const std::string victim = m.issue(kT0);
+  EXPECT_EQ(m.check(victim, 1, kT0), NonceState::Valid);
+  (void)m.issue(kT0 + 1);  // evicts victim
+  for (std::uint32_t nc = 1; nc < 20; ++nc)
+    EXPECT_EQ(m.check(victim, nc * 1000, kT0 + 2), NonceState::Stale) << nc;
+  (void)m.issue(kT0 + 3);  // the table has room again: victim still cannot come back
+  EXPECT_EQ(m.check(victim, 100'000, kT0 + 4), NonceState::Stale);
+}
+
+TEST(NonceManager, StatesHaveNames) {
+  EXPECT_EQ(to_string(NonceState::Valid), "valid");
+  EXPECT_EQ(to_string(NonceState::Stale), "stale");
+  EXPECT_EQ(to_string(NonceState::Invalid), "invalid");
+  EXPECT_EQ(to_string(NonceState::Replayed), "replayed");
+}
+
+}  // namespace
+}  // namespace ims::auth
