@@ -1,0 +1,186 @@
+#include "switch/store/queries.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace ims::sw::store::queries {
+namespace {
+
+const std::string kLoadBindings =
+    "SELECT aor, contact, contact_params, display_name, instance, q_millis, session_capable, "
+    "call_id, cseq, expires_at_ms, registered_at_ms, transport, source_address, source_port "
+    "FROM bindings ORDER BY aor, registered_at_ms, contact";
+
+const std::string kPutBinding =
+    "INSERT INTO bindings (aor, contact, contact_params, display_name, instance, q_millis, "
+    "session_capable, call_id, cseq, expires_at_ms, registered_at_ms, transport, source_address, "
+    "source_port, flow_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15) ON CONFLICT (aor, contact) DO UPDATE SET contact_params = ?3, display_name = ?4, "
+    "instance = ?5, q_millis = ?6, session_capable = ?7, call_id = ?8, cseq = ?9, "
+    "expires_at_ms = ?10, registered_at_ms = ?11, transport = ?12, source_address = ?13, "
+    "source_port = ?14, flow_id = ?15";
+
+const std::string kRemoveBinding = "DELETE FROM bindings WHERE aor = ?1 AND contact = ?2";
+const std::string kRemoveBindings = "DELETE FROM bindings WHERE aor = ?1";
+
+const std::string kInsertMessage =
+    "INSERT INTO stored_messages (recipient, sender_login, from_header, to_header, content_type, "
+    "body, received_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+const std::string kPendingMessages =
+    "SELECT id, recipient, sender_login, from_header, to_header, content_type, body, "
+    "received_at_ms, expires_at_ms FROM stored_messages WHERE recipient = ?1 ORDER BY id "
+    "LIMIT ?2";
+
+const std::string kDeleteMessage = "DELETE FROM stored_messages WHERE id = ?1";
+
+const std::string kExpireBindings = "DELETE FROM bindings WHERE expires_at_ms <= ?1";
+const std::string kExpiredMessages =
+    "SELECT id, recipient, sender_login, received_at_ms FROM stored_messages "
+    "WHERE expires_at_ms <= ?1 ORDER BY id";
+const std::string kExpireMessages = "DELETE FROM stored_messages WHERE expires_at_ms <= ?1";
+
+}  // namespace
+
+Result<std::vector<Binding>> load_bindings(Connection& db) {
+  auto stmt = db.prepare(kLoadBindings, "load bindings");
+  if (!stmt) return stmt.error();
+  std::vector<Binding> out;
+  for (;;) {
+    auto row = stmt->step("load bindings");
+    if (!row) return row.error();
+    if (!*row) break;
+    Binding b;
+    b.aor = stmt->column_text(0);
+    b.contact = stmt->column_text(1);
+    b.contact_params = stmt->column_text(2);
+    b.display_name = stmt->column_text(3);
+    b.instance = stmt->column_text(4);
+    b.q_millis = static_cast<std::uint16_t>(stmt->column_int(5));
+    b.session_capable = stmt->column_int(6) != 0;
+    b.call_id = stmt->column_text(7);
+    b.cseq = static_cast<std::uint32_t>(stmt->column_int(8));
+    b.expires_at_ms = stmt->column_int(9);
+    b.registered_at_ms = stmt->column_int(10);
+    b.transport = stmt->column_text(11);
+    b.source_address = stmt->column_text(12);
+    b.source_port = static_cast<std::uint16_t>(stmt->column_int(13));
+    b.flow_id = 0;  // the flow died with the process that had it
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<void> put_binding(Connection& db, const Binding& b) {
+  auto stmt = db.prepare(kPutBinding, "put binding");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, b.aor)
+      .bind_text(2, b.contact)
+      .bind_text(3, b.contact_params)
+      .bind_text(4, b.display_name)
+      .bind_text(5, b.instance)
+      .bind_int(6, b.q_millis)
+      .bind_int(7, b.session_capable ? 1 : 0)
+      .bind_text(8, b.call_id)
+      .bind_int(9, b.cseq)
+      .bind_int(10, b.expires_at_ms)
+      .bind_int(11, b.registered_at_ms)
+      .bind_text(12, b.transport)
+      .bind_text(13, b.source_address)
+      .bind_int(14, b.source_port)
+      .bind_int(15, static_cast<std::int64_t>(b.flow_id));  // kept for diagnosis only
+  return stmt->run("put binding");
+}
+
+Result<void> remove_binding(Connection& db, const std::string& aor, const std::string& contact) {
+  auto stmt = db.prepare(kRemoveBinding, "remove binding");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, aor).bind_text(2, contact);
+  return stmt->run("remove binding");
+}
+
+Result<void> remove_bindings(Connection& db, const std::string& aor) {
+  auto stmt = db.prepare(kRemoveBindings, "remove bindings");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, aor);
+  return stmt->run("remove bindings");
+}
+
+Result<std::int64_t> insert_message(Connection& db, const StoredMessage& m) {
+  auto stmt = db.prepare(kInsertMessage, "store message");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, m.recipient)
+      .bind_text(2, m.sender_login)
+      .bind_text(3, m.from)
+      .bind_text(4, m.to)
+      .bind_text(5, m.content_type)
+      .bind_blob(6, m.body)
+      .bind_int(7, m.received_at_ms)
+      .bind_int(8, m.expires_at_ms);
+  if (auto r = stmt->run("store message"); !r) return r.error();
+  return db.last_insert_rowid();
+}
+
+Result<std::vector<StoredMessage>> pending_messages(Connection& db, const std::string& recipient,
+                                                    std::size_t limit) {
+  auto stmt = db.prepare(kPendingMessages, "read stored messages");
+  if (!stmt) return stmt.error();
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  stmt->bind_text(1, recipient).bind_int(2, static_cast<std::int64_t>(std::min(limit, kMax)));
+  std::vector<StoredMessage> out;
+  for (;;) {
+    auto row = stmt->step("read stored messages");
+    if (!row) return row.error();
+    if (!*row) break;
+    StoredMessage m;
+    m.id = stmt->column_int(0);
+    m.recipient = stmt->column_text(1);
+    m.sender_login = stmt->column_text(2);
+    m.from = stmt->column_text(3);
+    m.to = stmt->column_text(4);
+    m.content_type = stmt->column_text(5);
+    m.body = stmt->column_blob(6);
+    m.received_at_ms = stmt->column_int(7);
+    m.expires_at_ms = stmt->column_int(8);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<void> delete_message(Connection& db, std::int64_t id) {
+  auto stmt = db.prepare(kDeleteMessage, "delete message");
+  if (!stmt) return stmt.error();
+  stmt->bind_int(1, id);
+  return stmt->run("delete message");
+}
+
+Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms) {
+  ExpiredCounts counts;
+  {
+    auto stmt = db.prepare(kExpireBindings, "expire bindings");
+    if (!stmt) return stmt.error();
+    stmt->bind_int(1, now_ms);
+    if (auto r = stmt->run("expire bindings"); !r) return r.error();
+    counts.bindings = static_cast<std::size_t>(db.changes());
+  }
+  {
+    auto stmt = db.prepare(kExpiredMessages, "expire messages");
+    if (!stmt) return stmt.error();
+    stmt->bind_int(1, now_ms);
+    for (;;) {
+      auto row = stmt->step("expire messages");
+      if (!row) return row.error();
+      if (!*row) break;
+      counts.dropped.push_back(ExpiredMessage{stmt->column_int(0), stmt->column_text(1),
+                                              stmt->column_text(2), stmt->column_int(3)});
+    }
+  }
+  auto stmt = db.prepare(kExpireMessages, "expire messages");
+  if (!stmt) return stmt.error();
+  stmt->bind_int(1, now_ms);
+  if (auto r = stmt->run("expire messages"); !r) return r.error();
+  counts.messages = static_cast<std::size_t>(db.changes());
+  return counts;
+}
+
+}  // namespace ims::sw::store::queries

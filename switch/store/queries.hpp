@@ -1,0 +1,30 @@
+#pragma once
+// The SQL behind each Store operation, as plain functions over a Connection. They run inside the
+// caller's transaction and never begin or commit one. Statements are prepared once and cached.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/util/result.hpp"
+#include "switch/store/records.hpp"
+#include "switch/store/sqlite_connection.hpp"
+#include "switch/store/store.hpp"
+
+namespace ims::sw::store::queries {
+
+[[nodiscard]] Result<std::vector<Binding>> load_bindings(Connection& db);
+[[nodiscard]] Result<void> put_binding(Connection& db, const Binding& b);
+[[nodiscard]] Result<void> remove_binding(Connection& db, const std::string& aor,
+                                          const std::string& contact);
+[[nodiscard]] Result<void> remove_bindings(Connection& db, const std::string& aor);
+
+[[nodiscard]] Result<std::int64_t> insert_message(Connection& db, const StoredMessage& m);
+[[nodiscard]] Result<std::vector<StoredMessage>> pending_messages(Connection& db,
+                                                                  const std::string& recipient,
+                                                                  std::size_t limit);
+[[nodiscard]] Result<void> delete_message(Connection& db, std::int64_t id);
+[[nodiscard]] Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms);
+
+}  // namespace ims::sw::store::queries

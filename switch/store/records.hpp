@@ -1,0 +1,47 @@
+#pragma once
+// Records the switch keeps durably: registrations (bindings) and stored pager messages. Plain
+// values shared by the registrar, the proxy and the store; no behaviour, no I/O.
+
+#include <cstdint>
+#include <string>
+
+namespace ims::sw::store {
+
+// One registered contact of an agent (RFC 3261 §10.3), with the flow it registered over so that
+// requests reach a client behind NAT or on TCP the way it came (RFC 3581, RFC 5626 §5.2).
+struct Binding {
+  std::string aor;             // the agent's login (user part of the address of record)
+  std::string contact;         // the Contact URI as registered, without angle brackets
+  std::string contact_params;  // header parameters after the URI as written (";+imswitch.session;q=0.5")
+  std::string display_name;    // as written in the Contact, may be empty
+  std::string instance;        // +sip.instance value when present (RFC 5626), else empty
+  std::uint16_t q_millis = 1000;  // q-value × 1000 (RFC 3261 §20.10); 1000 when absent
+  bool session_capable = false;   // the contact carries the +imswitch.session feature tag
+  std::string call_id;            // of the REGISTER that made or last refreshed it (§10.3 step 7)
+  std::uint32_t cseq = 0;
+  std::int64_t expires_at_ms = 0;     // Unix epoch milliseconds
+  std::int64_t registered_at_ms = 0;  // first registration of this contact
+  // The flow: the transport and source address the REGISTER arrived from. flow_id is the live
+  // transport flow (TCP connection) and means nothing after a restart (store it, ignore it on
+  // load).
+  std::string transport;        // "udp" or "tcp"
+  std::string source_address;   // IP literal without brackets
+  std::uint16_t source_port = 0;
+  std::uint64_t flow_id = 0;    // transport::FlowId value, 0 = none
+};
+
+// A pager MESSAGE (RFC 3428) kept for an agent who could not take it, delivered on its next
+// registration. Body and content type are kept byte for byte.
+struct StoredMessage {
+  std::int64_t id = 0;              // assigned by the store; delivery order is id order
+  std::string recipient;            // login of the target agent
+  std::string sender_login;         // authenticated sender
+  std::string from;                 // the From header value as received (name-addr with tag)
+  std::string to;                   // the To header value as received (without a tag)
+  std::string content_type;         // the Content-Type header value, verbatim
+  std::string body;                 // bytes, may contain NULs
+  std::int64_t received_at_ms = 0;  // Unix epoch ms when the switch took it
+  std::int64_t expires_at_ms = 0;   // dropped (and logged) after this if still undelivered
+};
+
+}  // namespace ims::sw::store

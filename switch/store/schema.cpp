@@ -1,0 +1,109 @@
+#include "switch/store/schema.hpp"
+
+#include <array>
+#include <cassert>
+
+#include <fmt/format.h>
+
+#include "switch/store/errors.hpp"
+
+namespace ims::sw::store {
+namespace {
+
+// Version 1: registrations (RFC 3261 §10.3) and stored pager messages (RFC 3428). A binding is
+// one (aor, contact) pair; a stored message's id is its delivery order, and AUTOINCREMENT keeps
+// ids of deleted messages from being reused, so an id seen once names one message forever.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE bindings (
+  aor              TEXT    NOT NULL,
+  contact          TEXT    NOT NULL,
+  contact_params   TEXT    NOT NULL,
+  display_name     TEXT    NOT NULL,
+  instance         TEXT    NOT NULL,
+  q_millis         INTEGER NOT NULL,
+  session_capable  INTEGER NOT NULL,
+  call_id          TEXT    NOT NULL,
+  cseq             INTEGER NOT NULL,
+  expires_at_ms    INTEGER NOT NULL,
+  registered_at_ms INTEGER NOT NULL,
+  transport        TEXT    NOT NULL,
+  source_address   TEXT    NOT NULL,
+  source_port      INTEGER NOT NULL,
+  flow_id          INTEGER NOT NULL,
+  PRIMARY KEY (aor, contact)
+);
+CREATE INDEX bindings_expiry ON bindings (expires_at_ms);
+CREATE TABLE stored_messages (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  recipient      TEXT    NOT NULL,
+  sender_login   TEXT    NOT NULL,
+  from_header    TEXT    NOT NULL,
+  to_header      TEXT    NOT NULL,
+  content_type   TEXT    NOT NULL,
+  body           BLOB    NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  expires_at_ms  INTEGER NOT NULL
+);
+CREATE INDEX stored_messages_recipient ON stored_messages (recipient, id);
+CREATE INDEX stored_messages_expiry ON stored_messages (expires_at_ms);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "bindings and stored messages", kV1},
+};
+
+Result<int> user_version(Connection& db) {
+  auto stmt = db.prepare("PRAGMA user_version", "read schema version");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step("read schema version");
+  if (!row) return row.error();
+  return static_cast<int>(stmt->column_int(0));
+}
+
+Result<void> apply(Connection& db, const Migration& m) {
+  auto what = fmt::format("migration {} ({})", m.version, m.description);
+  if (auto r = db.exec("BEGIN IMMEDIATE", what); !r) return r;
+  // Read again under the write lock: another process may have migrated the file meanwhile.
+  auto now = user_version(db);
+  Result<void> r;
+  if (!now) {
+    r = now.error();
+  } else if (*now >= m.version) {
+    return db.exec("COMMIT", what);
+  } else {
+    r = db.exec(m.sql, what);
+  }
+  // PRAGMA takes no bound parameters; the version is our own integer.
+  if (r) r = db.exec(fmt::format("PRAGMA user_version = {}", m.version), what);
+  if (r) r = db.exec("COMMIT", what);
+  if (!r && db.in_transaction()) (void)db.exec("ROLLBACK", what);
+  return r;
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int schema_version() { return kMigrations.back().version; }
+
+Result<int> migrate(Connection& db, std::span<const Migration> list) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    assert(list[i].version == static_cast<int>(i) + 1 && "migrations are numbered 1, 2, 3 ...");
+  }
+  auto current = user_version(db);
+  if (!current) return current.error();
+  int latest = list.empty() ? 0 : list.back().version;
+  if (*current > latest) {
+    return Error{StoreErrc::SchemaTooNew,
+                 fmt::format("store {}: schema version {} is newer than this imswitch knows ({}); "
+                             "use a newer imswitch or another file",
+                             db.path(), *current, latest)};
+  }
+  for (const auto& m : list) {
+    if (m.version <= *current) continue;
+    if (auto r = apply(db, m); !r) return r.error();
+  }
+  return latest;
+}
+
+}  // namespace ims::sw::store

@@ -1,0 +1,308 @@
+#include "switch/store/sqlite_store.hpp"
+
+#include <future>
+#include <optional>
+#include <utility>
+
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "switch/store/errors.hpp"
+#include "switch/store/queries.hpp"
+#include "switch/store/schema.hpp"
+
+namespace ims::sw::store {
+
+// One queued operation: its statements, then (after the transaction is settled) its result.
+class SqliteStore::Op {
+ public:
+  virtual ~Op() = default;
+  // Runs the statements inside the open transaction; false when they failed.
+  virtual bool execute(Connection& db) = 0;
+  // Replaces the outcome with `e`: the transaction that held it is gone, or it never ran.
+  virtual void fail(const Error& e) = 0;
+  virtual bool ok() const = 0;
+  virtual const Error& error() const = 0;
+  // Hands the outcome to its sink (for async operations: posts the handler). Called once.
+  virtual void deliver() = 0;
+};
+
+template <class T>
+class SqliteStore::TypedOp final : public SqliteStore::Op {
+ public:
+  using Body = std::function<Result<T>(Connection&)>;
+  using Sink = std::function<void(Result<T>)>;
+  TypedOp(Body body, Sink sink) : body_(std::move(body)), sink_(std::move(sink)) {}
+
+  bool execute(Connection& db) override {
+    result_.emplace(body_(db));
+    return result_->ok();
+  }
+  void fail(const Error& e) override { result_.emplace(e); }
+  bool ok() const override { return result_.has_value() && result_->ok(); }
+  const Error& error() const override { return result_->error(); }
+  void deliver() override { sink_(std::move(*result_)); }
+
+ private:
+  Body body_;
+  Sink sink_;
+  std::optional<Result<T>> result_;
+};
+
+namespace {
+
+const char* to_pragma(SqliteStore::Synchronous s) {
+  switch (s) {
+    case SqliteStore::Synchronous::Full: return "FULL";
+    case SqliteStore::Synchronous::Normal: return "NORMAL";
+  }
+  return "FULL";
+}
+
+Result<void> configure(Connection& db, const SqliteStore::Options& options) {
+  sqlite3_busy_timeout(db.handle(), static_cast<int>(options.busy_timeout.count()));
+  if (options.path != ":memory:") {
+    // The first statement that reads the file: a file that is no database fails here.
+    auto mode = db.prepare("PRAGMA journal_mode = WAL", "enable WAL");
+    if (!mode) return mode.error();
+    auto row = mode->step("enable WAL");
+    if (!row) return row.error();
+    auto got = *row ? mode->column_text(0) : std::string();
+    if (got != "wal") {
+      return Error{StoreErrc::Database,
+                   fmt::format("store {}: enable WAL: journal mode is '{}', not 'wal' (a file "
+                               "system without shared memory?)",
+                               db.path(), got)};
+    }
+  }
+  return db.exec(fmt::format("PRAGMA synchronous = {}", to_pragma(options.synchronous)),
+                 "set synchronous");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const Options& options,
+                                                       boost::asio::any_io_executor completions) {
+  auto db = Connection::open(options.path);
+  if (!db) return db.error();
+  if (auto r = configure(*db, options); !r) return r.error();
+  auto version = migrate(*db, migrations());
+  if (!version) return version.error();
+  spdlog::info("store {}: open, schema version {}, synchronous {}", options.path, *version,
+               to_pragma(options.synchronous));
+  return std::make_unique<SqliteStore>(Key{}, options, std::move(db).value(),
+                                       std::move(completions));
+}
+
+SqliteStore::SqliteStore(Key, const Options& options, Connection db,
+                         boost::asio::any_io_executor completions)
+    : path_(options.path),
+      max_batch_(options.max_batch == 0 ? 1 : options.max_batch),
+      max_queue_(options.max_queue),
+      completions_(std::move(completions)),
+      db_(std::move(db)),
+      worker_([this] { run_worker(); }) {}
+
+SqliteStore::~SqliteStore() { close(); }
+
+void SqliteStore::close() {
+  std::lock_guard serial(close_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  wake_.notify_one();
+  if (worker_.joinable()) worker_.join();
+}
+
+SqliteStore::Stats SqliteStore::stats() const {
+  return Stats{commits_.load(), operations_.load(), failed_.load(), rejected_.load()};
+}
+
+std::size_t SqliteStore::queue_depth() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+// ---- operations ----
+
+template <class T>
+void SqliteStore::submit(std::function<Result<T>(Connection&)> body,
+                         std::function<void(Result<T>)> handler) {
+  // The tracked executor counts as outstanding work until the handler is posted, so a
+  // completion context's run() does not return while an operation is in the store.
+  auto tracked =
+      boost::asio::prefer(completions_, boost::asio::execution::outstanding_work.tracked);
+  auto sink = [ex = std::move(tracked), handler = std::move(handler)](Result<T> r) mutable {
+    boost::asio::post(ex,
+                      [h = std::move(handler), r = std::move(r)]() mutable { h(std::move(r)); });
+  };
+  enqueue(std::make_unique<TypedOp<T>>(std::move(body), std::move(sink)));
+}
+
+void SqliteStore::enqueue(std::unique_ptr<Op> op) {
+  std::optional<StoreErrc> refused;
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) {
+      refused = StoreErrc::Closed;
+    } else if (queue_.size() >= max_queue_) {
+      refused = StoreErrc::Overloaded;
+    } else {
+      queue_.push_back(std::move(op));
+    }
+  }
+  if (!refused) {
+    wake_.notify_one();
+    return;
+  }
+  ++rejected_;
+  ++operations_;
+  ++failed_;
+  op->fail(*refused == StoreErrc::Closed
+               ? Error{*refused, fmt::format("store {}: closed", path_)}
+               : Error{*refused, fmt::format("store {}: overloaded: {} operations queued", path_,
+                                             max_queue_)});
+  op->deliver();
+}
+
+Result<std::vector<Binding>> SqliteStore::load_bindings() {
+  using R = Result<std::vector<Binding>>;
+  // Shared: the worker may still be inside set_value() when this thread returns.
+  auto promise = std::make_shared<std::promise<R>>();
+  auto future = promise->get_future();
+  enqueue(std::make_unique<TypedOp<std::vector<Binding>>>(
+      [](Connection& db) { return queries::load_bindings(db); },
+      [promise](R r) { promise->set_value(std::move(r)); }));
+  return future.get();
+}
+
+void SqliteStore::put_binding(Binding binding, Done done) {
+  submit<void>([b = std::move(binding)](Connection& db) { return queries::put_binding(db, b); },
+               std::move(done));
+}
+
+void SqliteStore::remove_binding(std::string aor, std::string contact, Done done) {
+  submit<void>([aor = std::move(aor), contact = std::move(contact)](
+                   Connection& db) { return queries::remove_binding(db, aor, contact); },
+               std::move(done));
+}
+
+void SqliteStore::remove_bindings(std::string aor, Done done) {
+  submit<void>([aor = std::move(aor)](Connection& db) { return queries::remove_bindings(db, aor); },
+               std::move(done));
+}
+
+void SqliteStore::store_message(StoredMessage message,
+                                std::function<void(Result<std::int64_t>)> done) {
+  submit<std::int64_t>(
+      [m = std::move(message)](Connection& db) { return queries::insert_message(db, m); },
+      std::move(done));
+}
+
+void SqliteStore::pending_messages(std::string recipient, std::size_t limit,
+                                   std::function<void(Result<std::vector<StoredMessage>>)> done) {
+  submit<std::vector<StoredMessage>>(
+      [recipient = std::move(recipient), limit](Connection& db) {
+        return queries::pending_messages(db, recipient, limit);
+      },
+      std::move(done));
+}
+
+void SqliteStore::delete_message(std::int64_t id, Done done) {
+  submit<void>([id](Connection& db) { return queries::delete_message(db, id); }, std::move(done));
+}
+
+void SqliteStore::expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) {
+  submit<ExpiredCounts>([now_ms](Connection& db) { return queries::expire(db, now_ms); },
+                        std::move(done));
+}
+
+// ---- the worker ----
+
+void SqliteStore::run_worker() {
+  std::vector<std::unique_ptr<Op>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) return;  // closing, and everything accepted is done
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    run_batch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteStore::run_batch(std::vector<std::unique_ptr<Op>>& batch) {
+  std::size_t from = 0;
+  while (from < batch.size()) from = run_transaction(batch, from);
+  std::uint64_t failures = 0;
+  const Error* first_failure = nullptr;
+  for (auto& op : batch) {
+    if (!op->ok()) {
+      ++failures;
+      if (first_failure == nullptr) first_failure = &op->error();
+    }
+  }
+  operations_ += batch.size();
+  failed_ += failures;
+  if (first_failure != nullptr) {
+    spdlog::warn("{} ({} of {} operations in the batch failed)", first_failure->message, failures,
+                 batch.size());
+  }
+  for (auto& op : batch) op->deliver();
+}
+
+// Runs batch[from...] as one transaction; returns the index of the first operation it did not
+// settle (batch.size() when it settled them all). An operation that fails is undone alone (its
+// savepoint); if SQLite had to roll back the whole transaction (disk full, I/O error), the
+// operations before it in this transaction lost their writes and fail with it, and the rest go
+// to a new transaction.
+std::size_t SqliteStore::run_transaction(std::vector<std::unique_ptr<Op>>& batch,
+                                         std::size_t from) {
+  const std::size_t n = batch.size();
+  auto fail_succeeded = [&](std::size_t first, std::size_t last, const Error& e) {
+    for (std::size_t j = first; j < last; ++j) {
+      if (batch[j]->ok()) batch[j]->fail(e);
+    }
+  };
+  if (auto begin = db_.run("BEGIN IMMEDIATE", "begin"); !begin) {
+    for (std::size_t j = from; j < n; ++j) batch[j]->fail(begin.error());
+    return n;
+  }
+  for (std::size_t i = from; i < n; ++i) {
+    Op& op = *batch[i];
+    if (auto sp = db_.run("SAVEPOINT op", "savepoint"); !sp) {
+      op.fail(sp.error());
+    } else if (op.execute(db_)) {
+      if (auto rel = db_.run("RELEASE op", "release savepoint"); !rel) op.fail(rel.error());
+    }
+    if (!op.ok() && db_.in_transaction()) {
+      (void)db_.run("ROLLBACK TO op", "roll back savepoint");
+      (void)db_.run("RELEASE op", "release savepoint");
+    }
+    if (!db_.in_transaction()) {
+      Error lost =
+          op.ok() ? Error{StoreErrc::Database, fmt::format("store {}: transaction lost", path_)}
+                  : op.error();
+      fail_succeeded(from, i + 1, lost);
+      return i + 1;
+    }
+  }
+  if (auto commit = db_.run("COMMIT", "commit"); !commit) {
+    if (db_.in_transaction()) (void)db_.run("ROLLBACK", "roll back");
+    fail_succeeded(from, n, commit.error());
+    return n;
+  }
+  ++commits_;
+  return n;
+}
+
+}  // namespace ims::sw::store

@@ -1,0 +1,124 @@
+#pragma once
+// SqliteStore: the Store on one SQLite file in WAL mode (PRODUCT §6: no server to install).
+//
+// One worker thread owns the connection. Callers enqueue operations (any thread, never blocking
+// on I/O); the worker takes everything queued, up to max_batch, and runs it as ONE transaction
+// (BEGIN IMMEDIATE ... COMMIT), each operation inside its own savepoint so that one failure
+// undoes only that operation. Only after COMMIT returns does it post the completions, so a
+// handler runs after its data is on disk (with synchronous = full, fsync'd: it survives a power
+// cut, not only kill -9). When COMMIT fails, every operation of the batch gets the error. Under
+// load many operations share one fsync; the event loop never waits for one.
+//
+// The queue is bounded: past max_queue an operation fails at once with StoreErrc::Overloaded,
+// which the SIP layer answers with 503.
+//
+// Owner: the application (unique_ptr). Threads: operations may be called from any thread;
+// handlers run on the completions executor. close() and the destructor must not be called from
+// the worker (they are not: no handler runs there).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "common/util/result.hpp"
+#include "switch/store/sqlite_connection.hpp"
+#include "switch/store/store.hpp"
+
+namespace ims::sw::store {
+
+class SqliteStore final : public Store {
+ public:
+  // PRAGMA synchronous (https://sqlite.org/pragma.html#pragma_synchronous) in WAL mode: Full
+  // fsyncs the log at every commit (durable across power loss); Normal fsyncs only at
+  // checkpoints (durable across a process crash, may lose the last commits on power loss).
+  enum class Synchronous { Full, Normal };
+
+  struct Options {
+    std::string path;  // the database file; ":memory:" (tests only) has no WAL and no durability
+    Synchronous synchronous = Synchronous::Full;
+    std::size_t max_batch = 256;                   // operations per transaction
+    std::size_t max_queue = 10000;                 // queued operations before Overloaded
+    std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
+  };
+
+  struct Stats {
+    std::uint64_t commits = 0;     // transactions committed
+    std::uint64_t operations = 0;  // operations completed, rejected ones included
+    std::uint64_t failed = 0;      // of which failed, rejected ones included
+    std::uint64_t rejected = 0;    // of which refused without running: Overloaded or Closed
+  };
+
+  // Opens or creates the file, turns on WAL, applies missing migrations and starts the worker.
+  // Errors name the file: "store /var/lib/imswitch/store.db: open: unable to open database file".
+  static Result<std::unique_ptr<SqliteStore>> open(const Options& options,
+                                                   boost::asio::any_io_executor completions);
+
+  class Key {  // lets open() use make_unique on the public constructor, and no one else
+    friend class SqliteStore;
+    Key() = default;
+  };
+  SqliteStore(Key, const Options& options, Connection db, boost::asio::any_io_executor completions);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  [[nodiscard]] Result<std::vector<Binding>> load_bindings() override;
+  void put_binding(Binding binding, Done done) override;
+  void remove_binding(std::string aor, std::string contact, Done done) override;
+  void remove_bindings(std::string aor, Done done) override;
+  void store_message(StoredMessage message,
+                     std::function<void(Result<std::int64_t>)> done) override;
+  void pending_messages(std::string recipient, std::size_t limit,
+                        std::function<void(Result<std::vector<StoredMessage>>)> done) override;
+  void delete_message(std::int64_t id, Done done) override;
+  void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) override;
+  void close() override;
+
+  Stats stats() const;
+  std::size_t queue_depth() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  class Op;  // one queued operation, type-erased (sqlite_store.cpp)
+  template <class T>
+  class TypedOp;
+
+  template <class T>
+  void submit(std::function<Result<T>(Connection&)> body, std::function<void(Result<T>)> handler);
+  void enqueue(std::unique_ptr<Op> op);
+  void run_worker();
+  void run_batch(std::vector<std::unique_ptr<Op>>& batch);
+  std::size_t run_transaction(std::vector<std::unique_ptr<Op>>& batch, std::size_t from);
+
+  const std::string path_;
+  const std::size_t max_batch_;
+  const std::size_t max_queue_;
+  boost::asio::any_io_executor completions_;
+  Connection db_;  // used by the worker thread only
+
+  mutable std::mutex mutex_;  // guards queue_ and closing_; never held across a handler or a log
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Op>> queue_;
+  bool closing_ = false;
+
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> operations_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+
+  std::mutex close_mutex_;  // serialises close() callers around the join
+  std::thread worker_;      // last: started after everything above exists
+};
+
+}  // namespace ims::sw::store

@@ -1,0 +1,103 @@
+// migrate(): each migration runs once, in its own transaction, and the file's user_version says
+// how far it got.
+
+#include "switch/store/schema.hpp"
+
+#include <array>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "switch/store/errors.hpp"
+#include "tests/unit/switch/store/store_test_support.hpp"
+
+namespace ims::sw::store {
+namespace {
+
+std::int64_t query_int(Connection& db, const std::string& sql) {
+  auto stmt = db.prepare(sql, "test");
+  EXPECT_TRUE(stmt.ok());
+  if (!stmt.ok()) return -1;
+  auto row = stmt->step("test");
+  EXPECT_TRUE(row.ok() && *row);
+  return stmt->column_int(0);
+}
+
+bool has_table(Connection& db, const std::string& name) {
+  return query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+                           name + "'") == 1;
+}
+
+constexpr Migration kFirst{1, "log table",
+                           "CREATE TABLE log (n INTEGER); INSERT INTO log VALUES (1);"};
+constexpr Migration kSecond{2, "log again", "INSERT INTO log VALUES (2);"};
+constexpr Migration kBroken{2, "broken",
+                            "CREATE TABLE half (x); INSERT INTO no_such_table VALUES (1);"};
+
+class SchemaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    auto db = Connection::open(dir_.file("schema.db"));
+    ASSERT_TRUE(db.ok());
+    db_.emplace(std::move(db).value());
+  }
+  test::TempDir dir_;
+  std::optional<Connection> db_;
+};
+
+TEST_F(SchemaTest, AMigrationRunsOnceAndSetsUserVersion) {
+  std::array list{kFirst};
+  auto v = migrate(*db_, list);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(*v, 1);
+  v = migrate(*db_, list);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(query_int(*db_, "SELECT count(*) FROM log"), 1) << "not applied twice";
+  EXPECT_EQ(query_int(*db_, "PRAGMA user_version"), 1);
+}
+
+TEST_F(SchemaTest, ANewMigrationRunsAloneOnAnOlderFile) {
+  std::array one{kFirst};
+  ASSERT_TRUE(migrate(*db_, one).ok());
+  std::array two{kFirst, kSecond};
+  auto v = migrate(*db_, two);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 2);
+  EXPECT_EQ(query_int(*db_, "SELECT count(*) FROM log"), 2);
+  EXPECT_EQ(query_int(*db_, "SELECT max(n) FROM log"), 2);
+  EXPECT_EQ(query_int(*db_, "PRAGMA user_version"), 2);
+}
+
+TEST_F(SchemaTest, AFailedMigrationLeavesTheFileAtTheLastGoodVersion) {
+  std::array list{kFirst, kBroken};
+  auto v = migrate(*db_, list);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message.find("migration 2 (broken)"), std::string::npos) << v.error().message;
+  EXPECT_NE(v.error().message.find("no_such_table"), std::string::npos);
+  EXPECT_EQ(query_int(*db_, "PRAGMA user_version"), 1);
+  EXPECT_FALSE(has_table(*db_, "half")) << "the failed migration left nothing behind";
+  EXPECT_FALSE(db_->in_transaction());
+}
+
+TEST_F(SchemaTest, AFileFromANewerProgramIsRefused) {
+  ASSERT_TRUE(db_->exec("PRAGMA user_version = 7", "test").ok());
+  std::array list{kFirst};
+  auto v = migrate(*db_, list);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, StoreErrc::SchemaTooNew);
+  EXPECT_NE(v.error().message.find("schema version 7 is newer"), std::string::npos)
+      << v.error().message;
+  EXPECT_FALSE(has_table(*db_, "log"));
+}
+
+TEST_F(SchemaTest, TheSwitchSchemaHasBindingsAndStoredMessages) {
+  auto v = migrate(*db_, migrations());
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(*v, schema_version());
+  EXPECT_TRUE(has_table(*db_, "bindings"));
+  EXPECT_TRUE(has_table(*db_, "stored_messages"));
+}
+
+}  // namespace
+}  // namespace ims::sw::store
