@@ -1,0 +1,259 @@
+#include "switch/registrar/binding_table.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "common/sip/header_values.hpp"
+#include "common/sip/uri.hpp"
+#include "common/util/strings.hpp"
+
+namespace ims::sw::registrar {
+namespace {
+
+// §10.3 step 6: a registrar may answer 423 only for intervals below an hour.
+constexpr std::uint32_t kNo423From = 3600;
+
+// §19.1.4 equality; a URI that does not parse (only possible for loaded records) compares as
+// bytes.
+bool same_uri(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  const auto ua = sip::parse_uri(a);
+  const auto ub = sip::parse_uri(b);
+  return ua && ub && sip::uri_equal(*ua, *ub);
+}
+
+std::optional<std::uint32_t> reg_id_of(const store::Binding& b) {
+  const auto v = sip::Params(b.contact_params).get("reg-id");
+  if (!v) return std::nullopt;
+  const auto n = util::parse_uint(*v, 0x7fffffff);
+  if (!n) return std::nullopt;
+  return static_cast<std::uint32_t>(*n);
+}
+
+// RFC 5626 §6: with +sip.instance the device is the key (with reg-id, one binding per flow).
+bool same_device(const store::Binding& b, const ContactSpec& c) {
+  return !c.instance.empty() && b.instance == c.instance && reg_id_of(b) == c.reg_id;
+}
+
+Outcome failure(int status, std::string reason) {
+  Outcome o;
+  o.status = status;
+  o.reason = std::move(reason);
+  return o;
+}
+
+// A binding being worked on during apply(): touched once this request added or refreshed it,
+// so its stored Call-ID/CSeq are this request's and no longer subject to the §10.3 step 7 check.
+struct Slot {
+  store::Binding binding;
+  bool touched = false;
+};
+
+// §10.3 step 7: with the same Call-ID the request's CSeq must be higher than the binding's.
+bool out_of_order(const Slot& s, const RegisterRequest& r) {
+  return !s.touched && s.binding.call_id == r.call_id && r.cseq <= s.binding.cseq;
+}
+
+// The expiry a contact asks for (§10.2.1.1), or nullopt when it is too brief (423).
+std::optional<std::uint32_t> expiry_for(const ContactSpec& c, const RegisterRequest& r,
+                                        const Settings& s) {
+  std::uint32_t e = 0;
+  if (c.expires || r.expires_header) {
+    e = c.expires ? *c.expires : *r.expires_header;
+    if (e != 0 && e < s.min_expires_s && e < kNo423From) return std::nullopt;
+  } else {
+    e = std::max(s.default_expires_s, s.min_expires_s);  // our own default is never too brief
+  }
+  return std::min(e, s.max_expires_s);
+}
+
+store::Binding make_binding(const ContactSpec& c, std::string_view aor, const RegisterRequest& r,
+                            const FlowInfo& flow, std::int64_t now_ms, std::uint32_t expires_s) {
+  store::Binding b;
+  b.aor = std::string(aor);
+  b.contact = c.uri;
+  b.contact_params = c.params;
+  b.display_name = c.display_name;
+  b.instance = c.instance;
+  b.q_millis = c.q_millis;
+  b.session_capable = c.session_capable;
+  b.call_id = r.call_id;
+  b.cseq = r.cseq;
+  b.expires_at_ms = now_ms + std::int64_t{expires_s} * 1000;
+  b.registered_at_ms = now_ms;
+  b.transport = flow.transport;
+  b.source_address = flow.source_address;
+  b.source_port = flow.source_port;
+  b.flow_id = flow.flow_id;
+  return b;
+}
+
+// Applies one contact to the working set. false: the request must be aborted (CSeq order).
+bool apply_contact(std::vector<Slot>& work, const ContactSpec& c, const RegisterRequest& r,
+                   std::string_view aor, const FlowInfo& flow, std::int64_t now_ms,
+                   std::uint32_t expires_s) {
+  std::size_t match = work.size();
+  for (std::size_t i = 0; i < work.size() && match == work.size(); ++i)
+    if (same_device(work[i].binding, c)) match = i;
+  for (std::size_t i = 0; i < work.size() && match == work.size(); ++i)
+    if (same_uri(work[i].binding.contact, c.uri)) match = i;
+  // The matched binding and any other at the same URI are replaced or removed: each must pass
+  // the ordering check.
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if ((i == match || same_uri(work[i].binding.contact, c.uri)) && out_of_order(work[i], r))
+      return false;
+  }
+  std::optional<Slot> kept;
+  if (expires_s != 0) {
+    kept = Slot{make_binding(c, aor, r, flow, now_ms, expires_s), true};
+    if (match < work.size()) kept->binding.registered_at_ms = work[match].binding.registered_at_ms;
+  }
+  std::vector<Slot> next;
+  next.reserve(work.size() + 1);
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if (i == match) {
+      if (kept) next.push_back(std::move(*kept));  // in place: the order of devices is kept
+      kept.reset();
+    } else if (!same_uri(work[i].binding.contact, c.uri)) {
+      next.push_back(std::move(work[i]));
+    }
+  }
+  if (kept) next.push_back(std::move(*kept));
+  work = std::move(next);
+  return true;
+}
+
+}  // namespace
+
+Outcome Outcome::rejected(const Error& error) {
+  return failure(status_for(error.code), error.message);
+}
+
+void sort_bindings(std::vector<store::Binding>& bindings) {
+  std::sort(bindings.begin(), bindings.end(), [](const store::Binding& a, const store::Binding& b) {
+    if (a.q_millis != b.q_millis) return a.q_millis > b.q_millis;
+    if (a.registered_at_ms != b.registered_at_ms) return a.registered_at_ms > b.registered_at_ms;
+    return a.contact < b.contact;
+  });
+}
+
+Outcome BindingTable::apply(const RegisterRequest& request, std::string_view aor,
+                            const FlowInfo& flow, std::int64_t now_ms, const Settings& settings) {
+  // Requests built without parse_register() get the same bound.
+  if (request.contacts.size() > kMaxContactsPerRequest)
+    return Outcome::rejected(Error{RegisterErrc::TooManyContacts, "Too Many Contacts"});
+
+  static const std::vector<store::Binding> kNone;
+  const auto it = table_.find(std::string(aor));
+  const std::vector<store::Binding>& old = it == table_.end() ? kNone : it->second;
+
+  std::vector<Slot> work;  // step 1: the live bindings
+  for (const auto& b : old)
+    if (b.expires_at_ms > now_ms) work.push_back(Slot{b, false});
+  const std::size_t live_before = work.size();
+
+  std::vector<std::uint32_t> expiry;  // step 2, for every contact before any change
+  expiry.reserve(request.contacts.size());
+  for (const auto& c : request.contacts) {
+    const auto e = expiry_for(c, request, settings);
+    if (!e) {
+      Outcome o = failure(423, "");
+      o.min_expires = settings.min_expires_s;
+      return o;
+    }
+    expiry.push_back(*e);
+  }
+
+  constexpr std::string_view kOutOfOrder = "Out-of-Order CSeq";
+  if (request.wildcard) {  // §10.3 step 6: remove all, each binding under the CSeq rule
+    for (const auto& s : work)
+      if (out_of_order(s, request)) return failure(500, std::string(kOutOfOrder));
+    work.clear();
+  }
+  for (std::size_t i = 0; i < request.contacts.size(); ++i) {
+    if (!apply_contact(work, request.contacts[i], request, aor, flow, now_ms, expiry[i]))
+      return failure(500, std::string(kOutOfOrder));
+  }
+  if (work.size() > settings.max_contacts_per_agent && work.size() > live_before)
+    return failure(403, "Too Many Contacts");
+
+  // Commit, and describe the change as store operations.
+  Outcome out;
+  std::vector<store::Binding> now_bound;
+  now_bound.reserve(work.size());
+  for (auto& s : work) {
+    if (s.touched) out.upserted.push_back(s.binding);
+    now_bound.push_back(std::move(s.binding));
+  }
+  for (const auto& b : old) {
+    const bool kept = std::any_of(now_bound.begin(), now_bound.end(),
+                                  [&](const store::Binding& n) { return n.contact == b.contact; });
+    if (!kept) out.removed.emplace_back(b.aor, b.contact);
+  }
+  bindings_ -= old.size();
+  bindings_ += now_bound.size();
+  out.bindings = now_bound;
+  sort_bindings(out.bindings);
+  if (now_bound.empty()) {
+    if (it != table_.end()) table_.erase(it);
+  } else if (it != table_.end()) {
+    it->second = std::move(now_bound);
+  } else {
+    table_.emplace(std::string(aor), std::move(now_bound));
+  }
+  return out;
+}
+
+std::vector<store::Binding> BindingTable::lookup(std::string_view aor, std::int64_t now_ms) const {
+  std::vector<store::Binding> out;
+  const auto it = table_.find(std::string(aor));
+  if (it == table_.end()) return out;
+  for (const auto& b : it->second)
+    if (b.expires_at_ms > now_ms) out.push_back(b);
+  sort_bindings(out);
+  return out;
+}
+
+std::vector<store::Binding> BindingTable::expire(std::int64_t now_ms) {
+  std::vector<store::Binding> gone;
+  for (auto it = table_.begin(); it != table_.end();) {
+    auto& v = it->second;
+    const auto first_gone = std::stable_partition(
+        v.begin(), v.end(), [now_ms](const store::Binding& b) { return b.expires_at_ms > now_ms; });
+    for (auto g = first_gone; g != v.end(); ++g) gone.push_back(std::move(*g));
+    v.erase(first_gone, v.end());
+    it = v.empty() ? table_.erase(it) : std::next(it);
+  }
+  bindings_ -= gone.size();
+  return gone;
+}
+
+void BindingTable::load(std::vector<store::Binding> bindings) {
+  for (auto& b : bindings) {
+    b.flow_id = 0;
+    auto& v = table_[b.aor];
+    const auto same = std::find_if(v.begin(), v.end(),
+                                   [&](const store::Binding& x) { return x.contact == b.contact; });
+    if (same != v.end()) {
+      *same = std::move(b);
+    } else {
+      v.push_back(std::move(b));
+      ++bindings_;
+    }
+  }
+}
+
+std::vector<store::Binding> BindingTable::forget_flow(std::uint64_t flow_id) {
+  std::vector<store::Binding> changed;
+  if (flow_id == 0) return changed;
+  for (auto& [aor, v] : table_) {
+    for (auto& b : v) {
+      if (b.flow_id != flow_id) continue;
+      b.flow_id = 0;
+      changed.push_back(b);
+    }
+  }
+  return changed;
+}
+
+}  // namespace ims::sw::registrar

@@ -1,0 +1,331 @@
+// BindingTable: adding, refreshing, removing, devices and CSeq order (RFC 3261 §10.3).
+#include "switch/registrar/binding_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "register_fixture.hpp"
+
+namespace ims::sw::registrar {
+namespace {
+
+using test::contacts_of;
+using test::kSec;
+using test::kT0;
+using test::Registrar;
+using test::Strings;
+
+// --- adding ---------------------------------------------------------------------------------
+
+TEST(BindingTable, RegistersFirstContact) {
+  Registrar r;
+  const auto o = r.reg({"<sip:alice@192.0.2.10:5060>"}, "300");
+  ASSERT_EQ(o.status, 200);
+  ASSERT_EQ(o.bindings.size(), 1u);
+  ASSERT_EQ(o.upserted.size(), 1u);
+  EXPECT_TRUE(o.removed.empty());
+  const auto& b = o.upserted[0];
+  EXPECT_EQ(b.aor, "alice");
+  EXPECT_EQ(b.contact, "sip:alice@192.0.2.10:5060");
+  EXPECT_EQ(b.call_id, "c1");
+  EXPECT_EQ(b.cseq, 1u);
+  EXPECT_EQ(b.registered_at_ms, kT0);
+  EXPECT_EQ(b.expires_at_ms, kT0 + 300 * kSec);
+  EXPECT_EQ(r.table.aor_count(), 1u);
+  EXPECT_EQ(r.table.binding_count(), 1u);
+}
+
+TEST(BindingTable, RecordsTheFlow) {
+  Registrar r;
+  r.flow = FlowInfo{
+      .transport = "tcp", .source_address = "203.0.113.5", .source_port = 40000, .flow_id = 17};
+  const auto o = r.reg({"<sip:alice@10.0.0.2;transport=tcp>"});
+  const auto& b = o.upserted.at(0);
+  EXPECT_EQ(b.transport, "tcp");
+  EXPECT_EQ(b.source_address, "203.0.113.5");
+  EXPECT_EQ(b.source_port, 40000);
+  EXPECT_EQ(b.flow_id, 17u);
+}
+
+TEST(BindingTable, UsesDefaultExpiresWhenNoneGiven) {
+  Registrar r;
+  EXPECT_EQ(r.reg({"<sip:a@h>"}).upserted.at(0).expires_at_ms, kT0 + 1800 * kSec);
+}
+
+TEST(BindingTable, ExpiresParamWinsOverHeader) {
+  Registrar r;
+  const auto o = r.reg({"<sip:a@h>;expires=120", "<sip:b@h>"}, "600");
+  ASSERT_EQ(o.upserted.size(), 2u);
+  EXPECT_EQ(o.upserted[0].expires_at_ms, kT0 + 120 * kSec);
+  EXPECT_EQ(o.upserted[1].expires_at_ms, kT0 + 600 * kSec);
+}
+
+TEST(BindingTable, ClampsAboveMaximum) {
+  Registrar r;
+  EXPECT_EQ(r.reg({"<sip:a@h>"}, "86400").upserted.at(0).expires_at_ms, kT0 + 3600 * kSec);
+  EXPECT_EQ(r.reg({"<sip:b@h>"}, "99999999999").upserted.at(0).expires_at_ms, kT0 + 3600 * kSec);
+}
+
+TEST(BindingTable, TooBriefIs423WithMinExpires) {
+  Registrar r;
+  const auto o = r.reg({"<sip:a@h>"}, "30");
+  EXPECT_EQ(o.status, 423);
+  EXPECT_EQ(o.min_expires, 60u);
+  EXPECT_TRUE(o.upserted.empty());
+  EXPECT_TRUE(r.bound().empty());
+}
+
+TEST(BindingTable, OneTooBriefContactFailsTheWholeRequest) {
+  Registrar r;
+  r.reg({"<sip:a@h>"});
+  const auto o = r.reg({"<sip:a@h>;expires=0", "<sip:b@h>;expires=10"});
+  EXPECT_EQ(o.status, 423);
+  EXPECT_EQ(contacts_of(r.bound()), Strings{"sip:a@h"}) << "nothing changed";
+}
+
+TEST(BindingTable, ExactlyMinimumIsAccepted) {
+  Registrar r;
+  EXPECT_EQ(r.reg({"<sip:a@h>"}, "60").status, 200);
+}
+
+TEST(BindingTable, AnHourIsNeverTooBrief) {
+  Registrar r;
+  r.settings.min_expires_s = 7200;
+  r.settings.max_expires_s = 86400;
+  EXPECT_EQ(r.reg({"<sip:a@h>"}, "3599").status, 423);
+  const auto o = r.reg({"<sip:a@h>"}, "3600");
+  ASSERT_EQ(o.status, 200) << "RFC 3261 §10.3: 423 only below one hour";
+  EXPECT_EQ(o.upserted.at(0).expires_at_ms, kT0 + 3600 * kSec);
+}
+
+// --- refreshing and removing ----------------------------------------------------------------
+
+TEST(BindingTable, RefreshKeepsRegisteredAtAndMovesExpiry) {
+  Registrar r;
+  r.reg({"<sip:a@h>"}, "300");
+  r.now += 200 * kSec;
+  r.flow.source_port = 5070;
+  const auto o = r.reg({"<sip:a@h>"}, "300");
+  ASSERT_EQ(o.status, 200);
+  ASSERT_EQ(o.upserted.size(), 1u);
+  EXPECT_EQ(o.upserted[0].registered_at_ms, kT0);
+  EXPECT_EQ(o.upserted[0].expires_at_ms, r.now + 300 * kSec);
+  EXPECT_EQ(o.upserted[0].cseq, 2u);
+  EXPECT_EQ(o.upserted[0].source_port, 5070) << "flow recorded on refresh";
+  EXPECT_TRUE(o.removed.empty());
+  EXPECT_EQ(r.table.binding_count(), 1u);
+}
+
+TEST(BindingTable, RefreshMatchesEquivalentUri) {
+  Registrar r;
+  r.reg({"<sip:a@HOST.example.com;transport=TCP>"});
+  const auto o = r.reg({"<sip:a@host.example.com;transport=tcp>"});
+  ASSERT_EQ(o.bindings.size(), 1u) << "RFC 3261 §19.1.4: same URI";
+  EXPECT_EQ(o.bindings[0].registered_at_ms, kT0);
+  EXPECT_EQ(o.bindings[0].contact, "sip:a@host.example.com;transport=tcp");
+  ASSERT_EQ(o.removed.size(), 1u) << "the store drops the old spelling";
+  EXPECT_EQ(o.removed[0].second, "sip:a@HOST.example.com;transport=TCP");
+}
+
+TEST(BindingTable, DifferentPortIsADifferentContact) {
+  Registrar r;
+  r.reg({"<sip:a@h>"});
+  EXPECT_EQ(r.reg({"<sip:a@h:5080>"}).bindings.size(), 2u);
+}
+
+TEST(BindingTable, ExpiresZeroRemoves) {
+  Registrar r;
+  r.reg({"<sip:a@h>", "<sip:b@h>"});
+  const auto o = r.reg({"<sip:a@h>"}, "0");
+  ASSERT_EQ(o.status, 200);
+  EXPECT_TRUE(o.upserted.empty());
+  ASSERT_EQ(o.removed.size(), 1u);
+  EXPECT_EQ(o.removed[0], (std::pair<std::string, std::string>{"alice", "sip:a@h"}));
+  EXPECT_EQ(contacts_of(o.bindings), Strings{"sip:b@h"});
+}
+
+TEST(BindingTable, ExpiresParamZeroRemoves) {
+  Registrar r;
+  r.reg({"<sip:a@h>"});
+  EXPECT_TRUE(r.reg({"<sip:a@h>;expires=0"}, "3600").bindings.empty());
+  EXPECT_EQ(r.table.aor_count(), 0u);
+  EXPECT_EQ(r.table.binding_count(), 0u);
+}
+
+TEST(BindingTable, RemovingAnUnknownContactIsHarmless) {
+  Registrar r;
+  r.reg({"<sip:a@h>"});
+  const auto o = r.reg({"<sip:zz@h>"}, "0");
+  EXPECT_EQ(o.status, 200);
+  EXPECT_TRUE(o.removed.empty());
+  EXPECT_EQ(o.bindings.size(), 1u);
+}
+
+TEST(BindingTable, WildcardRemovesEverything) {
+  Registrar r;
+  r.reg({"<sip:a@h>", "<sip:b@h>"});
+  const auto o = r.reg({"*"}, "0");
+  ASSERT_EQ(o.status, 200);
+  EXPECT_TRUE(o.bindings.empty());
+  EXPECT_EQ(o.removed.size(), 2u);
+  EXPECT_EQ(r.table.binding_count(), 0u);
+}
+
+TEST(BindingTable, WildcardOnEmptyAorIsFine) {
+  Registrar r;
+  EXPECT_EQ(r.reg({"*"}, "0").status, 200);
+}
+
+// --- devices --------------------------------------------------------------------------------
+
+TEST(BindingTable, SeveralDevicesCoexist) {
+  Registrar r;
+  r.reg({"<sip:alice@desk>"});
+  r.call_id = "phone-call-id";
+  r.now += kSec;
+  const auto o = r.reg({"<sip:alice@phone>"});
+  EXPECT_EQ(contacts_of(o.bindings), (Strings{"sip:alice@phone", "sip:alice@desk"}));
+  EXPECT_EQ(o.upserted.size(), 1u);
+}
+
+TEST(BindingTable, AorsAreSeparate) {
+  Registrar r;
+  r.reg({"<sip:a@h>"}, {}, "alice");
+  r.reg({"<sip:b@h>"}, {}, "bob");
+  EXPECT_EQ(contacts_of(r.bound("alice")), Strings{"sip:a@h"});
+  EXPECT_EQ(contacts_of(r.bound("bob")), Strings{"sip:b@h"});
+  EXPECT_EQ(r.table.aor_count(), 2u);
+}
+
+TEST(BindingTable, InstanceReplacesBindingWithNewUri) {
+  Registrar r;
+  const std::string inst = ";+sip.instance=\"<urn:uuid:aaaa>\"";
+  r.reg({"<sip:alice@10.0.0.1:5060>" + inst});
+  r.now += 10 * kSec;
+  r.call_id = "after-reboot";
+  const auto o = r.reg({"<sip:alice@10.0.0.99:5062>" + inst});
+  ASSERT_EQ(o.status, 200);
+  ASSERT_EQ(o.bindings.size(), 1u) << "RFC 5626: the instance names the device";
+  EXPECT_EQ(o.bindings[0].contact, "sip:alice@10.0.0.99:5062");
+  EXPECT_EQ(o.bindings[0].instance, "<urn:uuid:aaaa>");
+  EXPECT_EQ(o.bindings[0].registered_at_ms, kT0);
+  ASSERT_EQ(o.removed.size(), 1u);
+  EXPECT_EQ(o.removed[0].second, "sip:alice@10.0.0.1:5060");
+}
+
+TEST(BindingTable, DifferentInstancesAreDifferentDevices) {
+  Registrar r;
+  r.reg({"<sip:alice@10.0.0.1>;+sip.instance=\"<urn:uuid:aaaa>\""});
+  const auto o = r.reg({"<sip:alice@10.0.0.2>;+sip.instance=\"<urn:uuid:bbbb>\""});
+  EXPECT_EQ(o.bindings.size(), 2u);
+}
+
+TEST(BindingTable, RegIdSeparatesFlowsOfOneInstance) {
+  Registrar r;
+  const std::string inst = ";+sip.instance=\"<urn:uuid:aaaa>\"";
+  r.reg({"<sip:alice@10.0.0.1;transport=tcp>" + inst + ";reg-id=1"});
+  auto o = r.reg({"<sip:alice@10.0.0.1:5070;transport=tcp>" + inst + ";reg-id=2"});
+  EXPECT_EQ(o.bindings.size(), 2u);
+  o = r.reg({"<sip:alice@10.0.0.7;transport=tcp>" + inst + ";reg-id=1"});
+  EXPECT_EQ(contacts_of(o.bindings).size(), 2u) << "reg-id 1 replaced, reg-id 2 kept";
+  EXPECT_EQ(o.removed.size(), 1u);
+}
+
+TEST(BindingTable, SameUriWithInstanceRefreshesPlainBinding) {
+  Registrar r;
+  r.reg({"<sip:alice@10.0.0.1>"});
+  const auto o = r.reg({"<sip:alice@10.0.0.1>;+sip.instance=\"<urn:uuid:aaaa>\""});
+  ASSERT_EQ(o.bindings.size(), 1u) << "one binding per reachable URI";
+  EXPECT_EQ(o.bindings[0].instance, "<urn:uuid:aaaa>");
+}
+
+TEST(BindingTable, InstanceBindingRemovedByInstance) {
+  Registrar r;
+  r.reg({"<sip:alice@10.0.0.1>;+sip.instance=\"<urn:uuid:aaaa>\""});
+  const auto o = r.reg({"<sip:alice@10.0.0.50>;+sip.instance=\"<urn:uuid:aaaa>\""}, "0");
+  EXPECT_TRUE(o.bindings.empty());
+  EXPECT_EQ(o.removed.size(), 1u);
+}
+
+TEST(BindingTable, SameContactTwiceInOneRequest) {
+  Registrar r;
+  const auto o = r.reg({"<sip:a@h>;expires=100", "<sip:a@h>;expires=200"});
+  ASSERT_EQ(o.status, 200) << "not an out-of-order CSeq against itself";
+  ASSERT_EQ(o.bindings.size(), 1u);
+  EXPECT_EQ(o.bindings[0].expires_at_ms, kT0 + 200 * kSec);
+}
+
+// --- CSeq ordering (RFC 3261 §10.3 step 7) --------------------------------------------------
+
+TEST(BindingTable, SameCallIdLowerCSeqIsAborted) {
+  Registrar r;
+  r.cseq = 10;
+  r.reg({"<sip:a@h>"}, "300");
+  r.cseq = 5;
+  const auto o = r.reg({"<sip:a@h>"}, "0");
+  EXPECT_EQ(o.status, 500);
+  EXPECT_EQ(o.reason, "Out-of-Order CSeq");
+  EXPECT_TRUE(o.removed.empty());
+  EXPECT_EQ(r.bound().size(), 1u) << "the request is aborted";
+}
+
+TEST(BindingTable, SameCallIdEqualCSeqIsAborted) {
+  Registrar r;
+  r.reg({"<sip:a@h>"});
+  r.cseq = 0;  // the next REGISTER reuses CSeq 1
+  EXPECT_EQ(r.reg({"<sip:a@h>"}).status, 500);
+}
+
+TEST(BindingTable, AbortedRequestChangesNoOtherContact) {
+  Registrar r;
+  r.cseq = 10;
+  r.reg({"<sip:a@h>"});
+  r.cseq = 3;
+  EXPECT_EQ(r.reg({"<sip:new@h>", "<sip:a@h>"}).status, 500);
+  EXPECT_EQ(contacts_of(r.bound()), Strings{"sip:a@h"});
+}
+
+TEST(BindingTable, OtherCallIdAnyCSeqUpdates) {
+  Registrar r;
+  r.cseq = 10;
+  r.reg({"<sip:a@h>"});
+  r.call_id = "rebooted";
+  r.cseq = 0;
+  const auto o = r.reg({"<sip:a@h>"}, "120");
+  ASSERT_EQ(o.status, 200);
+  EXPECT_EQ(o.bindings.at(0).call_id, "rebooted");
+  EXPECT_EQ(o.bindings.at(0).cseq, 1u);
+}
+
+TEST(BindingTable, NewContactIsNotSubjectToOrdering) {
+  Registrar r;
+  r.cseq = 10;
+  r.reg({"<sip:a@h>"});
+  r.cseq = 3;
+  EXPECT_EQ(r.reg({"<sip:b@h>"}).status, 200);
+}
+
+TEST(BindingTable, WildcardWithStaleCSeqIsAborted) {
+  Registrar r;
+  r.cseq = 10;
+  r.reg({"<sip:a@h>"});
+  r.cseq = 4;
+  EXPECT_EQ(r.reg({"*"}, "0").status, 500);
+  EXPECT_EQ(r.bound().size(), 1u);
+}
+
+TEST(BindingTable, WildcardRemovesBindingsOfOtherCallIds) {
+  Registrar r;
+  r.cseq = 10;
+  r.reg({"<sip:a@h>"});
+  r.call_id = "other";
+  r.cseq = 0;
+  EXPECT_EQ(r.reg({"*"}, "0").status, 200);
+  EXPECT_TRUE(r.bound().empty());
+}
+
+}  // namespace
+}  // namespace ims::sw::registrar
