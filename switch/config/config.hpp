@@ -1,0 +1,114 @@
+#pragma once
+// imswitch's configuration as values: one struct per section of the YAML file. Defaults here are
+// the defaults of a key left out; config/imswitch.yaml documents each key. The directory (agents,
+// queues, routing points and sip.domains) is built and validated here too, and is the one part a
+// reload (SIGHUP) replaces: see reload.hpp.
+
+#include <chrono>
+#include <memory>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/sip/limits.hpp"
+#include "common/transport/types.hpp"
+#include "switch/directory/directory.hpp"
+
+namespace ims::sw::config {
+
+// sip.listen[]: one socket to bind. Port 0 lets the system pick.
+struct Listen {
+  transport::Protocol protocol = transport::Protocol::Udp;
+  transport::Endpoint endpoint;
+};
+
+// sip.timers: RFC 3261 §17.1.1.1 timer bases.
+struct Timers {
+  std::chrono::milliseconds t1{500};
+  std::chrono::milliseconds t2{4000};
+  std::chrono::milliseconds t4{5000};
+  std::chrono::milliseconds completed_linger{0};  // 0: RFC 3261's 64*T1 for Timer J
+};
+
+// sip.tcp: bounds on connections (STYLE rule 9).
+struct Tcp {
+  std::chrono::seconds idle_timeout{300};
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 100;
+  std::size_t max_write_queue_bytes = 1 << 20;
+};
+
+struct Sip {
+  std::vector<Listen> listen;  // default_listeners() when the key is absent
+  sip::Limits limits;
+  Timers timers;
+  Tcp tcp;
+};
+
+enum class LogLevel : std::uint8_t { Trace, Debug, Info, Warn, Error, Off };
+std::optional<LogLevel> parse_log_level(std::string_view text);
+std::string_view log_level_name(LogLevel level);
+
+struct Log {
+  LogLevel level = LogLevel::Info;
+};
+
+// store: the SQLite file of registrations, stored messages and transcripts.
+enum class Synchronous : std::uint8_t { Full, Normal };
+std::optional<Synchronous> parse_synchronous(std::string_view text);
+std::string_view synchronous_name(Synchronous s);
+
+struct Store {
+  std::string path = "imswitch.db";  // relative to the working directory, or absolute
+  Synchronous synchronous = Synchronous::Full;
+  std::chrono::seconds message_expiry{604800};  // undelivered messages are dropped after this
+  std::size_t queue_limit = 1000;               // stored messages waiting for one agent
+};
+
+// registrar: REGISTER handling, RFC 3261 §10.3.
+struct Registrar {
+  std::chrono::seconds min_expires{60};
+  std::chrono::seconds max_expires{3600};
+  std::chrono::seconds default_expires{3600};
+  std::size_t max_contacts_per_agent = 10;
+};
+
+// auth: digest nonces (RFC 8760, RFC 7616).
+enum class DigestAlgorithm : std::uint8_t { Sha256, Md5 };
+struct Auth {
+  std::chrono::seconds nonce_lifetime{300};
+  std::size_t max_tracked_nonces = 100000;
+  // Offered in this order, one WWW-/Proxy-Authenticate each (RFC 8760 §2.4: SHA-256 first).
+  std::vector<DigestAlgorithm> algorithms{DigestAlgorithm::Sha256, DigestAlgorithm::Md5};
+  // The digest's uri parameter must name the Request-URI (RFC 7616 §3.4.6).
+  bool check_digest_uri = true;
+};
+
+// proxy: pager MESSAGE forwarding (RFC 3428).
+struct Proxy {
+  std::size_t udp_size_limit = 1300;             // RFC 3428 §6 / RFC 3261 §18.1.1
+  std::chrono::milliseconds fork_timeout{10000};  // then the message is stored, 202
+};
+
+struct Config {
+  std::string path;  // the file it was loaded from
+  Sip sip;
+  Log log;
+  Store store;
+  Registrar registrar;
+  Auth auth;
+  Proxy proxy;
+  // Agents, queues, routing points and sip.domains; never null.
+  std::shared_ptr<const directory::Directory> directory = directory::Directory::empty();
+};
+
+// UDP and TCP on 0.0.0.0:5060 and [::]:5060 (RFC 3261 §19.1.2 default port).
+std::vector<Listen> default_listeners();
+
+// Parses "udp:127.0.0.1:5060", "tcp:[::1]:0" (the --listen syntax).
+std::optional<Listen> parse_listen_spec(std::string_view spec);
+
+}  // namespace ims::sw::config

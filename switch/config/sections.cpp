@@ -1,0 +1,133 @@
+#include "switch/config/sections.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/util/strings.hpp"
+
+namespace ims::sw::config {
+
+namespace {
+
+using std::uint64_t;
+
+template <class Duration>
+void read_duration(YamlReader& r, const YAML::Node& n, std::string_view section,
+                   std::string_view name, uint64_t min, uint64_t max, Duration& out) {
+  uint64_t v = static_cast<uint64_t>(out.count());
+  r.read_uint(n, section, name, min, max, v);
+  out = Duration(v);
+}
+
+void read_size(YamlReader& r, const YAML::Node& n, std::string_view section,
+               std::string_view name, uint64_t min, uint64_t max, std::size_t& out) {
+  uint64_t v = out;
+  r.read_uint(n, section, name, min, max, v);
+  out = static_cast<std::size_t>(v);
+}
+
+}  // namespace
+
+void read_store(YamlReader& r, const YAML::Node& root, Store& out) {
+  const YAML::Node n = root["store"];
+  if (!r.check_map(n, "store", {"path", "synchronous", "message_expiry_s", "queue_limit"})) return;
+  r.read_string(n, "store", "path", out.path);
+  if (n["path"] && util::trim(out.path).empty()) {
+    r.error(n["path"], "store.path", "must not be empty");
+  }
+  std::string sync;
+  r.read_string(n, "store", "synchronous", sync);
+  if (!sync.empty()) {
+    if (auto s = parse_synchronous(sync)) {
+      out.synchronous = *s;
+    } else {
+      r.error(n["synchronous"], "store.synchronous", "must be full or normal");
+    }
+  }
+  read_duration(r, n, "store", "message_expiry_s", 60, 31536000, out.message_expiry);
+  read_size(r, n, "store", "queue_limit", 1, 1000000, out.queue_limit);
+}
+
+void read_registrar(YamlReader& r, const YAML::Node& root, Registrar& out) {
+  const YAML::Node n = root["registrar"];
+  if (!r.check_map(n, "registrar", {"min_expires_s", "max_expires_s", "default_expires_s",
+                                    "max_contacts_per_agent"})) {
+    return;
+  }
+  read_duration(r, n, "registrar", "min_expires_s", 1, 86400, out.min_expires);
+  read_duration(r, n, "registrar", "max_expires_s", 1, 604800, out.max_expires);
+  read_duration(r, n, "registrar", "default_expires_s", 1, 604800, out.default_expires);
+  read_size(r, n, "registrar", "max_contacts_per_agent", 1, 1000, out.max_contacts_per_agent);
+  if (out.max_expires < out.min_expires) {
+    r.error(n, "registrar.max_expires_s", "must not be smaller than min_expires_s");
+  }
+  if (out.default_expires < out.min_expires || out.default_expires > out.max_expires) {
+    r.error(n, "registrar.default_expires_s", "must lie between min_expires_s and max_expires_s");
+  }
+}
+
+void read_auth(YamlReader& r, const YAML::Node& root, Auth& out) {
+  const YAML::Node n = root["auth"];
+  if (!r.check_map(n, "auth", {"nonce_lifetime_s", "max_tracked_nonces", "algorithms",
+                                "check_digest_uri"})) return;
+  read_duration(r, n, "auth", "nonce_lifetime_s", 10, 86400, out.nonce_lifetime);
+  read_size(r, n, "auth", "max_tracked_nonces", 100, 100000000, out.max_tracked_nonces);
+  if (const YAML::Node a = n["algorithms"]) {
+    if (auto names = r.scalar_list(a, "auth.algorithms")) {
+      std::vector<DigestAlgorithm> algorithms;
+      bool ok = !names->empty();
+      for (const auto& name : *names) {
+        DigestAlgorithm alg{};
+        if (util::iequals(name, "SHA-256")) {
+          alg = DigestAlgorithm::Sha256;
+        } else if (util::iequals(name, "MD5")) {
+          alg = DigestAlgorithm::Md5;
+        } else {
+          ok = false;
+          break;
+        }
+        if (std::find(algorithms.begin(), algorithms.end(), alg) != algorithms.end()) {
+          ok = false;
+          break;
+        }
+        algorithms.push_back(alg);
+      }
+      if (ok) {
+        out.algorithms = std::move(algorithms);
+      } else {
+        r.error(a, "auth.algorithms",
+                "must list SHA-256 and/or MD5, each once, in the order offered");
+      }
+    }
+  }
+  if (const YAML::Node c = n["check_digest_uri"]) {
+    const auto text = r.scalar(c, "auth.check_digest_uri");
+    if (text && (*text == "true" || *text == "false")) {
+      out.check_digest_uri = *text == "true";
+    } else if (text) {
+      r.error(c, "auth.check_digest_uri", "must be true or false");
+    }
+  }
+}
+
+void read_proxy(YamlReader& r, const YAML::Node& root, const Timers& timers, Proxy& out) {
+  const YAML::Node n = root["proxy"];
+  const bool given = n && n.IsMap() && n["fork_timeout_ms"];
+  if (r.check_map(n, "proxy", {"udp_size_limit", "fork_timeout_ms"})) {
+    read_size(r, n, "proxy", "udp_size_limit", 500, 65507, out.udp_size_limit);
+    read_duration(r, n, "proxy", "fork_timeout_ms", 100, 600000, out.fork_timeout);
+  }
+  // RFC 3261 §17.1.2.2: the sender gives up after 64*T1 (Timer F); its answer must come first.
+  const auto timer_f = 64 * timers.t1;
+  if (out.fork_timeout < timer_f) return;
+  if (!given) {
+    out.fork_timeout = 32 * timers.t1;  // the default follows a small T1
+    return;
+  }
+  r.error(n["fork_timeout_ms"], "proxy.fork_timeout_ms",
+          fmt::format("must be below 64*T1 = {} ms, the sender's Timer F (RFC 3261 §17.1.2.2)",
+                      timer_f.count()));
+}
+
+}  // namespace ims::sw::config

@@ -1,0 +1,17 @@
+#pragma once
+// Internal to the config loader: the store, registrar, auth and proxy sections.
+
+#include <yaml-cpp/yaml.h>
+
+#include "switch/config/config.hpp"
+#include "switch/config/yaml_reader.hpp"
+
+namespace ims::sw::config {
+
+void read_store(YamlReader& r, const YAML::Node& root, Store& out);
+void read_registrar(YamlReader& r, const YAML::Node& root, Registrar& out);
+void read_auth(YamlReader& r, const YAML::Node& root, Auth& out);
+// Needs the timers: the fork timeout must end before the sender's Timer F (64*T1).
+void read_proxy(YamlReader& r, const YAML::Node& root, const Timers& timers, Proxy& out);
+
+}  // namespace ims::sw::config

@@ -1,0 +1,83 @@
+// store, registrar, auth and proxy: defaults, values and errors.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "switch/config/loader.hpp"
+
+namespace ims::sw::config {
+namespace {
+
+std::string errors_of(std::string_view yaml) {
+  auto r = load_text(yaml, "test.yaml");
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? std::string() : r.error().message;
+}
+
+TEST(Sections, DefaultsWhenLeftOut) {
+  auto r = load_text("", "empty.yaml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->store.path, "imswitch.db");
+  EXPECT_EQ(r->store.synchronous, Synchronous::Full);
+  EXPECT_EQ(r->store.message_expiry.count(), 604800);
+  EXPECT_EQ(r->store.queue_limit, 1000u);
+  EXPECT_EQ(r->registrar.min_expires.count(), 60);
+  EXPECT_EQ(r->registrar.max_expires.count(), 3600);
+  EXPECT_EQ(r->registrar.default_expires.count(), 3600);
+  EXPECT_EQ(r->registrar.max_contacts_per_agent, 10u);
+  EXPECT_EQ(r->auth.nonce_lifetime.count(), 300);
+  EXPECT_EQ(r->auth.max_tracked_nonces, 100000u);
+  EXPECT_EQ(r->proxy.udp_size_limit, 1300u);
+  EXPECT_EQ(r->proxy.fork_timeout.count(), 10000);
+}
+
+TEST(Sections, ReadsEveryKey) {
+  auto r = load_text(R"(store: { path: /var/lib/imswitch/x.db, synchronous: NORMAL,
+         message_expiry_s: 3600, queue_limit: 50 }
+registrar: { min_expires_s: 30, max_expires_s: 7200, default_expires_s: 600,
+             max_contacts_per_agent: 3 }
+auth: { nonce_lifetime_s: 60, max_tracked_nonces: 500 }
+proxy: { udp_size_limit: 1400, fork_timeout_ms: 5000 }
+)", "full.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->store.path, "/var/lib/imswitch/x.db");
+  EXPECT_EQ(r->store.synchronous, Synchronous::Normal);
+  EXPECT_EQ(r->store.message_expiry.count(), 3600);
+  EXPECT_EQ(r->store.queue_limit, 50u);
+  EXPECT_EQ(r->registrar.min_expires.count(), 30);
+  EXPECT_EQ(r->registrar.max_expires.count(), 7200);
+  EXPECT_EQ(r->registrar.default_expires.count(), 600);
+  EXPECT_EQ(r->registrar.max_contacts_per_agent, 3u);
+  EXPECT_EQ(r->auth.nonce_lifetime.count(), 60);
+  EXPECT_EQ(r->auth.max_tracked_nonces, 500u);
+  EXPECT_EQ(r->proxy.udp_size_limit, 1400u);
+  EXPECT_EQ(r->proxy.fork_timeout.count(), 5000);
+}
+
+TEST(Sections, ReportsBadValuesAndUnknownKeys) {
+  EXPECT_EQ(errors_of("store:\n  synchronous: off\n"),
+            "test.yaml:2: store.synchronous: must be full or normal");
+  EXPECT_EQ(errors_of("store:\n  file: x.db\n"),
+            "test.yaml:2: store.file: unknown key (expected one of: path, synchronous, "
+            "message_expiry_s, queue_limit)");
+  EXPECT_EQ(errors_of("registrar:\n  min_expires_s: 600\n  max_expires_s: 300\n"),
+            "test.yaml:2: registrar.max_expires_s: must not be smaller than min_expires_s\n"
+            "test.yaml:2: registrar.default_expires_s: must lie between min_expires_s and "
+            "max_expires_s");
+  EXPECT_EQ(errors_of("auth:\n  nonce_lifetime_s: 1\n"),
+            "test.yaml:2: auth.nonce_lifetime_s: must be a whole number from 10 to 86400");
+}
+
+TEST(Sections, ForkTimeoutEndsBeforeTheSendersTimerF) {
+  EXPECT_EQ(errors_of("proxy:\n  fork_timeout_ms: 32000\n"),
+            "test.yaml:2: proxy.fork_timeout_ms: must be below 64*T1 = 32000 ms, the sender's "
+            "Timer F (RFC 3261 §17.1.2.2)");
+  // Left out, the default follows a small T1.
+  auto r = load_text("sip:\n  timers: { t1_ms: 100 }\n", "t1.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->proxy.fork_timeout.count(), 3200);
+}
+
+}  // namespace
+}  // namespace ims::sw::config
