@@ -166,6 +166,20 @@ Result<void> Stack::respond(const txn::Key& server, sip::Message response) {
   return {};
 }
 
+Result<void> Stack::respond_statelessly(const txn::Key& server, sip::Message response) {
+  auto it = contexts_.find(server);
+  if (it == contexts_.end() || !table_.contains(server))
+    return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "no such transaction"};
+  const Origin origin = it->second.origin;
+  auto sent = transport_->send_response(response, origin);
+  process(table_.abandon(server), origin);
+  if (!sent) {
+    ++counters_.send_failures;
+    return sent.error();
+  }
+  return {};
+}
+
 Result<txn::Key> Stack::send_request(sip::Message request, const Destination& to) {
   auto outcome = table_.send_request(std::move(request), reliability(to.protocol));
   if (!outcome) return outcome.error();

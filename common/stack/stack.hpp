@@ -71,6 +71,10 @@ class Stack final : private transport::MessageSink {
 
   // The TU answers server transaction `server` (provisional or final; 2xx retransmissions too).
   Result<void> respond(const txn::Key& server, sip::Message response);
+  // Sends a final response and drops the server transaction at once (RFC 3261 §16.11
+  // stateless answer): a retransmission of the request is answered afresh. For answers that
+  // are cheap to recompute and need no memory, such as a digest challenge.
+  Result<void> respond_statelessly(const txn::Key& server, sip::Message response);
   // The TU sends a request (not an ACK) in a new client transaction. The request carries its
   // final top Via with a z9hG4bK branch.
   Result<txn::Key> send_request(sip::Message request, const Destination& to);

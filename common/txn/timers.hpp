@@ -32,6 +32,11 @@ struct Timers {
   Duration t4 = Duration{5000};   // how long a message may stay in the network
   Duration d = Duration{32000};   // Timer D floor on unreliable transports (§17.1.1.2)
   Duration trying = Duration{200};  // 100 (Trying) if the TU has not answered by then; 0: at once
+  // When above zero, caps Timer J: how long a completed non-INVITE server transaction lingers
+  // on an unreliable transport to absorb retransmissions of its request. RFC 3261 says 64*T1
+  // (32 s); a busy server may keep them shorter, as Kamailio's tm does (wt_timer, 5 s), at the
+  // cost of answering a request retransmitted later than that as a new one.
+  Duration completed_linger = Duration{0};
 
   // B, F, H, J, L and M: 64*T1.
   Duration timeout() const { return 64 * t1; }
@@ -42,7 +47,8 @@ struct Timers {
   }
   Duration timer_i(Reliability r) const { return r == Reliability::Reliable ? Duration{0} : t4; }
   Duration timer_j(Reliability r) const {
-    return r == Reliability::Reliable ? Duration{0} : timeout();
+    if (r == Reliability::Reliable) return Duration{0};
+    return completed_linger > Duration{0} ? std::min(completed_linger, timeout()) : timeout();
   }
   Duration timer_k(Reliability r) const { return r == Reliability::Reliable ? Duration{0} : t4; }
 };

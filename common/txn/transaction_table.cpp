@@ -166,6 +166,14 @@ std::optional<ServerInvite::State> TransactionTable::server_invite_state(const K
   return invite->state();
 }
 
+Outcome TransactionTable::abandon(const Key& key) {
+  auto it = txns_.find(key);
+  if (it == txns_.end()) return {};
+  Actions actions;
+  actions.push_back(Terminated{});
+  return finish(it, std::move(actions));
+}
+
 Outcome TransactionTable::finish(Map::iterator it, Actions actions) {
   Outcome out{it->first, std::move(actions)};
   if (!out.actions.empty() && std::holds_alternative<Terminated>(out.actions.back())) {

@@ -81,6 +81,10 @@ class TransactionTable {
   // The TU answers a server transaction (provisional, final, or a 2xx retransmission).
   Result<Outcome> respond(const Key& server, sip::Message response);
   Outcome on_timer(const Key& key, TimerId id);
+  // Drops a server transaction at once, whatever its state: the TU answered statelessly
+  // (§16.11) and a retransmitted request is to be handled as a new one. The outcome ends in
+  // Terminated so the driver cancels the transaction's timers. Empty when the key is unknown.
+  Outcome abandon(const Key& key);
   Outcome on_transport_error(const Key& key);
 
   // §9.2: the live INVITE server transaction a CANCEL (its server key) targets.

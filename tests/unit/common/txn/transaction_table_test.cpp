@@ -118,6 +118,35 @@ TEST(TransactionTable, TimerJRemovesServerTransactionOnUdp) {
   EXPECT_EQ(d.logs[key].ended, EndReason::Completed);
 }
 
+TEST(TransactionTable, CompletedLingerShortensTimerJ) {
+  TableConfig config;
+  config.timers.completed_linger = 5s;
+  Driver d(config);
+  const sip::Message msg = test::make_non_invite(sip::Method::Message);
+  const Key key = *d.request(msg).key;
+  d.respond(key, test::respond_to(msg, 200));
+  d.advance(4s);
+  EXPECT_TRUE(d.table.contains(key));
+  d.advance(1s);
+  EXPECT_FALSE(d.table.contains(key));
+}
+
+TEST(TransactionTable, AbandonDropsAServerTransactionAndItsRetransmissionIsNew) {
+  Driver d;
+  const sip::Message msg = test::make_non_invite(sip::Method::Message);
+  const Key key = *d.request(msg).key;
+  const Outcome out = d.apply(d.table.abandon(key));
+  ASSERT_FALSE(out.actions.empty());
+  EXPECT_TRUE(std::holds_alternative<Terminated>(out.actions.back()));
+  EXPECT_FALSE(d.table.contains(key));
+  EXPECT_TRUE(d.table.abandon(key).actions.empty());  // unknown now
+  // The same request again is a new transaction (same key, fresh log), passed up again.
+  d.logs.erase(key);
+  const Outcome again = d.request(msg);
+  ASSERT_TRUE(again.key);
+  EXPECT_TRUE(d.table.contains(*again.key));
+}
+
 TEST(TransactionTable, AckForNonSuccessFinalIsAbsorbedByTheInviteTransaction) {
   Driver d;
   const sip::Message invite = test::make_invite();
