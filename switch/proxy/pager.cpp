@@ -1,0 +1,412 @@
+#include "switch/proxy/pager.hpp"
+
+#include <ctime>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/sip/builders.hpp"
+#include "common/sip/uri.hpp"
+#include "common/transport/via_routing.hpp"
+#include "common/util/random.hpp"
+
+namespace ims::sw::proxy {
+
+namespace {
+
+using sip::HeaderId;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// RFC 3261 §20.17: the Date header, RFC 1123 form in GMT.
+std::string http_date(std::int64_t unix_ms) {
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
+}
+
+struct Route {
+  transport::Protocol protocol;
+  transport::Endpoint endpoint;
+  std::optional<transport::FlowId> flow;
+};
+
+// Where a request for a binding goes:
+// - registered over TCP and that connection is still known: over it (RFC 5626 §5.2 flow
+//   reuse: a client behind NAT or a firewall can only be reached that way);
+// - otherwise the Contact URI's address (§16.6 step 6), when the Contact names the address the
+//   REGISTER came from, as a client that is not behind NAT does;
+// - otherwise the source address and port the REGISTER came from (RFC 3581: the NAT binding
+//   the client keeps open; its Contact names an address we cannot reach).
+// The Contact's transport parameter, when present, picks the transport; else the one the
+// REGISTER used.
+std::optional<Route> route_of(const store::Binding& b) {
+  const auto registered_over = transport::protocol_from_name(b.transport);
+  const auto source = transport::parse_ip(b.source_address);
+  if (!registered_over || !source || b.source_port == 0) return std::nullopt;
+  const auto source_ep = transport::Endpoint::make(*source, b.source_port);
+  if (*registered_over == transport::Protocol::Tcp && b.flow_id != 0)
+    return Route{transport::Protocol::Tcp, source_ep, transport::FlowId{b.flow_id}};
+
+  transport::Protocol protocol = *registered_over;
+  const auto uri = sip::parse_uri(b.contact);
+  if (uri) {
+    if (auto t = uri->param("transport")) {
+      auto p = transport::protocol_from_via(*t);
+      if (!p) return std::nullopt;  // a transport we do not speak
+      protocol = *p;
+    }
+    const auto host = transport::parse_ip(uri->host);
+    if (host && *host == *source) {
+      return Route{protocol,
+                   transport::Endpoint::make(*host, uri->port.value_or(transport::kDefaultSipPort)),
+                   std::nullopt};
+    }
+  }
+  return Route{protocol, source_ep, std::nullopt};
+}
+
+// Whether a binding is the device a request came from (the sender's own flow).
+bool same_device(const store::Binding& b, const transport::Origin& origin) {
+  if (b.flow_id != 0 && b.flow_id == static_cast<std::uint64_t>(origin.flow) &&
+      origin.protocol == transport::Protocol::Tcp)
+    return true;
+  // A device sends from where it registered from, or from the address its Contact names.
+  const auto source = transport::parse_ip(b.source_address);
+  if (source && transport::Endpoint::make(*source, b.source_port) == origin.source &&
+      b.transport == transport::protocol_name(origin.protocol))
+    return true;
+  auto r = route_of(b);
+  return r && r->protocol == origin.protocol && r->endpoint == origin.source;
+}
+
+}  // namespace
+
+PagerProxy::PagerProxy(boost::asio::any_io_executor strand, stack::Stack& stack,
+                       store::Store& store, Locator locator, SentBy sent_by,
+                       PagerSettings settings)
+    : strand_(std::move(strand)),
+      stack_(&stack),
+      store_(&store),
+      locator_(std::move(locator)),
+      sent_by_(std::move(sent_by)),
+      settings_(settings) {}
+
+PagerProxy::~PagerProxy() = default;
+
+// ---- relaying ----------------------------------------------------------------------------------
+
+void PagerProxy::relay(const txn::Key& server, sip::Message request,
+                       const transport::Origin& origin, std::string sender, std::string target) {
+  const auto bindings = locator_(target);
+  if (bindings.empty()) {
+    spdlog::debug("MESSAGE {} -> {}: no contact registered, keeping it (call-id {})", sender,
+                  target, request.call_id());
+    keep_for_later(server, std::move(request), origin, sender, target);
+    return;
+  }
+  std::size_t too_large = 0;
+  auto done = [this, server, origin, sender, target](Fork& f, const ForkDecision& d) {
+    switch (d.kind) {
+      case ForkDecision::Kind::Wait:
+        return;
+      case ForkDecision::Kind::Forward2xx: {
+        sip::Message rsp = *f.responses[*d.branch];
+        rsp.remove_first(HeaderId::Via);  // §16.7 step 3: our own Via goes
+        if (auto r = stack_->respond(server, std::move(rsp)); !r)
+          spdlog::debug("relayed 2xx not sent: {}", r.error().message);
+        ++counters_.relayed;
+        send_copies(f.request, origin, sender);
+        return;
+      }
+      case ForkDecision::Kind::Final:
+        if (d.retry_later) {
+          spdlog::info("MESSAGE {} -> {}: no contact took it ({}), keeping it (call-id {})",
+                       sender, target, d.status, f.request.call_id());
+          keep_for_later(server, f.request, origin, sender, target);
+          return;
+        }
+        ++counters_.failed;
+        if (d.branch && f.responses[*d.branch]) {
+          sip::Message rsp = *f.responses[*d.branch];
+          rsp.remove_first(HeaderId::Via);
+          if (auto r = stack_->respond(server, std::move(rsp)); !r)
+            spdlog::debug("relayed {} not sent: {}", d.status, r.error().message);
+        } else {
+          answer(server, f.request, d.status);
+        }
+        return;
+    }
+  };
+  if (start_fork(request, bindings, std::move(done), &too_large)) return;
+  if (too_large > 0) {
+    // RFC 3428 §4: no congestion-controlled flow to the target for a request this large.
+    ++counters_.failed;
+    answer(server, request, 513, "Message Too Large For UDP");
+    return;
+  }
+  keep_for_later(server, std::move(request), origin, sender, target);
+}
+
+sip::Message PagerProxy::branch_request(const sip::Message& request, const store::Binding& b,
+                                        transport::Protocol protocol,
+                                        const transport::Endpoint& to) const {
+  sip::Message m = request;
+  m.set_request_uri(b.contact);  // §16.6 step 2
+  const int mf = request.max_forwards();
+  m.set(HeaderId::MaxForwards, std::to_string(mf < 0 ? 70 : mf - 1));  // §16.6 step 3
+  // §16.6 step 8: our Via on top, with a branch of our own.
+  m.add_front(HeaderId::Via, std::string("SIP/2.0/") + std::string(transport::via_token(protocol)) +
+                                 " " + sent_by_(protocol, to) +
+                                 ";branch=z9hG4bK" + util::random_token(16));
+  return m;
+}
+
+std::optional<std::uint64_t> PagerProxy::start_fork(const sip::Message& request,
+                                                    const std::vector<store::Binding>& bindings,
+                                                    Fork::Done done, std::size_t* too_large) {
+  struct Branch {
+    sip::Message message;
+    stack::Destination to;
+  };
+  std::vector<Branch> ready;
+  for (const auto& b : bindings) {
+    auto route = route_of(b);
+    if (!route) continue;
+    sip::Message m = branch_request(request, b, route->protocol, route->endpoint);
+    if (route->protocol == transport::Protocol::Udp &&
+        m.serialize().size() > settings_.udp_size_limit) {
+      if (too_large) ++*too_large;
+      continue;
+    }
+    ready.push_back({std::move(m), stack::Destination{route->protocol, route->endpoint,
+                                                      route->flow}});
+  }
+  if (ready.empty()) return std::nullopt;
+
+  const std::uint64_t id = next_fork_++;
+  auto fork = std::make_unique<Fork>(ready.size());
+  fork->id = id;
+  fork->request = request;
+  fork->done = std::move(done);
+  Fork& f = *fork;
+  forks_.emplace(id, std::move(fork));
+
+  std::vector<std::size_t> failed;
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    auto key = stack_->send_request(std::move(ready[i].message), ready[i].to);
+    if (!key) {
+      spdlog::debug("branch to {} not sent: {}", transport::to_string(ready[i].to.endpoint),
+                    key.error().message);
+      f.branches.emplace_back();
+      failed.push_back(i);
+      continue;
+    }
+    f.branches.push_back(*key);
+    branches_.emplace(*key, BranchRef{id, i});
+  }
+  f.timer = std::make_unique<boost::asio::steady_timer>(strand_, settings_.branch_timeout);
+  f.timer->async_wait([this, id, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    on_fork_timeout(id);
+  });
+  for (std::size_t i : failed) {
+    on_branch_final(id, i, 503, nullptr);
+    if (!forks_.count(id)) break;
+  }
+  return id;
+}
+
+bool PagerProxy::on_response(const txn::Key& client, const sip::Message& response) {
+  auto it = branches_.find(client);
+  if (it == branches_.end()) return false;
+  if (response.status() < 200) return true;  // provisional: nothing to relay for MESSAGE
+  const BranchRef ref = it->second;
+  branches_.erase(it);
+  on_branch_final(ref.fork, ref.branch, response.status(), &response);
+  return true;
+}
+
+bool PagerProxy::on_client_failure(const txn::Key& client, txn::Failure failure) {
+  auto it = branches_.find(client);
+  if (it == branches_.end()) return false;
+  const BranchRef ref = it->second;
+  branches_.erase(it);
+  on_branch_final(ref.fork, ref.branch, failure == txn::Failure::Timeout ? 408 : 503, nullptr);
+  return true;
+}
+
+void PagerProxy::on_branch_final(std::uint64_t id, std::size_t branch, int status,
+                                 const sip::Message* response) {
+  auto it = forks_.find(id);
+  if (it == forks_.end()) return;
+  Fork& f = *it->second;
+  if (response && branch < f.responses.size()) f.responses[branch] = *response;
+  const ForkDecision d = f.context.on_final(branch, status);
+  if (d.kind != ForkDecision::Kind::Wait) finish(id, d);
+}
+
+void PagerProxy::on_fork_timeout(std::uint64_t id) {
+  auto it = forks_.find(id);
+  if (it == forks_.end()) return;
+  Fork& f = *it->second;
+  ForkDecision d;
+  for (std::size_t i = 0; i < f.responses.size() && d.kind == ForkDecision::Kind::Wait; ++i)
+    d = f.context.on_timeout(i);
+  if (d.kind != ForkDecision::Kind::Wait) finish(id, d);
+}
+
+void PagerProxy::finish(std::uint64_t id, const ForkDecision& decision) {
+  auto node = forks_.extract(id);
+  if (node.empty()) return;
+  std::unique_ptr<Fork> f = std::move(node.mapped());
+  for (const auto& key : f->branches) branches_.erase(key);
+  if (f->timer) f->timer->cancel();
+  f->done(*f, decision);  // may start further forks
+}
+
+void PagerProxy::answer(const txn::Key& server, const sip::Message& request, int status,
+                        std::string_view reason) {
+  sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
+  if (auto r = stack_->respond(server, std::move(rsp)); !r)
+    spdlog::debug("{} not sent: {}", status, r.error().message);
+}
+
+// ---- store and forward -------------------------------------------------------------------------
+
+void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
+                                const transport::Origin& origin, const std::string& sender,
+                                const std::string& target) {
+  store::StoredMessage m;
+  m.recipient = target;
+  m.sender_login = sender;
+  m.from = std::string(request.get(HeaderId::From));
+  m.to = std::string(request.get(HeaderId::To));
+  m.content_type = std::string(request.get(HeaderId::ContentType));
+  m.body = std::string(request.body());
+  m.received_at_ms = now_ms();
+  m.expires_at_ms =
+      m.received_at_ms +
+      std::chrono::duration_cast<std::chrono::milliseconds>(settings_.message_expiry).count();
+  // The 202 goes out only after the store has committed the message (no loss on a crash).
+  store_->store_message(
+      std::move(m), [this, alive = std::weak_ptr<int>(alive_), server, origin, sender,
+                     request = std::move(request)](Result<std::int64_t> id) {
+        if (alive.expired()) return;
+        if (!id) {
+          ++counters_.store_errors;
+          spdlog::error("MESSAGE from {} not stored: {} (answered 500)", sender,
+                        id.error().message);
+          answer(server, request, 500, "Message Store Unavailable");
+          return;
+        }
+        ++counters_.stored;
+        answer(server, request, 202);
+        send_copies(request, origin, sender);
+      });
+}
+
+void PagerProxy::send_copies(const sip::Message& request, const transport::Origin& origin,
+                             const std::string& sender) {
+  std::vector<store::Binding> others;
+  for (auto& b : locator_(sender))
+    if (!same_device(b, origin)) others.push_back(std::move(b));
+  if (others.empty()) return;
+  // A new request in its own transaction: same From, To and body; the header marks it as a
+  // copy of what the user sent from another device.
+  sip::Message copy = sip::Message::request(sip::Method::Message, others.front().contact);
+  copy.add(HeaderId::MaxForwards, "70");
+  copy.add(HeaderId::From, request.get(HeaderId::From));
+  copy.add(HeaderId::To, request.get(HeaderId::To));
+  copy.add(HeaderId::CallId, util::random_token(20));
+  copy.add(HeaderId::CSeq, "1 MESSAGE");
+  copy.add("Imswitch-Copy", "sent");
+  copy.set_body(request.body(), request.get(HeaderId::ContentType));
+  for (const auto& b : others) {
+    if (start_fork(copy, {b}, [](Fork&, const ForkDecision&) {})) ++counters_.copies;
+  }
+}
+
+void PagerProxy::deliver_stored(const std::string& login) {
+  if (!delivering_.insert(login).second) return;
+  store_->pending_messages(
+      login, settings_.delivery_batch,
+      [this, alive = std::weak_ptr<int>(alive_), login](
+          Result<std::vector<store::StoredMessage>> batch) {
+        if (alive.expired()) return;
+        if (!batch) {
+          ++counters_.store_errors;
+          spdlog::error("stored messages for {} not read: {}", login, batch.error().message);
+          delivering_.erase(login);
+          return;
+        }
+        if (batch->empty()) {
+          delivering_.erase(login);
+          return;
+        }
+        spdlog::info("delivering {} stored message(s) to {}", batch->size(), login);
+        deliver_next(login, std::move(*batch), 0);
+      });
+}
+
+void PagerProxy::deliver_next(const std::string& login, std::vector<store::StoredMessage> batch,
+                              std::size_t index) {
+  if (index == batch.size()) {
+    // The batch is done; look for more (a full batch may not have been everything).
+    const bool full = batch.size() >= settings_.delivery_batch;
+    delivering_.erase(login);
+    if (full) deliver_stored(login);
+    return;
+  }
+  const store::StoredMessage& m = batch[index];
+  if (m.expires_at_ms <= now_ms()) {  // past its expiry: the periodic sweep drops and logs it
+    deliver_next(login, std::move(batch), index + 1);
+    return;
+  }
+  const auto bindings = locator_(login);
+  if (bindings.empty()) {
+    delivering_.erase(login);  // offline again: the next registration resumes
+    return;
+  }
+  sip::Message req = sip::Message::request(sip::Method::Message, bindings.front().contact);
+  req.add(HeaderId::MaxForwards, "70");
+  req.add(HeaderId::From, m.from);
+  req.add(HeaderId::To, m.to);
+  req.add(HeaderId::CallId, util::random_token(20));
+  req.add(HeaderId::CSeq, "1 MESSAGE");
+  req.add(HeaderId::Date, http_date(m.received_at_ms));  // when the sender sent it
+  req.set_body(m.body, m.content_type);
+  const std::int64_t id = m.id;
+  auto done = [this, login, batch, index, id](Fork&, const ForkDecision& d) mutable {
+    if (d.kind != ForkDecision::Kind::Forward2xx) {
+      spdlog::info("stored message {} for {} not taken ({}); kept", id, login, d.status);
+      delivering_.erase(login);
+      return;
+    }
+    ++counters_.delivered;
+    // Deleted only after the contact's 2xx; the next goes once the delete is committed, so
+    // the order holds across a crash.
+    store_->delete_message(id, [this, alive = std::weak_ptr<int>(alive_), login,
+                                batch = std::move(batch), index](Result<void> r) mutable {
+      if (alive.expired()) return;
+      if (!r) {
+        ++counters_.store_errors;
+        spdlog::error("delivered message for {} not deleted: {}", login, r.error().message);
+        delivering_.erase(login);
+        return;
+      }
+      deliver_next(login, std::move(batch), index + 1);
+    });
+  };
+  if (!start_fork(req, bindings, std::move(done))) delivering_.erase(login);
+}
+
+}  // namespace ims::sw::proxy

@@ -1,0 +1,146 @@
+#pragma once
+// PagerProxy: the stateful proxy for pager-mode MESSAGE (RFC 3428, RFC 3261 §16). Given a request
+// the application has already authenticated and checked (a local sender, a local target), it
+// forks the MESSAGE to every registered contact of the target in parallel, relays the first
+// 2xx, and when no contact takes it keeps it in the store and answers 202 Accepted once the
+// store has committed it. It also sends a copy to the sender's other devices, and delivers
+// stored messages, in order, when their recipient registers again.
+//
+// Contacts are reached over the flow they registered from (RFC 3581 / RFC 5626 §5.2 style: the
+// transport, source address and TCP connection of the REGISTER), not by resolving the Contact.
+//
+// Owner: the application. Strand: the stack's; the store's completions are posted there too.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/sip/message.hpp"
+#include "common/stack/stack.hpp"
+#include "common/transport/types.hpp"
+#include "common/txn/key.hpp"
+#include "switch/proxy/fork.hpp"
+#include "switch/store/records.hpp"
+#include "switch/store/store.hpp"
+
+namespace ims::sw::proxy {
+
+struct PagerSettings {
+  // RFC 3428 §4 / RFC 3261 §18.1.1: a request larger than this is not sent over UDP.
+  std::size_t udp_size_limit = 1300;
+  // How long the fork waits for a contact's final response before it gives up on it and the
+  // message is kept for later. Shorter than the sender's own Timer F (64*T1), so the sender
+  // hears 202 before it times out.
+  std::chrono::milliseconds branch_timeout{8000};
+  // Stored messages live this long (RFC 3428 leaves the policy to the server).
+  std::chrono::seconds message_expiry{7 * 24 * 3600};
+  // Stored messages fetched per delivery round.
+  std::size_t delivery_batch = 50;
+};
+
+struct PagerCounters {
+  std::uint64_t relayed = 0;          // a contact answered 2xx
+  std::uint64_t stored = 0;           // kept and answered 202
+  std::uint64_t delivered = 0;        // stored messages a contact took later
+  std::uint64_t failed = 0;           // answered with a failure
+  std::uint64_t copies = 0;           // copies sent to a sender's other devices
+  std::uint64_t store_errors = 0;
+};
+
+class PagerProxy {
+ public:
+  // The registered contacts of a login, best first.
+  using Locator = std::function<std::vector<store::Binding>(std::string_view login)>;
+  // The sent-by ("host:port") of this switch's Via for a request leaving over `protocol` to
+  // `to`.
+  using SentBy = std::function<std::string(transport::Protocol protocol,
+                                           const transport::Endpoint& to)>;
+
+  PagerProxy(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
+             Locator locator, SentBy sent_by, PagerSettings settings);
+  ~PagerProxy();
+  PagerProxy(const PagerProxy&) = delete;
+  PagerProxy& operator=(const PagerProxy&) = delete;
+
+  // Relays `request` (server transaction `server`, from `origin`) from `sender` to `target`.
+  void relay(const txn::Key& server, sip::Message request, const transport::Origin& origin,
+             std::string sender, std::string target);
+
+  // Sends the messages stored for `login` to its contacts, in order, each deleted after a 2xx.
+  // A round already running for the login is not started twice.
+  void deliver_stored(const std::string& login);
+
+  // Client transaction events from the stack; false when the key is not one of ours.
+  bool on_response(const txn::Key& client, const sip::Message& response);
+  bool on_client_failure(const txn::Key& client, txn::Failure failure);
+
+  void set_settings(const PagerSettings& settings) { settings_ = settings; }
+  const PagerCounters& counters() const { return counters_; }
+  std::size_t forks_in_progress() const { return forks_.size(); }
+
+ private:
+  // One forked request and what to do when it is decided.
+  struct Fork {
+    using Done = std::function<void(Fork&, const ForkDecision&)>;
+    std::uint64_t id = 0;
+    sip::Message request;                                  // as sent, before per-branch changes
+    std::vector<txn::Key> branches;
+    std::vector<std::optional<sip::Message>> responses;    // final responses by branch
+    ForkContext context;
+    Done done;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    explicit Fork(std::size_t n) : responses(n), context(n) {}
+  };
+
+  // Sends `request` to each binding; returns nullopt when no branch could be started (after
+  // calling nothing). too_large counts bindings skipped by the UDP size rule.
+  std::optional<std::uint64_t> start_fork(const sip::Message& request,
+                                          const std::vector<store::Binding>& bindings,
+                                          Fork::Done done, std::size_t* too_large = nullptr);
+  void on_branch_final(std::uint64_t fork, std::size_t branch, int status,
+                       const sip::Message* response);
+  void on_fork_timeout(std::uint64_t fork);
+  void finish(std::uint64_t fork, const ForkDecision& decision);
+
+  void answer(const txn::Key& server, const sip::Message& request, int status,
+              std::string_view reason = {});
+  void keep_for_later(const txn::Key& server, sip::Message request,
+                      const transport::Origin& origin, const std::string& sender,
+                      const std::string& target);
+  void send_copies(const sip::Message& request, const transport::Origin& origin,
+                   const std::string& sender);
+  void deliver_next(const std::string& login, std::vector<store::StoredMessage> batch,
+                    std::size_t index);
+
+  sip::Message branch_request(const sip::Message& request, const store::Binding& binding,
+                              transport::Protocol protocol, const transport::Endpoint& to) const;
+
+  boost::asio::any_io_executor strand_;
+  stack::Stack* stack_;
+  store::Store* store_;
+  Locator locator_;
+  SentBy sent_by_;
+  PagerSettings settings_;
+  PagerCounters counters_;
+  std::uint64_t next_fork_ = 1;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Fork>> forks_;
+  struct BranchRef {
+    std::uint64_t fork;
+    std::size_t branch;
+  };
+  std::unordered_map<txn::Key, BranchRef, txn::KeyHash> branches_;
+  std::unordered_set<std::string> delivering_;  // logins with a delivery round running
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
+};
+
+}  // namespace ims::sw::proxy
