@@ -1,0 +1,222 @@
+#include "switch/app/application.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "switch/config/reload.hpp"
+#include "switch/store/sqlite_store.hpp"
+
+namespace ims::sw::app {
+
+namespace asio = boost::asio;
+
+stack::Options stack_options(const config::Config& config) {
+  stack::Options o;
+  o.transport.limits = config.sip.limits;
+  o.transport.tcp_idle_timeout = config.sip.tcp.idle_timeout;
+  o.transport.max_connections = config.sip.tcp.max_connections;
+  o.transport.max_connections_per_address = config.sip.tcp.max_connections_per_address;
+  o.transport.max_write_queue_bytes = config.sip.tcp.max_write_queue_bytes;
+  o.txn.timers.t1 = config.sip.timers.t1;
+  o.txn.timers.t2 = config.sip.timers.t2;
+  o.txn.timers.t4 = config.sip.timers.t4;
+  o.txn.timers.completed_linger = config.sip.timers.completed_linger;
+  return o;
+}
+
+std::string ports_file_text(const std::vector<transport::ListenerInfo>& listeners) {
+  std::string out;
+  for (const auto& l : listeners) {
+    out += fmt::format("{} {} {}\n", transport::protocol_name(l.protocol),
+                       l.local.address.to_string(), l.local.port);
+  }
+  return out;
+}
+
+Result<void> write_ports_file(const std::string& path,
+                              const std::vector<transport::ListenerInfo>& listeners) {
+  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << ports_file_text(listeners);
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return Error{std::make_error_code(std::errc::io_error), "cannot write " + tmp};
+    }
+  }
+  // rename() replaces the target in one step (POSIX), so readers see all of it or nothing.
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::error_code ec(errno, std::generic_category());
+    std::remove(tmp.c_str());
+    return Error{ec, fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message())};
+  }
+  return {};
+}
+
+TuSettings tu_settings(const config::Config& config) {
+  TuSettings t;
+  t.registrar.min_expires_s = static_cast<std::uint32_t>(config.registrar.min_expires.count());
+  t.registrar.max_expires_s = static_cast<std::uint32_t>(config.registrar.max_expires.count());
+  t.registrar.default_expires_s =
+      static_cast<std::uint32_t>(config.registrar.default_expires.count());
+  t.registrar.max_contacts_per_agent = config.registrar.max_contacts_per_agent;
+  t.pager.udp_size_limit = config.proxy.udp_size_limit;
+  t.pager.branch_timeout = config.proxy.fork_timeout;
+  t.pager.message_expiry = config.store.message_expiry;
+  return t;
+}
+
+Application::Application(const config::Config& config, Key)
+    : config_path_(config.path),
+      strand_(asio::make_strand(io_)),
+      signals_(io_, SIGINT, SIGTERM),
+      hangup_(io_, SIGHUP) {}
+
+Application::~Application() = default;
+
+Result<std::unique_ptr<Application>> Application::create(const config::Config& config) {
+  auto app = std::make_unique<Application>(config, Key{});
+
+  auth::VerifierConfig vc;
+  vc.nonce.lifetime_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.auth.nonce_lifetime).count();
+  vc.nonce.max_tracked = config.auth.max_tracked_nonces;
+  vc.offered.clear();
+  for (auto a : config.auth.algorithms)
+    vc.offered.push_back(a == config::DigestAlgorithm::Md5 ? auth::Algorithm::Md5
+                                                           : auth::Algorithm::Sha256);
+  vc.check_digest_uri = config.auth.check_digest_uri;
+  auto verifier = auth::Verifier::create(vc);
+  if (!verifier) return Error{verifier.error().code, "digest: " + verifier.error().message};
+
+  // The store posts its completions to the SIP strand.
+  store::SqliteStore::Options so;
+  so.path = config.store.path;
+  so.synchronous = config.store.synchronous == config::Synchronous::Normal
+                       ? store::SqliteStore::Synchronous::Normal
+                       : store::SqliteStore::Synchronous::Full;
+  auto opened = store::SqliteStore::open(so, app->strand_);
+  if (!opened) return opened.error();
+  app->store_ = std::move(*opened);
+
+  app->tu_ = std::make_unique<SwitchTu>(app->strand_, *app->store_, config.directory,
+                                        std::move(*verifier), tu_settings(config));
+  app->stack_ = std::make_unique<stack::Stack>(app->strand_, stack_options(config), *app->tu_);
+  app->tu_->attach(*app->stack_);
+  auto bindings = app->tu_->load_bindings();
+  if (!bindings) return bindings.error();
+  const auto& dir = *config.directory;
+  spdlog::info("directory: {} agents, {} queues, {} routing points; domain {}; {} registrations "
+               "restored",
+               dir.size(), dir.queues().size(), dir.routing_points().size(), dir.realm(),
+               *bindings);
+
+  for (const auto& l : config.sip.listen) {
+    // Not running yet: nothing else is on the strand, so binding from here is safe.
+    auto bound = app->stack_->listen(l.protocol, l.endpoint);
+    if (bound) {
+      spdlog::info("listening on {} {}", transport::protocol_name(bound->protocol),
+                   transport::to_string(bound->local));
+      continue;
+    }
+    const int err = bound.error().code.value();
+    if (l.endpoint.address.is_v6() &&
+        (err == EAFNOSUPPORT || err == EADDRNOTAVAIL || err == EPROTONOSUPPORT)) {
+      spdlog::warn("IPv6 unavailable, not listening on {} {}: {}",
+                   transport::protocol_name(l.protocol), transport::to_string(l.endpoint),
+                   bound.error().message);
+      continue;
+    }
+    return bound.error();
+  }
+  if (app->listeners().empty()) {
+    return Error{std::make_error_code(std::errc::address_not_available), "no listener bound"};
+  }
+  return app;
+}
+
+void Application::wait_for_signal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", signo);
+    asio::post(strand_, [this] { shutdown(); });
+  });
+}
+
+void Application::wait_for_hangup() {
+  hangup_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec || stopped_) return;
+    reload();
+    wait_for_hangup();
+  });
+}
+
+// SIGHUP: the directory is read again from the configuration file; a file with errors is
+// reported and the directory in force stays. Listeners and limits need a restart.
+void Application::reload() {
+  spdlog::info("SIGHUP: reloading the directory from {}", config_path_);
+  auto loaded = config::load_directory(config_path_);
+  if (!loaded) {
+    spdlog::error("reload failed, the previous directory stays in force:\n{}",
+                  loaded.error().message);
+    return;
+  }
+  auto directory = *loaded;
+  asio::post(strand_, [this, directory] {
+    if (stopped_) return;
+    tu_->set_directory(directory);
+    spdlog::info("directory reloaded: {} agents, {} queues, {} routing points", directory->size(),
+                 directory->queues().size(), directory->routing_points().size());
+  });
+}
+
+void Application::run() {
+  wait_for_signal();
+  wait_for_hangup();
+  asio::post(strand_, [this] { tu_->start(); });
+  for (;;) {
+    try {
+      io_.run();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("a handler threw, continuing: {}", e.what());
+    }
+  }
+  spdlog::info("imswitch stopped");
+}
+
+void Application::stop() {
+  asio::post(strand_, [this] { shutdown(); });
+}
+
+void Application::shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  const auto& t = stack_->transport_counters();
+  const auto& c = stack_->counters();
+  spdlog::info(
+      "totals: {} datagrams and {} stream messages in, {} messages out, {} garbage dropped, "
+      "{} bad requests answered, {} bad responses dropped, {} connections accepted, {} refused, "
+      "{} closed idle, {} write-queue overflows",
+      t.datagrams_received, t.stream_messages_received, t.messages_sent, t.garbage_dropped,
+      c.bad_requests_answered, c.bad_responses_dropped, t.connections_accepted,
+      t.connections_refused, t.idle_timeouts, t.write_queue_overflows);
+  stack_->close();
+  tu_->stop();
+  store_->close();  // every accepted write is committed before this returns
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  hangup_.cancel(ignored);
+  io_.stop();
+}
+
+}  // namespace ims::sw::app

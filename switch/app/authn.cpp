@@ -1,0 +1,56 @@
+#include "switch/app/authn.hpp"
+
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "switch/app/responder.hpp"
+
+namespace ims::sw::app {
+
+std::variant<std::string, sip::Message> Authenticator::authenticate(
+    const sip::Message& request, const directory::Directory& directory, AuthRole role,
+    std::string_view to_tag, std::int64_t now_ms) {
+  const bool proxy = role == AuthRole::Proxy;
+  const std::vector<std::string_view> credentials =
+      request.values(proxy ? sip::HeaderId::ProxyAuthorization : sip::HeaderId::Authorization);
+  const auth::AuthRequest ask{request.method_text(), request.request_uri(), credentials,
+                              directory.realm()};
+  auto lookup = [&](std::string_view login) -> const auth::StoredSecret* {
+    const directory::Agent* agent = directory.agent(login);
+    if (!agent) return nullptr;
+    scratch_.password = agent->credentials.password;
+    scratch_.ha1_md5 = agent->credentials.ha1_md5;
+    scratch_.ha1_sha256 = agent->credentials.ha1_sha256;
+    return &scratch_;
+  };
+  const auth::Verdict verdict = verifier_.verify(ask, lookup, now_ms);
+
+  if (const auto* ok = std::get_if<auth::Authenticated>(&verdict)) {
+    ++counters_.authenticated;
+    return ok->login;
+  }
+  if (const auto* bad = std::get_if<auth::BadRequest>(&verdict)) {
+    ++counters_.bad;
+    spdlog::info("{} from call-id {}: {} (400)", request.method_text(), request.call_id(),
+                 bad->reason);
+    return reply(request, 400, to_tag, bad->reason);
+  }
+  const auto& challenge = std::get<auth::Challenge>(verdict);
+  if (challenge.cause == auth::ChallengeCause::NoCredentials ||
+      challenge.cause == auth::ChallengeCause::NonceStale) {
+    ++counters_.challenged;
+  } else {
+    ++counters_.rejected;
+    // An operator sees failed logins; the peer sees only a fresh challenge (§22.1).
+    spdlog::info("{} call-id {}: authentication failed ({}), challenged again",
+                 request.method_text(), request.call_id(), auth::to_string(challenge.cause));
+  }
+  sip::Message rsp = reply(request, proxy ? 407 : 401, to_tag);
+  const auto header = proxy ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate;
+  for (const auto& value : verifier_.challenges(directory.realm(), now_ms, challenge.stale))
+    rsp.add(header, value);
+  return rsp;
+}
+
+}  // namespace ims::sw::app

@@ -1,0 +1,78 @@
+// SwitchTu: pager MESSAGE policy (RFC 3428 §6-§7, RFC 3261 §16.3): no open relay, only
+// authenticated local agents send, only to local targets; then the proxy relays.
+#include <spdlog/spdlog.h>
+
+#include "common/sip/header_values.hpp"
+#include "common/sip/uri.hpp"
+#include "common/util/random.hpp"
+#include "switch/app/responder.hpp"
+#include "switch/app/switch_tu.hpp"
+
+namespace ims::sw::app {
+
+namespace {
+
+// A URI's user part, unescaped (§19.1.4 compares users after unescaping).
+std::optional<std::string> user_of(std::string_view uri_text) {
+  const auto uri = sip::parse_uri(uri_text);
+  if (!uri) return std::nullopt;
+  return sip::unescape(uri->user);
+}
+
+// §16.4: Route values naming this switch are removed (loose routing, RFC 3261 §16.12). Returns
+// false when a Route to somewhere else remains: the switch relays only to its own users.
+bool strip_own_routes(sip::Message& request, const directory::Directory& directory) {
+  const auto routes = request.values(sip::HeaderId::Route);
+  if (routes.empty()) return true;
+  for (auto value : routes) {
+    const auto addr = sip::parse_name_addr(value);
+    if (!addr) return false;
+    const auto uri = sip::parse_uri(addr->uri);
+    if (!uri || !directory.is_local_domain(uri->host)) return false;
+  }
+  request.remove(sip::HeaderId::Route);
+  return true;
+}
+
+}  // namespace
+
+void SwitchTu::on_message(const txn::Key& server, sip::Message request,
+                          const transport::Origin& origin) {
+  const std::string to_tag = util::random_token(10);
+  if (auto early = check_request(request, to_tag)) return send(server, std::move(*early));
+  const directory::Directory& dir = *directory_;
+
+  // §16.3 / RFC 3428 §7: the target must be ours (no open relay).
+  const auto ruri = sip::parse_uri(request.request_uri());
+  if (!ruri) return send(server, reply(request, 400, to_tag, "Bad Request-URI"));
+  if (ruri->scheme != sip::UriScheme::Tel && !dir.is_local_domain(ruri->host))
+    return send(server, reply(request, 403, to_tag, "Relaying Denied"));
+  if (!strip_own_routes(request, dir))
+    return send(server, reply(request, 403, to_tag, "Relaying Denied"));
+
+  const std::int64_t now = unix_now_ms();
+  auto who = authn_.authenticate(request, dir, AuthRole::Proxy, to_tag, now);
+  if (auto* rsp = std::get_if<sip::Message>(&who)) return send(server, std::move(*rsp));
+  const std::string login = std::get<std::string>(std::move(who));
+
+  // The sender speaks for itself only: From names the authenticated agent.
+  const auto from = request.from();
+  const auto from_user = from ? user_of(from->uri) : std::nullopt;
+  if (!from_user || *from_user != login) {
+    spdlog::info("MESSAGE authenticated as {} with From {}: refused (403)", login,
+                 request.get(sip::HeaderId::From));
+    return send(server, reply(request, 403, to_tag, "From Does Not Match Credentials"));
+  }
+
+  const auto target_user = sip::unescape(ruri->user);
+  const auto target = target_user ? dir.resolve(*target_user) : std::nullopt;
+  if (!target) return send(server, reply(request, 404, to_tag, "No Such User"));
+  const auto* agent = std::get_if<const directory::Agent*>(&*target);
+  if (!agent) {
+    // Routing points and queues route pager messages to an agent in a later stage.
+    return send(server, reply(request, 480, to_tag, "Queue Routing Not Available"));
+  }
+  pager_->relay(server, std::move(request), origin, login, (*agent)->login);
+}
+
+}  // namespace ims::sw::app

@@ -1,0 +1,181 @@
+#include "switch/app/switch_tu.hpp"
+
+#include <boost/asio/ip/udp.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/util/random.hpp"
+#include "switch/app/responder.hpp"
+
+namespace ims::sw::app {
+
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+SwitchTu::SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
+                   std::shared_ptr<const directory::Directory> directory, auth::Verifier verifier,
+                   TuSettings settings)
+    : strand_(strand),
+      store_(&store),
+      directory_(std::move(directory)),
+      authn_(std::move(verifier)),
+      settings_(settings),
+      sweep_timer_(strand) {}
+
+SwitchTu::~SwitchTu() = default;
+
+void SwitchTu::attach(stack::Stack& stack) {
+  stack_ = &stack;
+  pager_ = std::make_unique<proxy::PagerProxy>(
+      strand_, stack, *store_,
+      [this](std::string_view login) { return bindings_.lookup(login, unix_now_ms()); },
+      [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
+      settings_.pager);
+}
+
+Result<std::size_t> SwitchTu::load_bindings() {
+  auto loaded = store_->load_bindings();
+  if (!loaded) return loaded.error();
+  const std::size_t n = loaded->size();
+  bindings_.load(std::move(*loaded));
+  return n;
+}
+
+void SwitchTu::start() {
+  sweep_timer_.expires_after(settings_.sweep_interval);
+  sweep_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired() || stopped_) return;
+    sweep();
+    start();
+  });
+}
+
+void SwitchTu::stop() {
+  stopped_ = true;
+  sweep_timer_.cancel();
+  pager_.reset();
+}
+
+void SwitchTu::set_directory(std::shared_ptr<const directory::Directory> directory) {
+  directory_ = std::move(directory);
+}
+
+void SwitchTu::on_request(const txn::Key& server, sip::Message request,
+                          const transport::Origin& origin) {
+  if (!stack_ || stopped_) return;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{} {} from {}/{} (call-id {})", request.method_text(), request.request_uri(),
+                  transport::protocol_name(origin.protocol), transport::to_string(origin.source),
+                  request.call_id());
+  }
+  switch (request.method()) {
+    case sip::Method::Register:
+      return on_register(server, request, origin);
+    case sip::Method::Message:
+      if (request.to_tag().empty()) return on_message(server, std::move(request), origin);
+      break;  // in-dialog: no IM sessions yet, the responder answers 481
+    case sip::Method::Invite:
+    case sip::Method::Ack:
+    case sip::Method::Bye:
+    case sip::Method::Cancel:
+    case sip::Method::Options:
+    case sip::Method::Info:
+    case sip::Method::Update:
+    case sip::Method::Prack:
+    case sip::Method::Subscribe:
+    case sip::Method::Notify:
+    case sip::Method::Publish:
+    case sip::Method::Refer:
+    case sip::Method::Unknown:
+      break;
+  }
+  // §19.3: a To tag needs at least 32 bits of randomness; 10 base-62 characters give ~59.
+  if (auto response = respond(request, util::random_token(10))) send(server, std::move(*response));
+}
+
+void SwitchTu::send(const txn::Key& server, sip::Message response) {
+  const int status = response.status();
+  // A digest challenge is answered statelessly (§16.11): nothing is worth remembering about a
+  // request that carried no valid credentials, and a retransmission just gets a fresh nonce.
+  // At high rates this halves the transactions kept alive by pager traffic.
+  auto sent = status == 401 || status == 407 ? stack_->respond_statelessly(server, std::move(response))
+                                             : stack_->respond(server, std::move(response));
+  if (sent) {
+    if (status >= 200) ++counters_.answered;
+  } else {
+    spdlog::warn("response {} not sent: {}", status, sent.error().message);
+  }
+}
+
+void SwitchTu::on_cancel(const txn::Key& /*invite*/, const sip::Message& cancel) {
+  // INVITEs are answered as they arrive, so there is never a pending one to end with 487.
+  spdlog::debug("CANCEL for a finished INVITE (call-id {})", cancel.call_id());
+}
+
+void SwitchTu::on_response(const txn::Key& client, sip::Message response) {
+  if (pager_ && pager_->on_response(client, response)) return;
+  spdlog::debug("response {} for a finished request (call-id {})", response.status(),
+                response.call_id());
+}
+
+void SwitchTu::on_client_failure(const txn::Key& client, txn::Failure failure) {
+  if (pager_) pager_->on_client_failure(client, failure);
+}
+
+void SwitchTu::sweep() {
+  const std::int64_t now = unix_now_ms();
+  for (auto& b : bindings_.expire(now)) {
+    spdlog::info("registration of {} at {} expired", b.aor, b.contact);
+    store_->remove_binding(b.aor, b.contact, [](Result<void> r) {
+      if (!r) spdlog::error("expired registration not removed from the store: {}", r.error().message);
+    });
+  }
+  store_->expire(now, [alive = std::weak_ptr<int>(alive_)](Result<store::ExpiredCounts> r) {
+    if (alive.expired()) return;
+    if (!r) {
+      spdlog::error("store expiry sweep failed: {}", r.error().message);
+      return;
+    }
+    for (const auto& m : r->dropped)
+      spdlog::warn("stored message {} from {} to {} expired undelivered", m.id, m.sender_login,
+                   m.recipient);
+  });
+}
+
+std::string SwitchTu::sent_by(transport::Protocol protocol, const transport::Endpoint& to) {
+  const transport::ListenerInfo* best = nullptr;
+  for (const auto& l : stack_->listeners()) {
+    if (l.protocol != protocol) continue;
+    if (l.local.address.is_v6() == to.address.is_v6()) {
+      best = &l;
+      break;
+    }
+    if (!best) best = &l;
+  }
+  if (!best) return "invalid:9";  // no listener for this protocol: the send fails anyway
+  boost::asio::ip::address address = best->local.address;
+  if (address.is_unspecified()) {
+    // Bound to every interface: name the address the kernel routes toward the peer from, found
+    // once per peer address by connecting a UDP socket (nothing is sent).
+    const std::string peer = to.address.to_string();
+    auto it = source_address_cache_.find(peer);
+    if (it == source_address_cache_.end()) {
+      std::string ours = address.is_v6() ? "::1" : "127.0.0.1";
+      boost::system::error_code ec;
+      boost::asio::ip::udp::socket probe(strand_);
+      probe.connect({to.address, 9}, ec);
+      if (!ec) {
+        auto local = probe.local_endpoint(ec);
+        if (!ec) ours = local.address().to_string();
+      }
+      if (source_address_cache_.size() > 4096) source_address_cache_.clear();
+      it = source_address_cache_.emplace(peer, ours).first;
+    }
+    if (auto parsed = transport::parse_ip(it->second)) address = *parsed;
+  }
+  return transport::host_text(address) + ":" + std::to_string(best->local.port);
+}
+
+}  // namespace ims::sw::app

@@ -1,0 +1,103 @@
+#pragma once
+// SwitchTu: imswitch's transaction user, the SIP core of the switch. It routes each new request
+// to what handles it:
+//   REGISTER          -> the registrar (digest 401, bindings, store), register.cpp
+//   MESSAGE (no tag)  -> pager relay through the stateful proxy (digest 407), message.cpp
+//   everything else   -> the fixed answers of responder.hpp (OPTIONS 200, 405, 501, 481 ...)
+// and hands client-transaction events to the proxy. It owns the registrar's binding table, the
+// authenticator and the pager proxy; the directory is shared and swapped on reload.
+//
+// Owner: the Application. Strand: the stack's; every method runs there.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/stack/stack.hpp"
+#include "common/stack/transaction_user.hpp"
+#include "switch/app/authn.hpp"
+#include "switch/directory/directory.hpp"
+#include "switch/proxy/pager.hpp"
+#include "switch/registrar/binding_table.hpp"
+#include "switch/store/store.hpp"
+
+namespace ims::sw::app {
+
+struct TuSettings {
+  registrar::Settings registrar;
+  proxy::PagerSettings pager;
+  // How often expired registrations and stored messages are swept.
+  std::chrono::milliseconds sweep_interval{30000};
+};
+
+struct TuCounters {
+  std::uint64_t answered = 0;       // final responses from the switch itself
+  std::uint64_t registrations = 0;  // REGISTERs answered 200
+};
+
+class SwitchTu final : public stack::TransactionUser {
+ public:
+  SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
+           std::shared_ptr<const directory::Directory> directory, auth::Verifier verifier,
+           TuSettings settings);
+  ~SwitchTu();
+
+  // The stack is built with this TU, so it is attached after construction. Creates the proxy.
+  void attach(stack::Stack& stack);
+  // Start-up: the registrations the store kept. Returns how many.
+  Result<std::size_t> load_bindings();
+  // Starts the periodic sweep; stop() ends it (and every timer of the proxy).
+  void start();
+  void stop();
+
+  // SIGHUP: a new directory. Registrations and stored messages are kept; a binding of a login
+  // that is gone simply stops being reachable.
+  void set_directory(std::shared_ptr<const directory::Directory> directory);
+  const directory::Directory& directory() const { return *directory_; }
+
+  // stack::TransactionUser
+  void on_request(const txn::Key& server, sip::Message request,
+                  const transport::Origin& origin) override;
+  void on_cancel(const txn::Key& invite, const sip::Message& cancel) override;
+  void on_response(const txn::Key& client, sip::Message response) override;
+  void on_client_failure(const txn::Key& client, txn::Failure failure) override;
+
+  const TuCounters& counters() const { return counters_; }
+  std::uint64_t answered() const { return counters_.answered; }
+  const registrar::BindingTable& bindings() const { return bindings_; }
+  const proxy::PagerProxy* pager() const { return pager_.get(); }
+  const Authenticator& authenticator() const { return authn_; }
+
+ private:
+  void on_register(const txn::Key& server, const sip::Message& request,
+                   const transport::Origin& origin);
+  void on_message(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  void send(const txn::Key& server, sip::Message response);
+  void sweep();
+  // "host:port" of our Via for a request leaving over protocol toward `to` (§18.1.1).
+  std::string sent_by(transport::Protocol protocol, const transport::Endpoint& to);
+
+  boost::asio::any_io_executor strand_;
+  stack::Stack* stack_ = nullptr;
+  store::Store* store_;
+  std::shared_ptr<const directory::Directory> directory_;
+  Authenticator authn_;
+  TuSettings settings_;
+  registrar::BindingTable bindings_;
+  std::unique_ptr<proxy::PagerProxy> pager_;
+  boost::asio::steady_timer sweep_timer_;
+  std::unordered_map<std::string, std::string> source_address_cache_;  // peer IP -> our IP
+  TuCounters counters_;
+  bool stopped_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards store callbacks
+};
+
+// Unix epoch milliseconds (system clock): registration expiry, message stamps.
+std::int64_t unix_now_ms();
+
+}  // namespace ims::sw::app

@@ -1,0 +1,133 @@
+// imswitch: the SIP instant-messaging switch. Command line, configuration, logging; the work is
+// done by sw::app::Application.
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "switch/app/application.hpp"
+#include "switch/config/config.hpp"
+#include "switch/config/loader.hpp"
+
+namespace {
+
+using ims::sw::config::LogLevel;
+
+constexpr const char* kVersion = "imswitch 0.1.0";
+
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  switch (level) {
+    case LogLevel::Trace: return spdlog::level::trace;
+    case LogLevel::Debug: return spdlog::level::debug;
+    case LogLevel::Info: return spdlog::level::info;
+    case LogLevel::Warn: return spdlog::level::warn;
+    case LogLevel::Error: return spdlog::level::err;
+    case LogLevel::Off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+void setup_logging(LogLevel level) {
+  // One line per event on stderr: time, level, text.
+  auto logger = spdlog::stderr_color_mt("imswitch");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  logger->set_level(to_spdlog(level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+struct Cli {
+  std::string config_path = "config/imswitch.yaml";
+  std::vector<std::string> listen;
+  std::string ports_file;
+  std::string log_level;
+  std::string store_path;
+  bool check_config = false;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Cli cli;
+  CLI::App app{"imswitch: SIP instant-messaging switch (registrar, proxy and IM sessions)"};
+  app.set_version_flag("--version", kVersion, "Print the version (\"imswitch 0.1.0\") and exit");
+  app.add_option("-c,--config", cli.config_path,
+                 "YAML configuration file; a relative path is relative to the current directory")
+      ->capture_default_str();
+  app.add_option("--listen", cli.listen,
+                 "transport:address:port to listen on, replacing the config's sip.listen; "
+                 "repeatable. IPv6 in brackets; port 0 picks a free port. "
+                 "Examples: udp:127.0.0.1:5060, tcp:[::1]:0");
+  app.add_option("--ports-file", cli.ports_file,
+                 "After binding, write one line per listener, \"<transport> <address> <port>\" "
+                 "(e.g. \"udp 127.0.0.1 40312\"), atomically (temporary file + rename)");
+  app.add_option("--store", cli.store_path,
+                 "SQLite file for registrations and stored messages, replacing the config's "
+                 "store.path (created if missing)");
+  app.add_option("--log-level", cli.log_level,
+                 "trace, debug, info, warn, error or off; overrides the config's log.level");
+  app.add_flag("--check-config", cli.check_config,
+               "Validate the configuration (and --listen), print \"config OK: <path>\" or each "
+               "error as file:line: key: reason, and exit 0 or 1");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  auto loaded = ims::sw::config::load_file(cli.config_path);
+  bool ok = loaded.ok();
+  if (!ok) std::cerr << loaded.error().message << "\n";
+  ims::sw::config::Config config = ok ? loaded.value() : ims::sw::config::Config{};
+
+  if (!cli.listen.empty()) {
+    config.sip.listen.clear();
+    for (const auto& spec : cli.listen) {
+      if (auto l = ims::sw::config::parse_listen_spec(spec)) {
+        config.sip.listen.push_back(*l);
+      } else {
+        std::cerr << "--listen " << spec
+                  << ": expected transport:address:port, e.g. udp:127.0.0.1:5060 or tcp:[::1]:0\n";
+        ok = false;
+      }
+    }
+  }
+  if (!cli.store_path.empty()) config.store.path = cli.store_path;
+  if (!cli.log_level.empty()) {
+    if (auto level = ims::sw::config::parse_log_level(cli.log_level)) {
+      config.log.level = *level;
+    } else {
+      std::cerr << "--log-level " << cli.log_level
+                << ": expected trace, debug, info, warn, error or off\n";
+      ok = false;
+    }
+  }
+  if (cli.check_config) {
+    if (ok) std::cout << "config OK: " << cli.config_path << "\n";
+    return ok ? 0 : 1;
+  }
+  if (!ok) return 1;
+
+  setup_logging(config.log.level);
+  spdlog::info("{} starting, config {}", kVersion, cli.config_path);
+  auto created = ims::sw::app::Application::create(config);
+  if (!created) {
+    spdlog::error("cannot start: {}", created.error().message);
+    return 1;
+  }
+  auto& application = *created.value();
+  if (!cli.ports_file.empty()) {
+    auto written = ims::sw::app::write_ports_file(cli.ports_file, application.listeners());
+    if (!written) {
+      spdlog::error("ports file: {}", written.error().message);
+      return 1;
+    }
+  }
+  application.run();
+  return 0;
+}
