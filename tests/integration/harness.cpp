@@ -234,6 +234,9 @@ std::unique_ptr<SwitchProcess> SwitchProcess::start(const SwitchOptions& options
   }
   args.push_back("--ports-file");
   args.push_back(p->ports_file_);
+  // Each switch keeps its store in its own scratch folder unless the test names one.
+  args.push_back("--store");
+  args.push_back(options.store.empty() ? p->dir_ + "/imswitch.db" : options.store);
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
   p->pid_ = spawn(options.binary, args, source_dir(), p->log_file_);
@@ -351,6 +354,25 @@ ExitStatus run_program(const std::vector<std::string>& argv, const std::string& 
   if (!path) return ExitStatus{true, 127, 0, false};
   pid_t pid = spawn(*path, argv, cwd, log_path);
   if (pid < 0) return ExitStatus{};
+  int pidfd = open_pidfd(pid);
+  auto s = wait_pid(pid, pidfd, timeout);
+  if (!s) {
+    kill(pid, SIGKILL);
+    s = wait_pid(pid, pidfd, 5s).value_or(ExitStatus{});
+    s->timed_out = true;
+  }
+  if (pidfd >= 0) close(pidfd);
+  return *s;
+}
+
+pid_t spawn_program(const std::vector<std::string>& argv, const std::string& cwd,
+                    const std::string& log_path) {
+  auto path = find_program(argv.at(0));
+  if (!path) return -1;
+  return spawn(*path, argv, cwd, log_path);
+}
+
+ExitStatus wait_program(pid_t pid, Millis timeout) {
   int pidfd = open_pidfd(pid);
   auto s = wait_pid(pid, pidfd, timeout);
   if (!s) {

@@ -57,6 +57,7 @@ struct SwitchOptions {
   std::string config = source_dir() + "/config/minimal.yaml";
   std::vector<std::string> listen = {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"};
   std::vector<std::string> extra_args;  // e.g. {"--log-level", "debug"}
+  std::string store;  // --store: empty = a fresh file in the switch's scratch folder
   Millis startup_timeout = 10s;
   // Adds udp:[::1]:0 and tcp:[::1]:0 when IPv6 loopback is available.
   SwitchOptions& with_ipv6();
@@ -108,6 +109,13 @@ class SwitchProcess {
 // SIGKILLs it past that. For sipp, sipsak and the like.
 ExitStatus run_program(const std::vector<std::string>& argv, const std::string& cwd,
                        const std::string& log_path, Millis timeout);
+
+// The same in two steps, for a program that must run while the test does something else:
+// spawn_program starts it (-1 when it cannot), wait_program waits for it with a deadline and
+// SIGKILLs it past the deadline (timed_out set).
+pid_t spawn_program(const std::vector<std::string>& argv, const std::string& cwd,
+                    const std::string& log_path);
+ExitStatus wait_program(pid_t pid, Millis timeout);
 
 // The full path of a program found in PATH, or nullopt.
 std::optional<std::string> find_program(std::string_view name);
