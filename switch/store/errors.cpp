@@ -21,6 +21,7 @@ class Category final : public std::error_category {
       case StoreErrc::Corrupt: return "not a database or corrupt";
       case StoreErrc::SchemaTooNew: return "schema is newer than this program";
       case StoreErrc::Database: return "database error";
+      case StoreErrc::QueueFull: return "recipient's message queue is full";
     }
     return "unknown store error";
   }

@@ -16,6 +16,7 @@ enum class StoreErrc {
   Corrupt,         // not an SQLite database, or a damaged one
   SchemaTooNew,    // the file was written by a newer imswitch (PRAGMA user_version)
   Database,        // any other SQLite failure
+  QueueFull,       // store_message: the recipient already has its limit of stored messages
 };
 
 const std::error_category& store_category();

@@ -27,6 +27,9 @@ const std::string kInsertMessage =
     "INSERT INTO stored_messages (recipient, sender_login, from_header, to_header, content_type, "
     "body, received_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
+const std::string kCountMessages =
+    "SELECT COUNT(*) FROM stored_messages WHERE recipient = ?1";
+
 const std::string kPendingMessages =
     "SELECT id, recipient, sender_login, from_header, to_header, content_type, body, "
     "received_at_ms, expires_at_ms FROM stored_messages WHERE recipient = ?1 ORDER BY id "
@@ -119,6 +122,15 @@ Result<std::int64_t> insert_message(Connection& db, const StoredMessage& m) {
       .bind_int(8, m.expires_at_ms);
   if (auto r = stmt->run("store message"); !r) return r.error();
   return db.last_insert_rowid();
+}
+
+Result<std::size_t> count_messages(Connection& db, const std::string& recipient) {
+  auto stmt = db.prepare(kCountMessages, "count stored messages");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, recipient);
+  auto row = stmt->step("count stored messages");
+  if (!row) return row.error();
+  return *row ? static_cast<std::size_t>(stmt->column_int(0)) : std::size_t{0};
 }
 
 Result<std::vector<StoredMessage>> pending_messages(Connection& db, const std::string& recipient,

@@ -21,6 +21,7 @@ namespace ims::sw::store::queries {
 [[nodiscard]] Result<void> remove_bindings(Connection& db, const std::string& aor);
 
 [[nodiscard]] Result<std::int64_t> insert_message(Connection& db, const StoredMessage& m);
+[[nodiscard]] Result<std::size_t> count_messages(Connection& db, const std::string& recipient);
 [[nodiscard]] Result<std::vector<StoredMessage>> pending_messages(Connection& db,
                                                                   const std::string& recipient,
                                                                   std::size_t limit);

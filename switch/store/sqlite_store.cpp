@@ -196,10 +196,20 @@ void SqliteStore::remove_bindings(std::string aor, Done done) {
                std::move(done));
 }
 
-void SqliteStore::store_message(StoredMessage message,
+void SqliteStore::store_message(StoredMessage message, std::size_t max_per_recipient,
                                 std::function<void(Result<std::int64_t>)> done) {
   submit<std::int64_t>(
-      [m = std::move(message)](Connection& db) { return queries::insert_message(db, m); },
+      [m = std::move(message), max_per_recipient](Connection& db) -> Result<std::int64_t> {
+        if (max_per_recipient > 0) {
+          auto n = queries::count_messages(db, m.recipient);
+          if (!n) return n.error();
+          if (*n >= max_per_recipient)
+            return Error{make_error_code(StoreErrc::QueueFull),
+                         "recipient " + m.recipient + " has " + std::to_string(*n) +
+                             " stored messages (the limit)"};
+        }
+        return queries::insert_message(db, m);
+      },
       std::move(done));
 }
 

@@ -77,7 +77,7 @@ class SqliteStore final : public Store {
   void put_binding(Binding binding, Done done) override;
   void remove_binding(std::string aor, std::string contact, Done done) override;
   void remove_bindings(std::string aor, Done done) override;
-  void store_message(StoredMessage message,
+  void store_message(StoredMessage message, std::size_t max_per_recipient,
                      std::function<void(Result<std::int64_t>)> done) override;
   void pending_messages(std::string recipient, std::size_t limit,
                         std::function<void(Result<std::vector<StoredMessage>>)> done) override;

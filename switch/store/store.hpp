@@ -55,7 +55,10 @@ class Store {
 
   // Stores a message (its id is ignored) and completes with the id assigned; ids increase, and
   // delivery order is id order.
-  virtual void store_message(StoredMessage message,
+  // With max_per_recipient > 0, fails with StoreErrc::QueueFull (storing nothing) when the
+  // recipient already has that many messages stored; the count and the insert are one
+  // transaction.
+  virtual void store_message(StoredMessage message, std::size_t max_per_recipient,
                              std::function<void(Result<std::int64_t>)> done) = 0;
   // Up to `limit` messages for `recipient`, lowest id first, expired or not.
   virtual void pending_messages(std::string recipient, std::size_t limit,

@@ -89,7 +89,7 @@ TEST_F(BatchingTest, AThousandOperationsShareAFewCommits) {
   {
     WriteLock lock(o.path);
     for (int i = 0; i < kOps; ++i) {
-      s->store_message(message("alice", std::to_string(i)), [&, i](Result<std::int64_t> r) {
+      s->store_message(message("alice", std::to_string(i)), 0, [&, i](Result<std::int64_t> r) {
         ++done;
         if (!r.ok()) {
           ++failed;
@@ -120,7 +120,7 @@ TEST_F(BatchingTest, AFullQueueRefusesAtOnceWithOverloaded) {
   int overloaded = 0;
   WriteLock lock(o.path);
   for (int i = 0; i < kOps; ++i) {
-    s->store_message(message("alice", "x"), [&](Result<std::int64_t> r) {
+    s->store_message(message("alice", "x"), 0, [&](Result<std::int64_t> r) {
       if (r.ok()) {
         ++ok;
       } else {
@@ -162,7 +162,7 @@ TEST_F(BatchingTest, AFailedOperationIsUndoneAloneAndTheBatchCommits) {
   {
     WriteLock lock(o.path);
     for (const char* who : {"alice", "mallory", "alice"}) {
-      s->store_message(message(who, who),
+      s->store_message(message(who, who), 0,
                        [&](Result<std::int64_t> r) { results.push_back(std::move(r)); });
     }
   }
@@ -193,7 +193,7 @@ TEST_F(BatchingTest, CallersOnSeveralThreadsAreAllServed) {
     callers.emplace_back([&s, &ids, &failed, t] {
       for (int i = 0; i < kEach; ++i) {
         // Handlers run on the test thread (io_), so ids and failed need no lock.
-        s->store_message(message("alice", std::to_string(t)), [&](Result<std::int64_t> r) {
+        s->store_message(message("alice", std::to_string(t)), 0, [&](Result<std::int64_t> r) {
           if (!r.ok()) {
             ++failed;
             return;

@@ -72,7 +72,7 @@ StoredMessage message(std::int64_t n) {
   bool broken = false;
   std::function<void()> start_one = [&] {
     const std::int64_t n = first + started++;
-    store->store_message(message(n), [&, n](Result<std::int64_t> r) {
+    store->store_message(message(n), 0, [&, n](Result<std::int64_t> r) {
       ++completed;
       if (!r.ok()) _exit(3);
       Report report{*r, n};

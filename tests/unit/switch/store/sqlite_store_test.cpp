@@ -82,7 +82,10 @@ class SqliteStoreTest : public ::testing::Test {
     return await<void>(io_, [&](auto h) { s.put_binding(std::move(b), h); });
   }
   Result<std::int64_t> store(Store& s, StoredMessage m) {
-    return await<std::int64_t>(io_, [&](auto h) { s.store_message(std::move(m), h); });
+    return await<std::int64_t>(io_, [&](auto h) { s.store_message(std::move(m), 0, h); });
+  }
+  Result<std::int64_t> store_bounded(Store& s, StoredMessage m, std::size_t limit) {
+    return await<std::int64_t>(io_, [&](auto h) { s.store_message(std::move(m), limit, h); });
   }
   Result<std::vector<StoredMessage>> pending(Store& s, std::string who, std::size_t limit = 100) {
     return await<std::vector<StoredMessage>>(
@@ -346,7 +349,7 @@ TEST_F(SqliteStoreTest, HandlersRunOnTheGivenExecutorNotOnTheWorker) {
     ++checked;
   };
   s->put_binding(make_binding("alice", "sip:a@192.0.2.4", 1), [&](Result<void>) { check(); });
-  s->store_message(make_message("alice", "x"), [&](Result<std::int64_t>) { check(); });
+  s->store_message(make_message("alice", "x"), 0, [&](Result<std::int64_t>) { check(); });
   s->pending_messages("alice", 10, [&](Result<std::vector<StoredMessage>>) { check(); });
   s->expire(0, [&](Result<ExpiredCounts>) { check(); });
   ASSERT_TRUE(run_until(io_, [&] { return checked == 4; }));
@@ -357,13 +360,13 @@ TEST_F(SqliteStoreTest, CloseFinishesAcceptedOperationsThenRefusesNewOnes) {
   ASSERT_TRUE(s);
   int ok = 0;
   for (int i = 0; i < 100; ++i) {
-    s->store_message(make_message("alice", std::to_string(i)), [&](Result<std::int64_t> r) {
+    s->store_message(make_message("alice", std::to_string(i)), 0, [&](Result<std::int64_t> r) {
       if (r.ok()) ++ok;
     });
   }
   s->close();
   auto late =
-      await<std::int64_t>(io_, [&](auto h) { s->store_message(make_message("a", "x"), h); });
+      await<std::int64_t>(io_, [&](auto h) { s->store_message(make_message("a", "x"), 0, h); });
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, StoreErrc::Closed);
   ASSERT_TRUE(run_until(io_, [&] { return ok == 100; }));
@@ -373,6 +376,19 @@ TEST_F(SqliteStoreTest, CloseFinishesAcceptedOperationsThenRefusesNewOnes) {
   auto got = pending(*again, "alice", 1000);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->size(), 100u);
+}
+
+TEST_F(SqliteStoreTest, AMessagePastTheRecipientsLimitIsRefusedAndNotStored) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_bounded(*s, make_message("carol", "m"), 3).ok());
+  auto refused = store_bounded(*s, make_message("carol", "one too many"), 3);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, make_error_code(StoreErrc::QueueFull));
+  EXPECT_TRUE(store_bounded(*s, make_message("dave", "another recipient"), 3).ok());
+  auto left = pending(*s, "carol");
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->size(), 3u);
 }
 
 }  // namespace
