@@ -72,6 +72,7 @@ TuSettings tu_settings(const config::Config& config) {
   t.pager.udp_size_limit = config.proxy.udp_size_limit;
   t.pager.branch_timeout = config.proxy.fork_timeout;
   t.pager.message_expiry = config.store.message_expiry;
+  t.pager.queue_limit = config.store.queue_limit;
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include "common/util/random.hpp"
 #include "switch/app/responder.hpp"
 #include "switch/app/switch_tu.hpp"
+#include "switch/proxy/loop.hpp"
 
 namespace ims::sw::app {
 
@@ -49,6 +50,8 @@ void SwitchTu::on_message(const txn::Key& server, sip::Message request,
     return send(server, reply(request, 403, to_tag, "Relaying Denied"));
   if (!strip_own_routes(request, dir))
     return send(server, reply(request, 403, to_tag, "Relaying Denied"));
+  // §16.3 step 4: a request we forwarded came back unchanged (a Contact pointing at us).
+  if (proxy::has_looped(request)) return send(server, reply(request, 482, to_tag));
 
   const std::int64_t now = unix_now_ms();
   auto who = authn_.authenticate(request, dir, AuthRole::Proxy, to_tag, now);
@@ -64,6 +67,14 @@ void SwitchTu::on_message(const txn::Key& server, sip::Message request,
     return send(server, reply(request, 403, to_tag, "From Does Not Match Credentials"));
   }
 
+  // §22.3: credentials for our realm were consumed here; the agent's devices never see them.
+  request.remove(sip::HeaderId::ProxyAuthorization);
+
+  // PRODUCT §2: only agents with the im task take part in instant messaging.
+  const directory::Agent* sender = dir.agent(login);
+  if (!sender || !sender->has_task("im"))
+    return send(server, reply(request, 403, to_tag, "Sender Not Allowed To Use IM"));
+
   const auto target_user = sip::unescape(ruri->user);
   const auto target = target_user ? dir.resolve(*target_user) : std::nullopt;
   if (!target) return send(server, reply(request, 404, to_tag, "No Such User"));
@@ -72,6 +83,8 @@ void SwitchTu::on_message(const txn::Key& server, sip::Message request,
     // Routing points and queues route pager messages to an agent in a later stage.
     return send(server, reply(request, 480, to_tag, "Queue Routing Not Available"));
   }
+  if (!(*agent)->has_task("im"))
+    return send(server, reply(request, 403, to_tag, "Target Does Not Take IM"));
   pager_->relay(server, std::move(request), origin, login, (*agent)->login);
 }
 

@@ -10,6 +10,8 @@
 #include "common/sip/uri.hpp"
 #include "common/transport/via_routing.hpp"
 #include "common/util/random.hpp"
+#include "switch/proxy/loop.hpp"
+#include "switch/store/errors.hpp"
 
 namespace ims::sw::proxy {
 
@@ -165,8 +167,8 @@ sip::Message PagerProxy::branch_request(const sip::Message& request, const store
   m.set(HeaderId::MaxForwards, std::to_string(mf < 0 ? 70 : mf - 1));  // §16.6 step 3
   // §16.6 step 8: our Via on top, with a branch of our own.
   m.add_front(HeaderId::Via, std::string("SIP/2.0/") + std::string(transport::via_token(protocol)) +
-                                 " " + sent_by_(protocol, to) +
-                                 ";branch=z9hG4bK" + util::random_token(16));
+                                 " " + sent_by_(protocol, to) + ";branch=" +
+                                 forward_branch(request, util::random_token(12)));
   return m;
 }
 
@@ -298,9 +300,26 @@ void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
       std::chrono::duration_cast<std::chrono::milliseconds>(settings_.message_expiry).count();
   // The 202 goes out only after the store has committed the message (no loss on a crash).
   store_->store_message(
-      std::move(m), [this, alive = std::weak_ptr<int>(alive_), server, origin, sender,
-                     request = std::move(request)](Result<std::int64_t> id) {
+      std::move(m), settings_.queue_limit,
+      [this, alive = std::weak_ptr<int>(alive_), server, origin, sender, target,
+       request = std::move(request)](Result<std::int64_t> id) {
         if (alive.expired()) return;
+        if (!id && id.error().code == store::make_error_code(store::StoreErrc::QueueFull)) {
+          // A bound, not a fault: the agent has not collected what waits for it.
+          ++counters_.failed;
+          spdlog::warn("MESSAGE {} -> {}: {} stored messages already wait, refused (480)",
+                       sender, target, settings_.queue_limit);
+          answer(server, request, 480, "Recipient Message Queue Full");
+          return;
+        }
+        if (!id && id.error().code == store::make_error_code(store::StoreErrc::Overloaded)) {
+          ++counters_.store_errors;
+          sip::Message rsp = sip::make_response(request, 503, "Store Busy", util::random_token(10));
+          rsp.add(HeaderId::RetryAfter, "1");  // RFC 3261 §21.5.4
+          if (auto r = stack_->respond(server, std::move(rsp)); !r)
+            spdlog::debug("503 not sent: {}", r.error().message);
+          return;
+        }
         if (!id) {
           ++counters_.store_errors;
           spdlog::error("MESSAGE from {} not stored: {} (answered 500)", sender,
@@ -353,22 +372,23 @@ void PagerProxy::deliver_stored(const std::string& login) {
           return;
         }
         spdlog::info("delivering {} stored message(s) to {}", batch->size(), login);
-        deliver_next(login, std::move(*batch), 0);
+        deliver_next(login, std::move(*batch), 0, false);
       });
 }
 
 void PagerProxy::deliver_next(const std::string& login, std::vector<store::StoredMessage> batch,
-                              std::size_t index) {
+                              std::size_t index, bool progress) {
   if (index == batch.size()) {
-    // The batch is done; look for more (a full batch may not have been everything).
+    // The batch is done; look for more (a full batch may not have been everything), unless
+    // none of it could be delivered: the next batch would begin with the same messages.
     const bool full = batch.size() >= settings_.delivery_batch;
     delivering_.erase(login);
-    if (full) deliver_stored(login);
+    if (full && progress) deliver_stored(login);
     return;
   }
   const store::StoredMessage& m = batch[index];
   if (m.expires_at_ms <= now_ms()) {  // past its expiry: the periodic sweep drops and logs it
-    deliver_next(login, std::move(batch), index + 1);
+    deliver_next(login, std::move(batch), index + 1, progress);
     return;
   }
   const auto bindings = locator_(login);
@@ -385,7 +405,7 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
   req.add(HeaderId::Date, http_date(m.received_at_ms));  // when the sender sent it
   req.set_body(m.body, m.content_type);
   const std::int64_t id = m.id;
-  auto done = [this, login, batch, index, id](Fork&, const ForkDecision& d) mutable {
+  auto done = [this, login, batch, index, id](Fork&, const ForkDecision& d) {
     if (d.kind != ForkDecision::Kind::Forward2xx) {
       spdlog::info("stored message {} for {} not taken ({}); kept", id, login, d.status);
       delivering_.erase(login);
@@ -403,10 +423,18 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
         delivering_.erase(login);
         return;
       }
-      deliver_next(login, std::move(batch), index + 1);
+      deliver_next(login, std::move(batch), index + 1, true);
     });
   };
-  if (!start_fork(req, bindings, std::move(done))) delivering_.erase(login);
+  std::size_t too_large = 0;
+  if (!start_fork(req, bindings, std::move(done), &too_large)) {
+    // No device can carry this one now (too large for UDP, or unroutable): it stays stored for
+    // a later registration, and the ones after it go on.
+    spdlog::warn("stored message {} for {} ({} bytes) cannot reach any registered device{}; "
+                 "kept", id, login, m.body.size(),
+                 too_large ? " over UDP (needs a TCP device)" : "");
+    deliver_next(login, std::move(batch), index + 1, progress);
+  }
 }
 
 }  // namespace ims::sw::proxy

@@ -46,6 +46,8 @@ struct PagerSettings {
   std::chrono::seconds message_expiry{7 * 24 * 3600};
   // Stored messages fetched per delivery round.
   std::size_t delivery_batch = 50;
+  // Messages kept for one agent; past it the sender gets 480 instead of 202 (0: no bound).
+  std::size_t queue_limit = 1000;
 };
 
 struct PagerCounters {
@@ -119,8 +121,9 @@ class PagerProxy {
                       const std::string& target);
   void send_copies(const sip::Message& request, const transport::Origin& origin,
                    const std::string& sender);
+  // progress: a message of this batch was delivered (or skipped as expired).
   void deliver_next(const std::string& login, std::vector<store::StoredMessage> batch,
-                    std::size_t index);
+                    std::size_t index, bool progress);
 
   sip::Message branch_request(const sip::Message& request, const store::Binding& binding,
                               transport::Protocol protocol, const transport::Endpoint& to) const;
