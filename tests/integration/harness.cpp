@@ -350,19 +350,10 @@ std::string SwitchProcess::log_tail(std::size_t lines) const {
 
 ExitStatus run_program(const std::vector<std::string>& argv, const std::string& cwd,
                        const std::string& log_path, Millis timeout) {
-  auto path = find_program(argv.at(0));
-  if (!path) return ExitStatus{true, 127, 0, false};
-  pid_t pid = spawn(*path, argv, cwd, log_path);
+  if (!find_program(argv.at(0))) return ExitStatus{true, 127, 0, false};
+  const pid_t pid = spawn_program(argv, cwd, log_path);
   if (pid < 0) return ExitStatus{};
-  int pidfd = open_pidfd(pid);
-  auto s = wait_pid(pid, pidfd, timeout);
-  if (!s) {
-    kill(pid, SIGKILL);
-    s = wait_pid(pid, pidfd, 5s).value_or(ExitStatus{});
-    s->timed_out = true;
-  }
-  if (pidfd >= 0) close(pidfd);
-  return *s;
+  return wait_program(pid, timeout);
 }
 
 pid_t spawn_program(const std::vector<std::string>& argv, const std::string& cwd,
