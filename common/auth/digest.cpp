@@ -3,19 +3,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "common/auth/crypto.hpp"
 #include "common/auth/errors.hpp"
 #include "common/util/strings.hpp"
 
 namespace ims::auth {
 namespace {
-
-const EVP_MD* evp(Algorithm a) {
-  switch (a) {
-    case Algorithm::Md5: return EVP_md5();
-    case Algorithm::Sha256: return EVP_sha256();
-  }
-  return nullptr;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -82,8 +75,8 @@ bool is_hex_digest(Algorithm a, std::string_view text) {
 
 std::string hex_digest(Algorithm a, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, evp(a), nullptr) != 1) return {};
+  const unsigned int len = detail::digest_into(a, data, md);
+  if (len == 0) return {};
   return to_hex(std::span<const unsigned char>(md, len));
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "common/auth/crypto.hpp"
 #include "common/auth/digest.hpp"
 #include "common/auth/errors.hpp"
 
@@ -70,7 +71,7 @@ Result<NonceManager> NonceManager::with_secret(std::string secret, NonceConfig c
 }
 
 NonceManager::NonceManager(std::string secret, NonceConfig config)
-    : secret_(std::move(secret)), config_(config) {}
+    : secret_(std::move(secret)), mac_(detail::KeyedMac::create(secret_)), config_(config) {}
 
 NonceManager::~NonceManager() {
   if (!secret_.empty()) OPENSSL_cleanse(secret_.data(), secret_.size());
@@ -81,14 +82,11 @@ std::optional<std::array<unsigned char, NonceManager::kMacBytes>> NonceManager::
   unsigned char data[kMacLabel.size() + kBodyBytes];
   std::memcpy(data, kMacLabel.data(), kMacLabel.size());
   std::memcpy(data + kMacLabel.size(), body.data(), body.size());
-  unsigned char full[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), secret_.data(), int(secret_.size()), data, sizeof data, full, &len) ||
-      len < kMacBytes)
-    return std::nullopt;
+  std::array<unsigned char, 32> full{};
+  if (!mac_ || !mac_->compute(data, sizeof data, full)) return std::nullopt;
   std::array<unsigned char, kMacBytes> out{};
-  std::memcpy(out.data(), full, kMacBytes);
-  OPENSSL_cleanse(full, sizeof full);
+  std::memcpy(out.data(), full.data(), kMacBytes);
+  OPENSSL_cleanse(full.data(), full.size());
   return out;
 }
 
@@ -104,15 +102,16 @@ std::string NonceManager::issue(std::int64_t now_ms) {
   // Unpredictable nonces keep clients from being asked, in advance, for responses to nonces an
   // attacker will meet later. Should the generator fail, the counter keeps the nonce unique,
   // which is what authentication itself relies on.
-  if (RAND_bytes(body.data() + 8, 8) != 1) put_u64(body.data() + 8, issued_);
-  table_.emplace(body, 0);
-  order_.push_back(Decoded{body, now_ms});
-
+  if (!detail::random_bytes(body.data() + 8, 8)) put_u64(body.data() + 8, issued_);
   std::array<unsigned char, kBodyBytes + kMacBytes> raw{};
   std::memcpy(raw.data(), body.data(), kBodyBytes);
-  // Should HMAC ever fail, the MAC stays zero and decode() (which fails the same way) rejects
-  // the nonce: fail closed.
-  if (const auto m = mac(body)) std::memcpy(raw.data() + kBodyBytes, m->data(), kMacBytes);
+  // Should HMAC ever fail, the nonce is not tracked and its MAC stays zero, so decode() (which
+  // fails the same way) rejects it: fail closed.
+  if (const auto m = mac(body)) {
+    std::memcpy(raw.data() + kBodyBytes, m->data(), kMacBytes);
+    table_.emplace(body, Tracked{0, *m});
+    order_.push_back(Decoded{body, now_ms});
+  }
   return to_hex(raw);
 }
 
@@ -151,14 +150,24 @@ bool NonceManager::authentic_and_fresh(std::string_view nonce, std::int64_t now_
 }
 
 NonceState NonceManager::check(std::string_view nonce, std::uint32_t nc, std::int64_t now_ms) {
-  const auto d = decode(nonce);
-  if (!d) return NonceState::Invalid;
-  if (expired(d->issued_ms, now_ms)) return NonceState::Stale;
+  if (nonce.size() != kNonceHexSize) return NonceState::Invalid;
+  const auto raw = from_hex(nonce);
+  if (!raw) return NonceState::Invalid;
+  Body body{};
+  std::memcpy(body.data(), raw->data(), kBodyBytes);
   prune(now_ms);
-  const auto it = table_.find(d->body);
-  if (it == table_.end()) return NonceState::Stale;  // evicted or not issued here: see header
-  if (nc <= it->second) return NonceState::Replayed;
-  it->second = nc;
+  const auto it = table_.find(body);
+  if (it == table_.end()) {
+    // Not tracked: evicted, expired, or not ours. Only the MAC tells stale from forged.
+    const auto d = decode(nonce);
+    return d ? NonceState::Stale : NonceState::Invalid;
+  }
+  // Tracked: issued here, so the MAC it was issued with is known (constant-time compare).
+  if (CRYPTO_memcmp(it->second.mac.data(), raw->data() + kBodyBytes, kMacBytes) != 0)
+    return NonceState::Invalid;
+  if (expired(static_cast<std::int64_t>(get_u64(body.data())), now_ms)) return NonceState::Stale;
+  if (nc <= it->second.nc) return NonceState::Replayed;
+  it->second.nc = nc;
   return NonceState::Valid;
 }
 

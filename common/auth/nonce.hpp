@@ -28,6 +28,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/auth/crypto.hpp"
 #include "common/util/result.hpp"
 
 namespace ims::auth {
@@ -101,9 +102,16 @@ class NonceManager {
   void prune(std::int64_t now_ms);
 
   std::string secret_;
+  std::optional<detail::KeyedMac> mac_;  // HMAC-SHA256 keyed with secret_
   NonceConfig config_;
   std::uint64_t issued_ = 0;                              // also the RAND_bytes fallback
-  std::unordered_map<Body, std::uint32_t, BodyHash> table_;  // body -> highest nc seen
+  // What is kept of an issued nonce: the highest nc seen, and its MAC, so that checking a
+  // tracked nonce compares 16 bytes instead of computing an HMAC.
+  struct Tracked {
+    std::uint32_t nc = 0;
+    std::array<unsigned char, kMacBytes> mac{};
+  };
+  std::unordered_map<Body, Tracked, BodyHash> table_;
   std::deque<Decoded> order_;                             // table_'s keys in issue order
 };
 
