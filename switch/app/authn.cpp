@@ -8,6 +8,23 @@
 
 namespace ims::sw::app {
 
+const auth::StoredSecret* Authenticator::secret_of(const directory::Agent& agent,
+                                                  std::string_view realm) {
+  auto it = secrets_.find(agent.login);
+  if (it != secrets_.end()) return &it->second;
+  if (secrets_.size() > 200000) secrets_.clear();  // bound: far above any directory
+  const auto& c = agent.credentials;
+  auth::StoredSecret s;
+  s.ha1_md5 = c.ha1_md5;
+  s.ha1_sha256 = c.ha1_sha256;
+  if (c.password) {
+    if (!s.ha1_md5) s.ha1_md5 = auth::ha1(auth::Algorithm::Md5, agent.login, realm, *c.password);
+    if (!s.ha1_sha256)
+      s.ha1_sha256 = auth::ha1(auth::Algorithm::Sha256, agent.login, realm, *c.password);
+  }
+  return &secrets_.emplace(agent.login, std::move(s)).first->second;
+}
+
 std::variant<std::string, sip::Message> Authenticator::authenticate(
     const sip::Message& request, const directory::Directory& directory, AuthRole role,
     std::string_view to_tag, std::int64_t now_ms) {
@@ -18,11 +35,7 @@ std::variant<std::string, sip::Message> Authenticator::authenticate(
                               directory.realm()};
   auto lookup = [&](std::string_view login) -> const auth::StoredSecret* {
     const directory::Agent* agent = directory.agent(login);
-    if (!agent) return nullptr;
-    scratch_.password = agent->credentials.password;
-    scratch_.ha1_md5 = agent->credentials.ha1_md5;
-    scratch_.ha1_sha256 = agent->credentials.ha1_sha256;
-    return &scratch_;
+    return agent ? secret_of(*agent, directory.realm()) : nullptr;
   };
   const auth::Verdict verdict = verifier_.verify(ask, lookup, now_ms);
 

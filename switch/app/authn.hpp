@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 
 #include "common/auth/verifier.hpp"
@@ -35,12 +36,19 @@ class Authenticator {
                                                        AuthRole role, std::string_view to_tag,
                                                        std::int64_t now_ms);
 
+  // The directory changed: HA1 values derived from its passwords are forgotten.
+  void forget_secrets() { secrets_.clear(); }
+
   const AuthCounters& counters() const { return counters_; }
   std::size_t tracked_nonces() const { return verifier_.tracked_nonces(); }
 
  private:
+  // The secret of an agent as the verifier needs it: HA1 for each algorithm, computed once
+  // from the password (one hash less per request) or taken from the directory.
+  const auth::StoredSecret* secret_of(const directory::Agent& agent, std::string_view realm);
+
   auth::Verifier verifier_;
-  auth::StoredSecret scratch_;  // the secret handed to the verifier during one lookup
+  std::unordered_map<std::string, auth::StoredSecret> secrets_;  // by login
   AuthCounters counters_;
 };
 

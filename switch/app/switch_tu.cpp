@@ -60,6 +60,7 @@ void SwitchTu::stop() {
 
 void SwitchTu::set_directory(std::shared_ptr<const directory::Directory> directory) {
   directory_ = std::move(directory);
+  authn_.forget_secrets();
 }
 
 void SwitchTu::on_request(const txn::Key& server, sip::Message request,
