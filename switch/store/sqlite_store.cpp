@@ -26,8 +26,10 @@ class SqliteStore::Op {
   virtual void fail(const Error& e) = 0;
   virtual bool ok() const = 0;
   virtual const Error& error() const = 0;
-  // Hands the outcome to its sink (for async operations: posts the handler). Called once.
+  // Hands the outcome to its handler, on the thread that calls it. Called once.
   virtual void deliver() = 0;
+  // False for a blocking caller's operation (load_bindings), delivered on the worker itself.
+  bool posted = true;
 };
 
 template <class T>
@@ -132,15 +134,7 @@ std::size_t SqliteStore::queue_depth() const {
 template <class T>
 void SqliteStore::submit(std::function<Result<T>(Connection&)> body,
                          std::function<void(Result<T>)> handler) {
-  // The tracked executor counts as outstanding work until the handler is posted, so a
-  // completion context's run() does not return while an operation is in the store.
-  auto tracked =
-      boost::asio::prefer(completions_, boost::asio::execution::outstanding_work.tracked);
-  auto sink = [ex = std::move(tracked), handler = std::move(handler)](Result<T> r) mutable {
-    boost::asio::post(ex,
-                      [h = std::move(handler), r = std::move(r)]() mutable { h(std::move(r)); });
-  };
-  enqueue(std::make_unique<TypedOp<T>>(std::move(body), std::move(sink)));
+  enqueue(std::make_unique<TypedOp<T>>(std::move(body), std::move(handler)));
 }
 
 void SqliteStore::enqueue(std::unique_ptr<Op> op) {
@@ -166,7 +160,29 @@ void SqliteStore::enqueue(std::unique_ptr<Op> op) {
                ? Error{*refused, fmt::format("store {}: closed", path_)}
                : Error{*refused, fmt::format("store {}: overloaded: {} operations queued", path_,
                                              max_queue_)});
-  op->deliver();
+  std::vector<std::unique_ptr<Op>> one;
+  one.push_back(std::move(op));
+  deliver(std::move(one));
+}
+
+// Runs the handlers of a settled batch on the completions executor, all in one posted
+// function: one wake-up of the caller's event loop per commit rather than one per operation.
+// The tracked executor counts as outstanding work until then, so the completion context's
+// run() does not return while an operation is still in the store.
+void SqliteStore::deliver(std::vector<std::unique_ptr<Op>> ops) {
+  std::erase_if(ops, [](std::unique_ptr<Op>& op) {
+    if (op->posted) return false;
+    op->deliver();
+    return true;
+  });
+  if (ops.empty()) return;
+  auto tracked =
+      boost::asio::prefer(completions_, boost::asio::execution::outstanding_work.tracked);
+  // Asio 1.18's type-erased executors copy the function they are given: share the batch.
+  auto shared = std::make_shared<std::vector<std::unique_ptr<Op>>>(std::move(ops));
+  boost::asio::post(tracked, [shared] {
+    for (const auto& op : *shared) op->deliver();
+  });
 }
 
 Result<std::vector<Binding>> SqliteStore::load_bindings() {
@@ -174,9 +190,11 @@ Result<std::vector<Binding>> SqliteStore::load_bindings() {
   // Shared: the worker may still be inside set_value() when this thread returns.
   auto promise = std::make_shared<std::promise<R>>();
   auto future = promise->get_future();
-  enqueue(std::make_unique<TypedOp<std::vector<Binding>>>(
+  auto op = std::make_unique<TypedOp<std::vector<Binding>>>(
       [](Connection& db) { return queries::load_bindings(db); },
-      [promise](R r) { promise->set_value(std::move(r)); }));
+      [promise](R r) { promise->set_value(std::move(r)); });
+  op->posted = false;  // this thread waits on the future, not on an event loop
+  enqueue(std::move(op));
   return future.get();
 }
 
@@ -246,7 +264,7 @@ void SqliteStore::run_worker() {
       }
     }
     run_batch(batch);
-    batch.clear();
+    batch.clear();  // moved from by run_batch: clear() makes it empty again
   }
 }
 
@@ -267,7 +285,7 @@ void SqliteStore::run_batch(std::vector<std::unique_ptr<Op>>& batch) {
     spdlog::warn("{} ({} of {} operations in the batch failed)", first_failure->message, failures,
                  batch.size());
   }
-  for (auto& op : batch) op->deliver();
+  deliver(std::move(batch));
 }
 
 // Runs batch[from...] as one transaction; returns the index of the first operation it did not

@@ -99,6 +99,7 @@ class SqliteStore final : public Store {
   void enqueue(std::unique_ptr<Op> op);
   void run_worker();
   void run_batch(std::vector<std::unique_ptr<Op>>& batch);
+  void deliver(std::vector<std::unique_ptr<Op>> ops);
   std::size_t run_transaction(std::vector<std::unique_ptr<Op>>& batch, std::size_t from);
 
   const std::string path_;
