@@ -283,6 +283,30 @@ bool SwitchProcess::wait_for_ports(std::size_t expected, Millis timeout, std::st
   return ok;
 }
 
+bool SwitchProcess::wait_for_log(std::string_view text, std::size_t count, Millis timeout) {
+  const auto deadline = Clock::now() + timeout;
+  int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (in >= 0) inotify_add_watch(in, log_file_.c_str(), IN_MODIFY);
+  bool found = false;
+  while (true) {
+    const std::string all = log();
+    std::size_t n = 0;
+    for (auto at = all.find(text); at != std::string::npos; at = all.find(text, at + 1)) ++n;
+    if (n >= count) {
+      found = true;
+      break;
+    }
+    if (!running() || Clock::now() >= deadline) break;
+    pollfd fds[2] = {{in, POLLIN, 0}, {pidfd_, POLLIN, 0}};
+    poll(fds, 2, remaining_ms(deadline, 100));
+    char buf[4096];
+    while (in >= 0 && read(in, buf, sizeof buf) > 0) {
+    }
+  }
+  if (in >= 0) close(in);
+  return found;
+}
+
 SwitchProcess::~SwitchProcess() {
   if (pid_ > 0 && !exit_) {
     kill(pid_, SIGKILL);

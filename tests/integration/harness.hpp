@@ -88,6 +88,9 @@ class SwitchProcess {
   ExitStatus stop(Millis grace = 5s, int sig = SIGTERM);
   // Everything the switch wrote to stdout and stderr so far.
   std::string log() const;
+  // Waits until log() holds `text` at least `count` times, woken by the log file's changes
+  // (inotify), up to timeout. False on timeout or when the switch exits first.
+  bool wait_for_log(std::string_view text, std::size_t count, Millis timeout);
   // The last lines of log(), for failure messages.
   std::string log_tail(std::size_t lines = 30) const;
 

@@ -5,10 +5,8 @@
 
 #include <signal.h>
 
-#include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "tests/integration/agent_client.hpp"
 #include "tests/integration/harness.hpp"
@@ -25,20 +23,6 @@ std::string with_zoe(const std::string& base) {
   if (at == std::string::npos) return "";
   text.insert(at + anchor.size(), "    - { login: zoe, password: pw-zoe }\n");
   return text;
-}
-
-// Waits (bounded) until the switch has logged `count` lines containing `text`.
-bool wait_for_log(const SwitchProcess& sw, const std::string& text, std::size_t count,
-                  Millis timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const std::string log = sw.log();
-    std::size_t n = 0;
-    for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) ++n;
-    if (n >= count) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);  // polling the log file for the event, bounded above
-  }
 }
 
 TEST(Reload, SighupAddsAnAgentKeepsRegistrationsAndSurvivesABadFile) {
@@ -64,7 +48,7 @@ TEST(Reload, SighupAddsAnAgentKeepsRegistrationsAndSurvivesABadFile) {
 
   ASSERT_FALSE(dir.write("im.yaml", with_zoe(base)).empty());
   ASSERT_EQ(::kill(sw->pid(), SIGHUP), 0);
-  ASSERT_TRUE(wait_for_log(*sw, "directory reloaded", 1, 10s)) << sw->log_tail();
+  ASSERT_TRUE(sw->wait_for_log("directory reloaded", 1, 10s)) << sw->log_tail();
   EXPECT_EQ(status_of(zoe->register_contact()), 200);
   const auto listed = bob->query();
   ASSERT_EQ(status_of(listed), 200);
@@ -73,7 +57,7 @@ TEST(Reload, SighupAddsAnAgentKeepsRegistrationsAndSurvivesABadFile) {
   // A broken file: reported, and the directory in force (with zoe) stays.
   ASSERT_FALSE(dir.write("im.yaml", with_zoe(base) + "\nno_such_key: 1\n").empty());
   ASSERT_EQ(::kill(sw->pid(), SIGHUP), 0);
-  ASSERT_TRUE(wait_for_log(*sw, "reload failed", 1, 10s)) << sw->log_tail();
+  ASSERT_TRUE(sw->wait_for_log("reload failed", 1, 10s)) << sw->log_tail();
   EXPECT_NE(sw->log().find("no_such_key"), std::string::npos) << "the error names the key";
   EXPECT_EQ(status_of(zoe->register_contact()), 200);
   EXPECT_TRUE(still_serving(*sw));
