@@ -4,6 +4,8 @@
 // for the result with a bound.
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <future>
 #include <optional>
 #include <stdexcept>
@@ -13,12 +15,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 namespace ims::test {
 
 class IoThread {
  public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   IoThread() : strand_(boost::asio::make_strand(io_)), guard_(io_.get_executor()) {}
   ~IoThread() { stop(); }
 
@@ -52,21 +57,44 @@ class IoThread {
     return fut.get();
   }
 
-  // Polls pred on the strand until it holds or `timeout` passes (a bounded wait on state that
-  // only the strand may read; the pause between polls keeps the shared CPU free).
+  // Waits until pred holds or `timeout` passes. pred reads state only the strand may read, so
+  // the strand checks it after each of its own events (a 1 ms timer between checks keeps the
+  // shared CPU free) and fulfils a promise the test thread waits on with the bound.
   template <class Pred>
   bool wait_for(Pred pred, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (on_strand(pred)) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return on_strand(pred);
+    struct Watch {
+      explicit Watch(Strand& s) : timer(s) {}
+      boost::asio::steady_timer timer;
+      std::promise<void> held;
+      bool stopped = false;
+    };
+    auto watch = std::make_shared<Watch>(strand_);
+    auto fut = watch->held.get_future();
+    std::function<void()> check = [watch, &pred, &check] {
+      if (watch->stopped) return;
+      if (pred()) {
+        watch->stopped = true;
+        watch->held.set_value();
+        return;
+      }
+      watch->timer.expires_after(std::chrono::milliseconds(1));
+      watch->timer.async_wait([watch, &check](const boost::system::error_code& ec) {
+        if (!ec && !watch->stopped) check();
+      });
+    };
+    boost::asio::post(strand_, [&check] { check(); });
+    const bool held = fut.wait_for(timeout) == std::future_status::ready;
+    // Stop on the strand before pred and check go out of scope here.
+    on_strand([&] {
+      watch->stopped = true;
+      watch->timer.cancel();
+    });
+    return held;
   }
 
  private:
   boost::asio::io_context io_{1};
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  Strand strand_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::thread thread_;
 };
