@@ -18,7 +18,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
+#include <vector>
 
 namespace ims::test {
 namespace {
@@ -154,26 +156,35 @@ bool ipv6_loopback_available() {
   return ok;
 }
 
-std::uint16_t free_loopback_port() {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    int tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    std::uint16_t port = 0;
-    if (tcp >= 0 && udp >= 0 && bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        getsockname(tcp, reinterpret_cast<sockaddr*>(&a), &len) == 0 &&
-        bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      port = ntohs(a.sin_port);
+std::uint16_t free_loopback_ports(int count) {
+  // Below Linux's ephemeral range (32768-60999 by default), so that no socket bound to port 0
+  // by this or a concurrent test can take one of them between this check and the tool's bind.
+  constexpr int kLow = 20000, kHigh = 32000;
+  static std::mt19937 pick(static_cast<unsigned>(getpid()) ^
+                           static_cast<unsigned>(Clock::now().time_since_epoch().count()));
+  std::uniform_int_distribution<int> base_of(kLow, kHigh - count);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const int base = base_of(pick);
+    std::vector<int> fds;
+    bool free = true;
+    for (int i = 0; i < count && free; ++i) {
+      for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+        int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<std::uint16_t>(base + i));
+        if (fd >= 0) fds.push_back(fd);
+        if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) free = false;
+      }
     }
-    if (tcp >= 0) close(tcp);
-    if (udp >= 0) close(udp);
-    if (port != 0) return port;
+    for (int fd : fds) close(fd);
+    if (free) return static_cast<std::uint16_t>(base);
   }
   return 0;
 }
+
+std::uint16_t free_loopback_port() { return free_loopback_ports(1); }
 
 std::string ExitStatus::describe() const {
   std::string s = exited ? "exit code " + std::to_string(code)

@@ -42,6 +42,9 @@ bool ipv6_loopback_available();
 // A port on 127.0.0.1 that was free for both UDP and TCP a moment ago, for tools that cannot be
 // told to pick one themselves (sipp's -p, -cp, -mp). 0 when none was found.
 std::uint16_t free_loopback_port();
+// The first of `count` consecutive such ports (sipp's -mp takes four: audio and video, RTP and
+// RTCP). Chosen below the kernel's ephemeral range, so no port-0 bind can take them meanwhile.
+std::uint16_t free_loopback_ports(int count);
 
 // How a child process ended.
 struct ExitStatus {

@@ -47,8 +47,9 @@ class SippAgents : public ::testing::Test {
   std::vector<std::string> sipp(const std::string& scenario, std::uint16_t port,
                                 std::vector<std::string> extra) {
     const auto free = [] { return std::to_string(free_loopback_port()); };
+    const std::string media = std::to_string(free_loopback_ports(4));
     std::vector<std::string> a = {"sipp", "-sf", kSippDir + "/" + scenario, "-i", "127.0.0.1",
-                                  "-p", std::to_string(port), "-mi", "127.0.0.1", "-mp", free(),
+                                  "-p", std::to_string(port), "-mi", "127.0.0.1", "-mp", media,
                                   "-ci", "127.0.0.1", "-cp", free(), "-m", "1",
                                   "-timeout", "15s", "-timeout_error", "-trace_err", "-nostdin"};
     a.insert(a.end(), extra.begin(), extra.end());

@@ -56,7 +56,8 @@ class ThirdPartyClient : public ::testing::Test {
     return {"sipp", l.hostport(),
             "-sf", source_dir() + "/tests/conformance/sipp/options.xml",
             "-i", "127.0.0.1", "-bind_local", "-p", port(),
-            "-mi", "127.0.0.1", "-mp", port(), "-ci", "127.0.0.1", "-cp", port(),
+            "-mi", "127.0.0.1", "-mp", std::to_string(free_loopback_ports(4)),
+            "-ci", "127.0.0.1", "-cp", port(),
             "-m", "20", "-r", "50", "-l", "5",
             "-timeout", "20s", "-timeout_error", "-trace_err", "-nostdin"};
   }
