@@ -22,6 +22,7 @@ class Category final : public std::error_category {
       case StoreErrc::SchemaTooNew: return "schema is newer than this program";
       case StoreErrc::Database: return "database error";
       case StoreErrc::QueueFull: return "recipient's message queue is full";
+      case StoreErrc::NotFound: return "no such record";
     }
     return "unknown store error";
   }

@@ -17,6 +17,7 @@ enum class StoreErrc {
   SchemaTooNew,    // the file was written by a newer imswitch (PRAGMA user_version)
   Database,        // any other SQLite failure
   QueueFull,       // store_message: the recipient already has its limit of stored messages
+  NotFound,        // load_transcript: no such session
 };
 
 const std::error_category& store_category();

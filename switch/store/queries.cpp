@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "switch/store/errors.hpp"
+
 namespace ims::sw::store::queries {
 namespace {
 
@@ -42,6 +44,26 @@ const std::string kExpiredMessages =
     "SELECT id, recipient, sender_login, received_at_ms FROM stored_messages "
     "WHERE expires_at_ms <= ?1 ORDER BY id";
 const std::string kExpireMessages = "DELETE FROM stored_messages WHERE expires_at_ms <= ?1";
+
+const std::string kInsertSession =
+    "INSERT INTO im_sessions (id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, "
+    "end_reason, initiator_call_id, target_call_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10)";
+const std::string kEndSession =
+    "UPDATE im_sessions SET state = 'ended', ended_at_ms = ?2, ended_by = ?3, end_reason = ?4 "
+    "WHERE id = ?1 AND state <> 'ended'";
+const std::string kEndLiveSessions =
+    "UPDATE im_sessions SET state = 'ended', ended_at_ms = ?1, ended_by = '', end_reason = ?2 "
+    "WHERE state <> 'ended'";
+const std::string kInsertEntry =
+    "INSERT INTO im_transcript (session_id, seq, stamped_at_ms, sender, recipient, content_type, "
+    "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+const std::string kLoadSession =
+    "SELECT id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, end_reason, "
+    "initiator_call_id, target_call_id FROM im_sessions WHERE id = ?1";
+const std::string kLoadEntries =
+    "SELECT session_id, seq, stamped_at_ms, sender, recipient, content_type, body "
+    "FROM im_transcript WHERE session_id = ?1 ORDER BY seq";
 
 }  // namespace
 
@@ -193,6 +215,93 @@ Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms) {
   if (auto r = stmt->run("expire messages"); !r) return r.error();
   counts.messages = static_cast<std::size_t>(db.changes());
   return counts;
+}
+
+Result<void> insert_session(Connection& db, const SessionRecord& s) {
+  auto stmt = db.prepare(kInsertSession, "record session");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, s.id)
+      .bind_text(2, s.initiator)
+      .bind_text(3, s.target)
+      .bind_text(4, s.state.empty() ? std::string("live") : s.state)
+      .bind_int(5, s.started_at_ms)
+      .bind_int(6, s.ended_at_ms)
+      .bind_text(7, s.ended_by)
+      .bind_text(8, s.end_reason)
+      .bind_text(9, s.initiator_call_id)
+      .bind_text(10, s.target_call_id);
+  return stmt->run("record session");
+}
+
+Result<void> end_session(Connection& db, const std::string& id, std::int64_t ended_at_ms,
+                         const std::string& ended_by, const std::string& end_reason) {
+  auto stmt = db.prepare(kEndSession, "end session");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, id).bind_int(2, ended_at_ms).bind_text(3, ended_by).bind_text(4, end_reason);
+  return stmt->run("end session");
+}
+
+Result<void> insert_transcript_entry(Connection& db, const TranscriptEntry& e) {
+  auto stmt = db.prepare(kInsertEntry, "append message");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, e.session_id)
+      .bind_int(2, e.seq)
+      .bind_int(3, e.stamped_at_ms)
+      .bind_text(4, e.sender)
+      .bind_text(5, e.recipient)
+      .bind_text(6, e.content_type)
+      .bind_blob(7, e.body);
+  return stmt->run("append message");
+}
+
+Result<std::size_t> end_live_sessions(Connection& db, std::int64_t now_ms,
+                                      const std::string& reason) {
+  auto stmt = db.prepare(kEndLiveSessions, "end live sessions");
+  if (!stmt) return stmt.error();
+  stmt->bind_int(1, now_ms).bind_text(2, reason);
+  if (auto r = stmt->run("end live sessions"); !r) return r.error();
+  return static_cast<std::size_t>(db.changes());
+}
+
+Result<Transcript> load_transcript(Connection& db, const std::string& id) {
+  Transcript t;
+  {
+    auto stmt = db.prepare(kLoadSession, "read session");
+    if (!stmt) return stmt.error();
+    stmt->bind_text(1, id);
+    auto row = stmt->step("read session");
+    if (!row) return row.error();
+    if (!*row) return Error{make_error_code(StoreErrc::NotFound), "no IM session " + id};
+    SessionRecord& s = t.session;
+    s.id = stmt->column_text(0);
+    s.initiator = stmt->column_text(1);
+    s.target = stmt->column_text(2);
+    s.state = stmt->column_text(3);
+    s.started_at_ms = stmt->column_int(4);
+    s.ended_at_ms = stmt->column_int(5);
+    s.ended_by = stmt->column_text(6);
+    s.end_reason = stmt->column_text(7);
+    s.initiator_call_id = stmt->column_text(8);
+    s.target_call_id = stmt->column_text(9);
+  }
+  auto stmt = db.prepare(kLoadEntries, "read transcript");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, id);
+  for (;;) {
+    auto row = stmt->step("read transcript");
+    if (!row) return row.error();
+    if (!*row) break;
+    TranscriptEntry e;
+    e.session_id = stmt->column_text(0);
+    e.seq = static_cast<std::uint32_t>(stmt->column_int(1));
+    e.stamped_at_ms = stmt->column_int(2);
+    e.sender = stmt->column_text(3);
+    e.recipient = stmt->column_text(4);
+    e.content_type = stmt->column_text(5);
+    e.body = stmt->column_blob(6);
+    t.messages.push_back(std::move(e));
+  }
+  return t;
 }
 
 }  // namespace ims::sw::store::queries

@@ -28,4 +28,13 @@ namespace ims::sw::store::queries {
 [[nodiscard]] Result<void> delete_message(Connection& db, std::int64_t id);
 [[nodiscard]] Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms);
 
+[[nodiscard]] Result<void> insert_session(Connection& db, const SessionRecord& s);
+[[nodiscard]] Result<void> end_session(Connection& db, const std::string& id,
+                                       std::int64_t ended_at_ms, const std::string& ended_by,
+                                       const std::string& end_reason);
+[[nodiscard]] Result<void> insert_transcript_entry(Connection& db, const TranscriptEntry& e);
+[[nodiscard]] Result<std::size_t> end_live_sessions(Connection& db, std::int64_t now_ms,
+                                                    const std::string& reason);
+[[nodiscard]] Result<Transcript> load_transcript(Connection& db, const std::string& id);
+
 }  // namespace ims::sw::store::queries

@@ -1,9 +1,11 @@
 #pragma once
-// Records the switch keeps durably: registrations (bindings) and stored pager messages. Plain
-// values shared by the registrar, the proxy and the store; no behaviour, no I/O.
+// Records the switch keeps durably: registrations (bindings), stored pager messages and IM
+// session transcripts. Plain values shared by the registrar, the proxy, the IM B2BUA and the
+// store; no behaviour, no I/O.
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ims::sw::store {
 
@@ -42,6 +44,39 @@ struct StoredMessage {
   std::string body;                 // bytes, may contain NULs
   std::int64_t received_at_ms = 0;  // Unix epoch ms when the switch took it
   std::int64_t expires_at_ms = 0;   // dropped (and logged) after this if still undelivered
+};
+
+// An IM session the B2BUA ran (PRODUCT §4): who took part, when, and how it ended. Written when
+// the session starts (state "live") and updated once when it ends.
+struct SessionRecord {
+  std::string id;                // the switch's session id, unique for the life of the store
+  std::string initiator;         // login of the agent who sent the INVITE
+  std::string target;            // login of the invited agent
+  std::string state;             // "live" or "ended"
+  std::int64_t started_at_ms = 0;  // Unix epoch ms: the INVITE was accepted for routing
+  std::int64_t ended_at_ms = 0;    // 0 while live
+  std::string ended_by;          // login of the party who ended it, "" when the switch did
+  std::string end_reason;        // "bye", "rejected", "timed-out", "cancelled", ... ("" while live)
+  std::string initiator_call_id;  // Call-ID of the initiator's leg
+  std::string target_call_id;     // Call-ID of the target's leg (the switch's own)
+};
+
+// One message of a transcript, as the switch stamped it: seq orders the session's messages
+// (1, 2, 3 ... in the order the switch received them), stamped_at_ms is the switch's clock.
+struct TranscriptEntry {
+  std::string session_id;
+  std::uint32_t seq = 0;
+  std::int64_t stamped_at_ms = 0;  // Unix epoch ms (UTC)
+  std::string sender;              // login of the party who sent it
+  std::string recipient;           // login of the party it went to
+  std::string content_type;        // verbatim ("text/plain;charset=UTF-8", "message/cpim")
+  std::string body;                // bytes, may contain NULs
+};
+
+// A session with its messages in seq order.
+struct Transcript {
+  SessionRecord session;
+  std::vector<TranscriptEntry> messages;
 };
 
 }  // namespace ims::sw::store

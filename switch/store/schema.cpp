@@ -48,8 +48,39 @@ CREATE INDEX stored_messages_recipient ON stored_messages (recipient, id);
 CREATE INDEX stored_messages_expiry ON stored_messages (expires_at_ms);
 )sql";
 
+// Version 2: IM sessions and their transcripts (PRODUCT §4). A transcript entry is keyed by
+// (session_id, seq): the switch's order of the session's messages, written once.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE im_sessions (
+  id                TEXT    PRIMARY KEY,
+  initiator         TEXT    NOT NULL,
+  target            TEXT    NOT NULL,
+  state             TEXT    NOT NULL,
+  started_at_ms     INTEGER NOT NULL,
+  ended_at_ms       INTEGER NOT NULL,
+  ended_by          TEXT    NOT NULL,
+  end_reason        TEXT    NOT NULL,
+  initiator_call_id TEXT    NOT NULL,
+  target_call_id    TEXT    NOT NULL
+);
+CREATE INDEX im_sessions_initiator ON im_sessions (initiator, started_at_ms);
+CREATE INDEX im_sessions_target ON im_sessions (target, started_at_ms);
+CREATE INDEX im_sessions_state ON im_sessions (state);
+CREATE TABLE im_transcript (
+  session_id    TEXT    NOT NULL REFERENCES im_sessions (id),
+  seq           INTEGER NOT NULL,
+  stamped_at_ms INTEGER NOT NULL,
+  sender        TEXT    NOT NULL,
+  recipient     TEXT    NOT NULL,
+  content_type  TEXT    NOT NULL,
+  body          BLOB    NOT NULL,
+  PRIMARY KEY (session_id, seq)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "bindings and stored messages", kV1},
+    Migration{2, "IM sessions and transcripts", kV2},
 };
 
 Result<int> user_version(Connection& db) {

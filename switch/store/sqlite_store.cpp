@@ -249,6 +249,43 @@ void SqliteStore::expire(std::int64_t now_ms, std::function<void(Result<ExpiredC
                         std::move(done));
 }
 
+void SqliteStore::record_session_start(SessionRecord session, Done done) {
+  submit<void>([s = std::move(session)](Connection& db) { return queries::insert_session(db, s); },
+               std::move(done));
+}
+
+void SqliteStore::record_session_end(std::string session_id, std::int64_t ended_at_ms,
+                                     std::string ended_by, std::string end_reason, Done done) {
+  submit<void>(
+      [id = std::move(session_id), ended_at_ms, by = std::move(ended_by),
+       reason = std::move(end_reason)](Connection& db) {
+        return queries::end_session(db, id, ended_at_ms, by, reason);
+      },
+      std::move(done));
+}
+
+void SqliteStore::append_message(TranscriptEntry entry, Done done) {
+  submit<void>(
+      [e = std::move(entry)](Connection& db) { return queries::insert_transcript_entry(db, e); },
+      std::move(done));
+}
+
+void SqliteStore::end_live_sessions(std::int64_t now_ms, std::string reason,
+                                    std::function<void(Result<std::size_t>)> done) {
+  submit<std::size_t>(
+      [now_ms, reason = std::move(reason)](Connection& db) {
+        return queries::end_live_sessions(db, now_ms, reason);
+      },
+      std::move(done));
+}
+
+void SqliteStore::load_transcript(std::string session_id,
+                                  std::function<void(Result<Transcript>)> done) {
+  submit<Transcript>(
+      [id = std::move(session_id)](Connection& db) { return queries::load_transcript(db, id); },
+      std::move(done));
+}
+
 // ---- the worker ----
 
 void SqliteStore::run_worker() {

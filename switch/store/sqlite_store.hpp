@@ -83,6 +83,14 @@ class SqliteStore final : public Store {
                         std::function<void(Result<std::vector<StoredMessage>>)> done) override;
   void delete_message(std::int64_t id, Done done) override;
   void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) override;
+  void record_session_start(SessionRecord session, Done done) override;
+  void record_session_end(std::string session_id, std::int64_t ended_at_ms, std::string ended_by,
+                          std::string end_reason, Done done) override;
+  void append_message(TranscriptEntry entry, Done done) override;
+  void end_live_sessions(std::int64_t now_ms, std::string reason,
+                         std::function<void(Result<std::size_t>)> done) override;
+  void load_transcript(std::string session_id,
+                       std::function<void(Result<Transcript>)> done) override;
   void close() override;
 
   Stats stats() const;

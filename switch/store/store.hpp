@@ -1,5 +1,5 @@
 #pragma once
-// Store: the switch's durable state (registrations, stored pager messages; transcripts later),
+// Store: the switch's durable state (registrations, stored pager messages, IM transcripts),
 // as an interface so that SQLite (one switch) and PostgreSQL (several switches, PRODUCT §8) can
 // both stand behind it.
 //
@@ -68,6 +68,21 @@ class Store {
 
   // Removes bindings and stored messages whose expires_at_ms <= now_ms.
   virtual void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) = 0;
+
+  // IM sessions (PRODUCT §4). A session is recorded when it starts and closed when it ends;
+  // its messages are appended in seq order. A (session_id, seq) pair is written once: a second
+  // append with the same pair fails and changes nothing.
+  virtual void record_session_start(SessionRecord session, Done done) = 0;
+  virtual void record_session_end(std::string session_id, std::int64_t ended_at_ms,
+                                  std::string ended_by, std::string end_reason, Done done) = 0;
+  virtual void append_message(TranscriptEntry entry, Done done) = 0;
+  // Start-up: sessions still "live" in the file did not survive the previous process; they are
+  // ended with `reason` at now_ms. Completes with how many there were.
+  virtual void end_live_sessions(std::int64_t now_ms, std::string reason,
+                                 std::function<void(Result<std::size_t>)> done) = 0;
+  // One session and its messages; fails with StoreErrc::NotFound when there is no such session.
+  virtual void load_transcript(std::string session_id,
+                               std::function<void(Result<Transcript>)> done) = 0;
 
   // Finishes every operation already accepted (their handlers are posted), then refuses new
   // ones with StoreErrc::Closed. Idempotent; the destructor calls it.
