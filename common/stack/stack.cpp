@@ -54,6 +54,7 @@ void Stack::close() {
   transport_->close();
   contexts_.clear();  // destroys the timers; their callbacks see alive_ expired
   clients_by_flow_.clear();
+  pending_acks_.clear();
 }
 
 // ---- from the transport ------------------------------------------------------------------------
@@ -158,11 +159,16 @@ void Stack::on_flow_gone(transport::FlowId flow) {
 // ---- from the TU -------------------------------------------------------------------------------
 
 Result<void> Stack::respond(const txn::Key& server, sip::Message response) {
-  auto outcome = table_.respond(server, std::move(response));
-  if (!outcome) return outcome.error();
   auto it = contexts_.find(server);
   Origin origin = it != contexts_.end() ? it->second.origin : Origin{};
+  const bool retransmit = server.method == sip::Method::Invite && response.status() >= 200 &&
+                          response.status() < 300 && !transport::is_reliable(origin.protocol);
+  std::optional<sip::Message> copy;
+  if (retransmit) copy = response;
+  auto outcome = table_.respond(server, std::move(response));
+  if (!outcome) return outcome.error();
   process(std::move(*outcome), origin);
+  if (copy) arm_2xx_retransmission(server, *copy);
   return {};
 }
 
@@ -190,6 +196,82 @@ Result<txn::Key> Stack::send_request(sip::Message request, const Destination& to
   contexts_.emplace(key, Context{Origin{}, to, {}});
   process(std::move(*outcome), Origin{});
   return key;
+}
+
+Result<transport::FlowId> Stack::send_stateless(const sip::Message& request,
+                                                const Destination& to) {
+  auto sent = transport_->send(to.protocol, to.endpoint, request.serialize(), to.flow);
+  if (!sent) {
+    ++counters_.send_failures;
+    return sent.error();
+  }
+  return *sent;
+}
+
+std::optional<Destination> Stack::destination_of(const txn::Key& client) const {
+  auto it = contexts_.find(client);
+  if (it == contexts_.end()) return std::nullopt;
+  return it->second.destination;
+}
+
+// ---- 2xx retransmission (§13.3.1.4) ------------------------------------------------------------
+
+std::string Stack::ack_key_of(const sip::Message& m) {
+  std::string k(m.call_id());
+  k.push_back(' ');
+  const auto c = m.cseq();
+  k.append(std::to_string(c ? c->number : 0));
+  k.push_back(' ');
+  k.append(m.to_tag());
+  return k;
+}
+
+void Stack::arm_2xx_retransmission(const txn::Key& server, const sip::Message& response) {
+  const auto t1 = table_.config().timers.t1;
+  std::string key = ack_key_of(response);
+  auto [it, fresh] = pending_acks_.try_emplace(key);
+  PendingAck& p = it->second;
+  if (!fresh) return;  // the TU re-sent the same 2xx: the running schedule covers it
+  p.server = server;
+  p.response = response;
+  p.interval = t1;
+  p.timer = std::make_unique<asio::steady_timer>(strand_);
+  p.timer->expires_after(p.interval);
+  std::weak_ptr<int> alive = alive_;
+  p.timer->async_wait([this, alive, key](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_2xx_timer(key);
+  });
+}
+
+void Stack::on_2xx_timer(const std::string& ack_key) {
+  auto it = pending_acks_.find(ack_key);
+  if (it == pending_acks_.end()) return;
+  PendingAck& p = it->second;
+  const auto& timers = table_.config().timers;
+  p.elapsed += p.interval;
+  if (p.elapsed >= timers.timeout()) {
+    // §13.3.1.4: no ACK within 64*T1; the TU ends the dialog (BYE).
+    const txn::Key server = p.server;
+    pending_acks_.erase(it);
+    spdlog::debug("no ACK for the 2xx of {}", txn::describe(server));
+    tu_->on_server_failure(server, txn::Failure::Timeout);
+    return;
+  }
+  auto outcome = table_.respond(p.server, p.response);
+  if (outcome) {
+    auto ctx = contexts_.find(p.server);
+    process(std::move(*outcome), ctx != contexts_.end() ? ctx->second.origin : Origin{});
+  }
+  it = pending_acks_.find(ack_key);  // process() may have re-entered the TU
+  if (it == pending_acks_.end()) return;
+  it->second.interval = std::min(it->second.interval * 2, timers.t2);
+  it->second.timer->expires_after(it->second.interval);
+  std::weak_ptr<int> alive = alive_;
+  it->second.timer->async_wait([this, alive, ack_key](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    on_2xx_timer(ack_key);
+  });
 }
 
 // ---- carrying out the table's actions ----------------------------------------------------------
@@ -277,7 +359,10 @@ void Stack::deliver(Delivery& d) {
     }
     return;
   }
-  if (m.method() == sip::Method::Ack) return tu_->on_ack(std::move(m), d.origin);
+  if (m.method() == sip::Method::Ack) {
+    if (!pending_acks_.empty()) pending_acks_.erase(ack_key_of(m));
+    return tu_->on_ack(std::move(m), d.origin);
+  }
   if (!d.key) return;  // a new request always has its server transaction
   if (m.method() == sip::Method::Cancel) {
     // §9.2: a CANCEL that matches an INVITE transaction is answered 200 by the UAS core

@@ -69,7 +69,10 @@ class Stack final : private transport::MessageSink {
                                          const transport::Endpoint& where);
   const std::vector<transport::ListenerInfo>& listeners() const;
 
-  // The TU answers server transaction `server` (provisional or final; 2xx retransmissions too).
+  // The TU answers server transaction `server` (provisional or final). A 2xx to an INVITE that
+  // came over an unreliable transport is retransmitted here (T1 doubling up to T2, §13.3.1.4)
+  // until its ACK arrives (on_ack still follows); no ACK within 64*T1 is reported as
+  // on_server_failure(server, Timeout), upon which a UAS ends the dialog with BYE.
   Result<void> respond(const txn::Key& server, sip::Message response);
   // Sends a final response and drops the server transaction at once (RFC 3261 §16.11
   // stateless answer): a retransmission of the request is answered afresh. For answers that
@@ -78,6 +81,12 @@ class Stack final : private transport::MessageSink {
   // The TU sends a request (not an ACK) in a new client transaction. The request carries its
   // final top Via with a z9hG4bK branch.
   Result<txn::Key> send_request(sip::Message request, const Destination& to);
+  // Sends a request outside any transaction: the ACK for a 2xx (§13.2.2.4), which the TU sends
+  // again for each retransmission of the 2xx (on_stray_response). Returns the flow it used.
+  Result<transport::FlowId> send_stateless(const sip::Message& request, const Destination& to);
+  // Where client transaction `client` sends its requests, with the flow it has used so far: a
+  // CANCEL goes the same way as its INVITE (§9.1). nullopt once the transaction is gone.
+  std::optional<Destination> destination_of(const txn::Key& client) const;
 
   // Stops listening, closes connections and cancels timers; no callback follows.
   void close();
@@ -99,6 +108,14 @@ class Stack final : private transport::MessageSink {
     transport::Origin origin;              // server: where the request came from
     std::optional<Destination> destination;  // client: where its requests go
     std::vector<TimerSlot> timers;
+  };
+  // A 2xx to an INVITE over an unreliable transport, re-sent until its ACK (§13.3.1.4).
+  struct PendingAck {
+    txn::Key server;
+    sip::Message response;
+    txn::Duration interval;
+    txn::Duration elapsed{0};
+    std::unique_ptr<boost::asio::steady_timer> timer;
   };
   // A TU callback, delivered after all other actions of an outcome are carried out so that
   // the TU may re-enter the stack.
@@ -127,6 +144,10 @@ class Stack final : private transport::MessageSink {
   void start_timer(const txn::Key& key, Context& ctx, txn::TimerId id, txn::Duration after);
   void cancel_timer(Context& ctx, txn::TimerId id);
   void on_timer(const txn::Key& key, txn::TimerId id, std::uint64_t generation);
+  void arm_2xx_retransmission(const txn::Key& server, const sip::Message& response);
+  void on_2xx_timer(const std::string& ack_key);
+  // Call-ID, CSeq number and To tag: what ties an ACK to the 2xx it acknowledges.
+  static std::string ack_key_of(const sip::Message& m);
 
   boost::asio::any_io_executor strand_;
   TransactionUser* tu_;
@@ -134,6 +155,7 @@ class Stack final : private transport::MessageSink {
   std::unordered_map<txn::Key, Context, txn::KeyHash> contexts_;
   // Client transactions per TCP flow, told of a transport error when their flow closes.
   std::unordered_map<std::uint64_t, std::vector<txn::Key>> clients_by_flow_;
+  std::unordered_map<std::string, PendingAck> pending_acks_;
   Counters counters_;
   std::uint64_t timer_generation_ = 0;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer callbacks

@@ -31,8 +31,12 @@ class AnsweringTu final : public TransactionUser {
   }
   void on_ack(sip::Message /*ack*/, const transport::Origin& /*origin*/) override { ++acks; }
   void on_stray_response(sip::Message /*r*/, const transport::Origin& /*o*/) override { ++strays; }
+  void on_server_failure(const txn::Key& /*server*/, txn::Failure f) override {
+    server_failures.push_back(f);
+  }
 
   Stack* stack = nullptr;
+  std::vector<txn::Failure> server_failures;
   std::vector<std::string> methods;
   int acks = 0;
   int strays = 0;
@@ -82,6 +86,72 @@ TEST_F(StackTest, AnswersOptionsOverUdp) {
   auto via = rsp.top_via();
   ASSERT_TRUE(via);
   EXPECT_EQ(via->rport_value, peer.port());  // the transport stamped rport (RFC 3581)
+}
+
+Options fast_timers() {
+  Options o;
+  o.txn.timers.t1 = txn::Duration{20};
+  o.txn.timers.t2 = txn::Duration{80};
+  return o;
+}
+
+// §13.3.1.4: over UDP the UAS core re-sends its 2xx to an INVITE until the ACK arrives.
+TEST_F(StackTest, RetransmitsA2xxToInviteUntilTheAck) {
+  start(fast_timers());
+  test::UdpPeer peer;
+  ASSERT_TRUE(peer.send_to(udp_port_, make_request("INVITE", "z9hG4bKi1", peer.port())));
+  auto first = peer.receive();
+  ASSERT_TRUE(first);
+  auto rsp = parse(*first);
+  ASSERT_EQ(rsp.status(), 200);
+  auto again = peer.receive();  // T1 later, the same 2xx
+  ASSERT_TRUE(again);
+  EXPECT_EQ(parse(*again).status(), 200);
+  std::string ack = make_request("ACK", "z9hG4bKack1", peer.port());
+  ack.replace(ack.find("To: <sip:switch@127.0.0.1>"), 26, "To: <sip:switch@127.0.0.1>;tag=tu-tag");
+  ASSERT_TRUE(peer.send_to(udp_port_, ack));
+  ASSERT_TRUE(io_.wait_for([&] { return tu_.acks == 1; }));
+  // After the ACK at most one retransmission already on its way; then silence for several T2.
+  int after = 0;
+  while (peer.receive(std::chrono::milliseconds{300})) ++after;
+  EXPECT_LE(after, 1);
+  EXPECT_TRUE(io_.on_strand([&] { return tu_.server_failures.empty(); }));
+}
+
+TEST_F(StackTest, ReportsA2xxNeverAcknowledged) {
+  start(fast_timers());
+  test::UdpPeer peer;
+  ASSERT_TRUE(peer.send_to(udp_port_, make_request("INVITE", "z9hG4bKi2", peer.port())));
+  // 64*T1 = 1.28 s of retransmissions, then the TU hears of it.
+  ASSERT_TRUE(io_.wait_for([&] { return !tu_.server_failures.empty(); },
+                           std::chrono::seconds{5}));
+  EXPECT_EQ(io_.on_strand([&] { return tu_.server_failures.front(); }), txn::Failure::Timeout);
+  int copies = 0;
+  while (peer.receive(std::chrono::milliseconds{50})) ++copies;
+  EXPECT_GE(copies, 5);  // 20, 40, 80, 80 ... ms apart: well over five in 1.28 s
+}
+
+TEST_F(StackTest, SendsARequestOutsideATransactionAndTellsAClientsDestination) {
+  start();
+  test::UdpPeer peer;
+  const auto to = Endpoint::make(*transport::parse_ip("127.0.0.1"), peer.port());
+  auto ack = parse(make_request("ACK", "z9hG4bKsl1", udp_port_));
+  auto flow = io_.on_strand([&] { return stack_->send_stateless(ack, Destination{Protocol::Udp, to, {}}); });
+  ASSERT_TRUE(flow.ok()) << flow.error().message;
+  auto got = peer.receive();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(parse(*got).method(), sip::Method::Ack);
+
+  auto msg = parse(make_request("MESSAGE", "z9hG4bKsl2", udp_port_));
+  auto key = io_.on_strand([&] { return stack_->send_request(msg, Destination{Protocol::Udp, to, {}}); });
+  ASSERT_TRUE(key.ok());
+  auto dest = io_.on_strand([&] { return stack_->destination_of(*key); });
+  ASSERT_TRUE(dest);
+  EXPECT_EQ(dest->endpoint.port, peer.port());
+  EXPECT_TRUE(dest->flow);  // the socket it left from, for a CANCEL to follow
+  txn::Key unknown = *key;
+  unknown.id += "x";
+  EXPECT_FALSE(io_.on_strand([&] { return stack_->destination_of(unknown); }));
 }
 
 TEST_F(StackTest, AnswersOptionsOverTcp) {
