@@ -1,0 +1,570 @@
+#include "client/agent.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "client/agent_core.hpp"
+#include "client/bodies.hpp"
+#include "client/errors.hpp"
+#include "common/auth/digest.hpp"
+#include "common/sip/builders.hpp"
+#include "common/sip/uri.hpp"
+#include "common/util/random.hpp"
+#include "common/util/strings.hpp"
+
+namespace ims::client {
+namespace detail {
+namespace {
+
+constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, MESSAGE, OPTIONS";
+constexpr std::string_view kUserAgent = "imswitch-client/0.1";
+
+// The user part of a From/To value's URI ("alice" of "<sip:alice@example.com>;tag=1").
+std::string user_of(std::optional<sip::NameAddr> na) {
+  if (!na) return {};
+  auto uri = sip::parse_uri(na->uri);
+  if (!uri) return {};
+  return sip::unescape(uri->user).value_or(std::string(uri->user));
+}
+
+std::string describe_final(const sip::Message& m) {
+  return fmt::format("{} {}", m.status(), m.reason());
+}
+
+}  // namespace
+
+AgentCore::AgentCore(boost::asio::any_io_executor executor, AgentOptions options,
+                     AgentEvents& events)
+    : executor_(executor),
+      options_(std::move(options)),
+      events_(&events),
+      refresh_timer_(executor) {
+  domain_ = options_.domain.empty() ? options_.server_host : options_.domain;
+  reg_call_id_ = util::random_token(20);
+  reg_tag_ = util::random_token(10);
+}
+
+AgentCore::~AgentCore() { close(); }
+
+Result<void> AgentCore::open() {
+  if (options_.login.empty()) return Error{ClientErrc::BadOptions, "no login given"};
+  auto server_ip = transport::parse_ip(options_.server_host);
+  if (!server_ip) {
+    return Error{ClientErrc::BadOptions,
+                 "server host must be an IP address: " + options_.server_host};
+  }
+  auto local_ip = transport::parse_ip(options_.local_host);
+  if (!local_ip) {
+    return Error{ClientErrc::BadOptions, "local host must be an IP address: " + options_.local_host};
+  }
+  server_ = transport::Endpoint::make(*server_ip, options_.server_port);
+  stack_ = std::make_unique<stack::Stack>(executor_, options_.stack, *this);
+  auto bound = stack_->listen(options_.transport,
+                              transport::Endpoint::make(*local_ip, options_.local_port));
+  if (!bound) return bound.error();
+  local_ = bound->local;
+  return {};
+}
+
+void AgentCore::close() {
+  if (closed_) return;
+  closed_ = true;
+  refresh_timer_.cancel();
+  for (auto& s : sessions_) s->on_agent_closed();
+  sessions_.clear();
+  pending_.clear();
+  by_key_.clear();
+  login_waiters_.clear();
+  logout_waiters_.clear();
+  if (stack_) stack_->close();
+}
+
+std::string AgentCore::uri_of(std::string_view user) const {
+  auto ip = transport::parse_ip(domain_);
+  return sip::format_sip_uri(user, ip ? transport::host_text(*ip) : domain_);
+}
+
+std::string AgentCore::aor() const { return uri_of(options_.login); }
+
+std::string AgentCore::from_value(std::string_view tag) const {
+  std::string out;
+  if (!options_.display_name.empty()) out = auth::quote(options_.display_name) + " ";
+  out += "<" + aor() + ">;tag=" + std::string(tag);
+  return out;
+}
+
+std::string AgentCore::contact_uri() const {
+  return sip::format_sip_uri(options_.login, transport::host_text(local_.address), local_.port,
+                             options_.transport == transport::Protocol::Tcp ? ";transport=tcp"
+                                                                            : "");
+}
+
+std::string AgentCore::contact_value() const { return "<" + contact_uri() + ">"; }
+
+stack::Destination AgentCore::server() const {
+  return stack::Destination{options_.transport, server_, std::nullopt};
+}
+
+std::string AgentCore::via_value() const {
+  // §8.1.1.7: a branch unique per transaction, with the magic cookie; RFC 3581 rport.
+  return fmt::format("SIP/2.0/{} {}:{};rport;branch={}{}", transport::via_token(options_.transport),
+                     transport::host_text(local_.address), local_.port, txn::kMagicCookie,
+                     util::random_token(16));
+}
+
+// ---- requests ---------------------------------------------------------------------------------
+
+void AgentCore::add_credentials(sip::Message& request) {
+  // RFC 7616 §3.4: a nonce may be used again with a higher nc, which saves a round trip per
+  // request; an expired one comes back as a challenge with stale=true and is retried.
+  const bool reg = request.method() == sip::Method::Register;
+  DigestState& state = reg ? www_ : proxy_;
+  auto credentials = state.next_credentials(options_.login, options_.password,
+                                            request.method_text(), request.request_uri());
+  if (!credentials) return;
+  request.set(reg ? sip::HeaderId::Authorization : sip::HeaderId::ProxyAuthorization,
+              *credentials);
+}
+
+Result<txn::Key> AgentCore::transmit(RequestId id, Pending& p) {
+  sip::Message m = p.out.build();
+  if (m.method() != sip::Method::Cancel) add_credentials(m);
+  if (m.find(sip::HeaderId::UserAgent) == std::nullopt) m.add(sip::HeaderId::UserAgent, kUserAgent);
+  m.add_front(sip::HeaderId::Via, via_value());
+  auto key = stack_->send_request(m, server());
+  if (!key) return key.error();
+  p.sent = std::move(m);
+  p.key = *key;
+  by_key_[*key] = id;
+  return *key;
+}
+
+Result<RequestId> AgentCore::send(Outgoing outgoing) {
+  if (closed_) return Error{ClientErrc::Closed, "the agent is closed"};
+  const RequestId id = ++last_request_;
+  Pending p{std::move(outgoing), sip::Message::request(sip::Method::Unknown, "sip:x"), {}, 0};
+  auto key = transmit(id, p);
+  if (!key) return Error{ClientErrc::TransportFailed, "not sent: " + key.error().message};
+  pending_.emplace(id, std::move(p));
+  return id;
+}
+
+Result<void> AgentCore::cancel(RequestId id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return Error{ClientErrc::BadState, "the INVITE is already answered"};
+  auto destination = stack_->destination_of(it->second.key);
+  if (!destination) return Error{ClientErrc::BadState, "the INVITE transaction is gone"};
+  // §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via as the INVITE, sent the
+  // same way; its answer tells nothing the INVITE's 487 will not.
+  sip::Message cancel = sip::make_cancel(it->second.sent);
+  auto key = stack_->send_request(std::move(cancel), *destination);
+  if (!key) return Error{ClientErrc::TransportFailed, "CANCEL not sent: " + key.error().message};
+  return {};
+}
+
+Result<void> AgentCore::respond(const txn::Key& server_key, sip::Message response) {
+  if (closed_) return Error{ClientErrc::Closed, "the agent is closed"};
+  if (response.find(sip::HeaderId::Server) == std::nullopt) response.add(sip::HeaderId::Server, kUserAgent);
+  auto sent = stack_->respond(server_key, std::move(response));
+  if (!sent) return Error{ClientErrc::TransportFailed, sent.error().message};
+  return {};
+}
+
+sip::Message AgentCore::send_ack(sip::Message ack) {
+  ack.add_front(sip::HeaderId::Via, via_value());
+  resend(ack);
+  return ack;
+}
+
+void AgentCore::resend(const sip::Message& ack) {
+  if (closed_) return;
+  auto sent = stack_->send_stateless(ack, server());
+  (void)sent;  // a lost ACK is repaired by the 2xx retransmission (§13.3.1.4)
+}
+
+void AgentCore::finish(RequestId id, Result<sip::Message> final) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  if (p.out.on_final) p.out.on_final(std::move(final), p.sent);
+}
+
+void AgentCore::on_response(const txn::Key& client, sip::Message response) {
+  auto k = by_key_.find(client);
+  if (k == by_key_.end()) return on_stray_response(std::move(response), {});
+  const RequestId id = k->second;
+  auto it = pending_.find(id);
+  if (it == pending_.end()) {
+    by_key_.erase(k);
+    return;
+  }
+  Pending& p = it->second;
+  const int status = response.status();
+  if (status < 200) {
+    if (p.out.on_provisional) p.out.on_provisional(response);
+    return;
+  }
+  by_key_.erase(k);
+  if ((status == 401 || status == 407) && p.sent.method() != sip::Method::Cancel) {
+    // §22.2, §22.3: answer the challenge once; again only when the nonce was stale (the
+    // credentials were right), so a wrong password ends here instead of looping.
+    auto challenge = choose_challenge(response);
+    if (challenge && (p.challenges == 0 || challenge->stale) && p.challenges < 4) {
+      (status == 401 ? www_ : proxy_).on_challenge(std::move(*challenge));
+      ++p.challenges;
+      auto key = transmit(id, p);
+      if (key) return;
+    }
+  }
+  finish(id, std::move(response));
+}
+
+void AgentCore::on_client_failure(const txn::Key& client, txn::Failure failure) {
+  auto k = by_key_.find(client);
+  if (k == by_key_.end()) return;
+  const RequestId id = k->second;
+  by_key_.erase(k);
+  if (failure == txn::Failure::Timeout) {
+    finish(id, Error{ClientErrc::NoAnswer,
+                     "no answer from " + transport::to_string(server_)});
+  } else {
+    finish(id, Error{ClientErrc::TransportFailed,
+                     "cannot reach " + transport::to_string(server_)});
+  }
+}
+
+void AgentCore::on_stray_response(sip::Message response, const transport::Origin&) {
+  // A 2xx to our INVITE retransmitted after the transaction ended: ACK it again (§13.2.2.4).
+  auto cseq = response.cseq();
+  if (response.status() / 100 != 2 || !cseq || cseq->method != sip::Method::Invite) return;
+  if (auto s = session_of(response.call_id())) s->on_stray_2xx(response);
+}
+
+// ---- incoming requests ------------------------------------------------------------------------
+
+void AgentCore::answer(const txn::Key& server_key, const sip::Message& request, int status,
+                       std::string_view reason) {
+  sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
+  if (status == 405 || (request.method() == sip::Method::Options && status == 200)) {
+    rsp.add(sip::HeaderId::Allow, kAllow);
+  }
+  (void)respond(server_key, std::move(rsp));
+}
+
+void AgentCore::on_request(const txn::Key& server_key, sip::Message request,
+                           const transport::Origin&) {
+  if (closed_) return;
+  if (!request.to_tag().empty()) {
+    auto s = session_of(request.call_id());
+    if (s && s->owns_dialog(request)) return s->on_in_dialog_request(server_key, std::move(request));
+    if (request.method() == sip::Method::Options) return answer(server_key, request, 200);
+    return answer(server_key, request, 481);  // §12.2.2
+  }
+  switch (request.method()) {
+    case sip::Method::Message:
+      return on_pager_request(server_key, request);
+    case sip::Method::Invite:
+      return on_invite(server_key, request);
+    case sip::Method::Options:
+      return answer(server_key, request, 200);
+    case sip::Method::Bye:
+    case sip::Method::Cancel:
+      return answer(server_key, request, 481);
+    case sip::Method::Ack:
+    case sip::Method::Register:
+    case sip::Method::Info:
+    case sip::Method::Update:
+    case sip::Method::Prack:
+    case sip::Method::Subscribe:
+    case sip::Method::Notify:
+    case sip::Method::Publish:
+    case sip::Method::Refer:
+    case sip::Method::Unknown:
+      break;
+  }
+  answer(server_key, request, 405);
+}
+
+void AgentCore::on_pager_request(const txn::Key& server_key, const sip::Message& request) {
+  PagerMessage m;
+  m.from = user_of(request.from());
+  m.to = user_of(request.to());
+  m.content_type = std::string(request.get(sip::HeaderId::ContentType));
+  m.body = std::string(request.body());
+  auto text = message_text(m.content_type, m.body);
+  if (!text) {
+    // RFC 3428 §7: a type we cannot show is refused with 415.
+    sip::Message rsp = sip::make_response(request, 415, {}, util::random_token(10));
+    rsp.add(sip::HeaderId::Accept, "text/plain, message/cpim");
+    (void)respond(server_key, std::move(rsp));
+    return;
+  }
+  m.text = std::move(*text);
+  m.copy = util::iequals(util::trim(request.find(kCopyHeader).value_or("")), "sent");
+  answer(server_key, request, 200);
+  post([m = std::move(m)](AgentCore& self) { self.events_->on_pager_message(m); });
+}
+
+void AgentCore::on_invite(const txn::Key& server_key, const sip::Message& request) {
+  if (session_of(request.call_id())) return answer(server_key, request, 482);  // a loop
+  auto session = ImSession::incoming(shared_from_this(), server_key, request);
+  if (!session) return;  // answered already (400)
+  sessions_.push_back(session);
+  post_invitation(session);
+}
+
+void AgentCore::on_ack(sip::Message ack, const transport::Origin&) {
+  if (auto s = session_of(ack.call_id())) s->on_ack(ack);
+}
+
+void AgentCore::on_cancel(const txn::Key& invite, const sip::Message& cancel) {
+  for (auto& s : sessions_) {
+    if (s->invitation_key_is(invite)) return s->on_cancel(cancel);
+  }
+}
+
+void AgentCore::on_server_failure(const txn::Key& server_key, txn::Failure) {
+  for (auto& s : sessions_) {
+    if (s->invitation_key_is(server_key)) return s->on_server_failure(server_key);
+  }
+}
+
+// ---- sessions ---------------------------------------------------------------------------------
+
+std::shared_ptr<ImSession> AgentCore::new_session() {
+  auto s = std::make_shared<ImSession>(ImSession::Private{}, weak_from_this(), options_.login,
+                                       Role::Initiator);
+  if (!closed_) sessions_.push_back(s);
+  return s;
+}
+
+std::vector<std::shared_ptr<ImSession>> AgentCore::sessions() const { return sessions_; }
+
+void AgentCore::adopt(const std::shared_ptr<ImSession>& session) {
+  if (std::find(sessions_.begin(), sessions_.end(), session) == sessions_.end()) {
+    sessions_.push_back(session);
+  }
+}
+
+void AgentCore::forget(const ImSession& session) {
+  std::erase_if(sessions_, [&](const auto& s) { return s.get() == &session; });
+}
+
+std::shared_ptr<ImSession> AgentCore::session_of(std::string_view call_id) const {
+  for (const auto& s : sessions_) {
+    if (!s->call_id().empty() && s->call_id() == call_id) return s;
+  }
+  return nullptr;
+}
+
+void AgentCore::post_state(const std::shared_ptr<ImSession>& s, SessionStatus status) {
+  post([s, status](AgentCore& self) { self.events_->on_session_state(s, status); });
+}
+
+void AgentCore::post_entry(const std::shared_ptr<ImSession>& s, TranscriptEntry entry) {
+  post([s, entry = std::move(entry)](AgentCore& self) {
+    self.events_->on_transcript_entry(s, entry);
+  });
+}
+
+void AgentCore::post_invitation(const std::shared_ptr<ImSession>& s) {
+  post([s](AgentCore& self) { self.events_->on_invitation(s); });
+}
+
+// ---- registration (RFC 3261 §10.2) ------------------------------------------------------------
+
+void AgentCore::send_register(std::chrono::seconds expires,
+                              std::function<void(Result<sip::Message>)> done) {
+  Outgoing out;
+  out.build = [this, expires] {
+    // §10.2: the Request-URI names the domain of the registrar, without a user part.
+    auto ip = transport::parse_ip(domain_);
+    sip::Message m = sip::Message::request(sip::Method::Register,
+                                           "sip:" + (ip ? transport::host_text(*ip) : domain_));
+    m.add(sip::HeaderId::MaxForwards, "70");
+    m.add(sip::HeaderId::From, from_value(reg_tag_));
+    m.add(sip::HeaderId::To, "<" + aor() + ">");
+    m.add(sip::HeaderId::CallId, reg_call_id_);
+    m.add(sip::HeaderId::CSeq, fmt::format("{} REGISTER", ++reg_cseq_));
+    // RFC 3840: the feature tag tells the switch this device takes IM sessions.
+    m.add(sip::HeaderId::Contact, contact_value() + ";" + std::string(kSessionFeatureTag));
+    m.add(sip::HeaderId::Expires, std::to_string(expires.count()));
+    m.add(sip::HeaderId::Allow, kAllow);
+    return m;
+  };
+  out.on_final = [done = std::move(done)](Result<sip::Message> final, const sip::Message&) {
+    done(std::move(final));
+  };
+  auto id = send(std::move(out));
+  if (!id) done(id.error());  // on_register_final posts what the application hears
+}
+
+std::chrono::seconds AgentCore::granted_expires(const sip::Message& ok) const {
+  // §10.2.4: the 200 lists every binding with its expires; ours is the one with our URI.
+  auto ours = sip::parse_uri(contact_uri());
+  for (auto value : ok.values(sip::HeaderId::Contact)) {
+    auto na = sip::parse_name_addr(value);
+    if (!na) continue;
+    auto uri = sip::parse_uri(na->uri);
+    if (!uri || !ours || !sip::uri_equal(*uri, *ours)) continue;
+    if (auto e = na->params.get("expires")) {
+      if (auto n = util::parse_uint(*e, 0xffffffff)) return std::chrono::seconds(*n);
+    }
+  }
+  if (auto e = ok.find(sip::HeaderId::Expires)) {
+    if (auto n = util::parse_uint(util::trim(*e), 0xffffffff)) return std::chrono::seconds(*n);
+  }
+  return options_.expires;
+}
+
+void AgentCore::login(Agent::LoginCallback done) {
+  if (closed_) {
+    if (done) post([done](AgentCore&) { done(Error{ClientErrc::Closed, "the agent is closed"}); });
+    return;
+  }
+  if (done) login_waiters_.push_back(std::move(done));
+  if (login_waiters_.size() > 1) return;  // a REGISTER is already out
+  logging_out_ = false;
+  send_register(options_.expires,
+                [weak = weak_from_this()](Result<sip::Message> final) {
+                  if (auto self = weak.lock()) self->on_register_final(std::move(final), false);
+                });
+}
+
+void AgentCore::on_register_final(Result<sip::Message> final, bool logging_out) {
+  if (closed_) return;
+  Result<std::chrono::seconds> outcome = Error{ClientErrc::LoginRefused, ""};
+  if (!final) {
+    outcome = final.error();
+  } else if (final->status() / 100 == 2) {
+    outcome = granted_expires(*final);
+  } else if (final->status() == 401 || final->status() == 407) {
+    outcome = Error{ClientErrc::LoginRefused,
+                    fmt::format("wrong login or password ({})", describe_final(*final))};
+  } else if (final->status() == 403) {
+    outcome = Error{ClientErrc::LoginRefused,
+                    fmt::format("not allowed to log in here ({})", describe_final(*final))};
+  } else {
+    outcome = Error{ClientErrc::LoginRefused,
+                    fmt::format("login refused ({})", describe_final(*final))};
+  }
+  if (logging_out) {
+    logged_in_ = false;
+    auto waiters = std::move(logout_waiters_);
+    logout_waiters_.clear();
+    Result<void> r;
+    if (!outcome) r = outcome.error();
+    post([waiters = std::move(waiters), r](AgentCore& self) {
+      for (auto& w : waiters) w(r);
+      self.events_->on_logged_out();
+    });
+    return;
+  }
+  auto waiters = std::move(login_waiters_);
+  login_waiters_.clear();
+  if (outcome) {
+    logged_in_ = true;
+    schedule_refresh(*outcome);
+  } else {
+    logged_in_ = false;
+    refresh_timer_.cancel();
+  }
+  post([waiters = std::move(waiters), outcome](AgentCore& self) {
+    for (auto& w : waiters) w(outcome);
+    if (outcome) {
+      self.events_->on_logged_in(*outcome);
+    } else {
+      self.events_->on_login_failed(outcome.error());
+    }
+  });
+}
+
+void AgentCore::schedule_refresh(std::chrono::seconds expires) {
+  // Refresh at half the granted time: a lost REGISTER still has room for its retransmissions
+  // (64*T1 = 32 s) before the binding lapses.
+  const auto after = std::max<std::chrono::seconds>(std::chrono::seconds(1), expires / 2);
+  const std::uint64_t generation = ++refresh_generation_;
+  refresh_timer_.expires_after(after);
+  refresh_timer_.async_wait([weak = weak_from_this(), generation](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_ || generation != self->refresh_generation_) return;
+    if (!self->logged_in_ || self->logging_out_) return;
+    self->login({});
+  });
+}
+
+void AgentCore::logout(Agent::DoneCallback done) {
+  if (closed_) {
+    if (done) post([done](AgentCore&) { done(Error{ClientErrc::Closed, "the agent is closed"}); });
+    return;
+  }
+  if (done) logout_waiters_.push_back(std::move(done));
+  if (logout_waiters_.size() > 1) return;
+  logging_out_ = true;
+  ++refresh_generation_;
+  refresh_timer_.cancel();
+  send_register(std::chrono::seconds(0),
+                [weak = weak_from_this()](Result<sip::Message> final) {
+                  if (auto self = weak.lock()) self->on_register_final(std::move(final), true);
+                });
+}
+
+// ---- pager (RFC 3428) -------------------------------------------------------------------------
+
+void AgentCore::send_pager(std::string_view target, std::string text, Agent::PagerCallback done) {
+  auto complete = [this, done](Result<int> r) {
+    if (done) post([done, r](AgentCore&) { done(r); });
+  };
+  if (target.empty()) return complete(Error{ClientErrc::BadOptions, "no target"});
+  Outgoing out;
+  out.build = [this, uri = uri_of(target), text = std::move(text), call_id = util::random_token(20),
+               tag = util::random_token(10), cseq = std::uint32_t{0}]() mutable {
+    sip::Message m = sip::Message::request(sip::Method::Message, uri);
+    m.add(sip::HeaderId::MaxForwards, "70");
+    m.add(sip::HeaderId::From, from_value(tag));
+    m.add(sip::HeaderId::To, "<" + uri + ">");
+    m.add(sip::HeaderId::CallId, call_id);
+    m.add(sip::HeaderId::CSeq, fmt::format("{} MESSAGE", ++cseq));
+    m.set_body(text, "text/plain;charset=utf-8");
+    return m;
+  };
+  out.on_final = [complete](Result<sip::Message> final, const sip::Message&) {
+    if (!final) return complete(final.error());
+    if (final->status() / 100 == 2) return complete(final->status());
+    complete(Error{ClientErrc::Refused, describe_final(*final)});
+  };
+  auto id = send(std::move(out));
+  if (!id) complete(id.error());
+}
+
+}  // namespace detail
+
+// ---- Agent ------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Agent>> Agent::create(boost::asio::any_io_executor executor,
+                                             AgentOptions options, AgentEvents& events) {
+  auto core = std::make_shared<detail::AgentCore>(executor, std::move(options), events);
+  auto opened = core->open();
+  if (!opened) return opened.error();
+  return std::unique_ptr<Agent>(new Agent(std::move(core)));
+}
+
+Agent::Agent(std::shared_ptr<detail::AgentCore> core) : core_(std::move(core)) {}
+Agent::~Agent() { close(); }
+
+const AgentOptions& Agent::options() const { return core_->options(); }
+std::string Agent::aor() const { return core_->aor(); }
+transport::Endpoint Agent::local_endpoint() const { return core_->local_endpoint(); }
+bool Agent::logged_in() const { return core_->logged_in(); }
+void Agent::login(LoginCallback done) { core_->login(std::move(done)); }
+void Agent::logout(DoneCallback done) { core_->logout(std::move(done)); }
+void Agent::send_pager(std::string_view target, std::string text, PagerCallback done) {
+  core_->send_pager(target, std::move(text), std::move(done));
+}
+std::shared_ptr<ImSession> Agent::new_session() { return core_->new_session(); }
+std::vector<std::shared_ptr<ImSession>> Agent::sessions() const { return core_->sessions(); }
+void Agent::close() { core_->close(); }
+
+}  // namespace ims::client

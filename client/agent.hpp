@@ -1,0 +1,124 @@
+#pragma once
+// Agent: one agent's device on an imswitch, for applications such as imtool (no GUI, no console
+// I/O). It connects over UDP or TCP, logs in with REGISTER and digest authentication (RFC 3261
+// §10, §22; SHA-256 preferred over MD5, RFC 8760), refreshes the registration before it expires
+// and logs out; its Contact carries +imswitch.session so the switch offers it IM sessions. It
+// sends and receives pager MESSAGEs (RFC 3428), and opens and answers IM sessions (ImSession).
+//
+// Threading: the executor given to create() is the agent's one strand (STYLE rule 6): every
+// socket, timer and SIP transaction runs there, every public call (Agent's and ImSession's) is
+// made there, and every AgentEvents callback and completion is posted there (never called from
+// inside the public call). An application with a multi-threaded io_context passes a strand.
+//
+// Owner: the application (unique_ptr). Destroying it, or close(), stops everything at once: no
+// event or completion follows; sessions still held answer ClientErrc::Closed.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "client/im_session.hpp"
+#include "common/stack/stack.hpp"
+#include "common/transport/types.hpp"
+#include "common/util/result.hpp"
+
+namespace ims::client {
+
+namespace detail {
+class AgentCore;
+}
+
+struct AgentOptions {
+  std::string server_host = "127.0.0.1";  // an IP literal (no DNS)
+  std::uint16_t server_port = 5060;
+  transport::Protocol transport = transport::Protocol::Udp;
+  std::string domain;  // the SIP domain and digest realm's host; "" = server_host
+  std::string login;
+  std::string password;
+  std::string display_name;
+  std::string local_host = "127.0.0.1";  // where the agent listens (IP literal)
+  std::uint16_t local_port = 0;          // 0: any free port
+  std::chrono::seconds expires{600};     // asked for in REGISTER; the switch may shorten it
+  stack::Options stack;                  // transport limits and SIP timers (T1, T2 ...)
+};
+
+// A pager MESSAGE that reached this device.
+struct PagerMessage {
+  std::string from;  // the sender's login
+  std::string to;    // the addressee's login (ours, or the target when a copy)
+  std::string text;  // the body, when it is text (text/plain or message/cpim)
+  std::string content_type;
+  std::string body;  // as received
+  // Imswitch-Copy: sent: a copy of a message we sent from another device.
+  bool copy = false;
+};
+
+// What the agent tells the application, on the agent's executor. Every function has an empty
+// default, so an application overrides what it shows.
+class AgentEvents {
+ public:
+  virtual ~AgentEvents() = default;
+  // The registration holds for `expires` (also after each refresh).
+  virtual void on_logged_in(std::chrono::seconds /*expires*/) {}
+  // Login or a refresh failed; reason.message says why in words ("wrong login or password").
+  virtual void on_login_failed(const Error& /*reason*/) {}
+  virtual void on_logged_out() {}
+  virtual void on_pager_message(const PagerMessage& /*message*/) {}
+  // Someone invites us to an IM session: session->peer(), first_text(), case_data().
+  virtual void on_invitation(const std::shared_ptr<ImSession>& /*session*/) {}
+  virtual void on_session_state(const std::shared_ptr<ImSession>& /*session*/,
+                                const SessionStatus& /*status*/) {}
+  virtual void on_transcript_entry(const std::shared_ptr<ImSession>& /*session*/,
+                                   const TranscriptEntry& /*entry*/) {}
+};
+
+class Agent {
+ public:
+  using LoginCallback = std::function<void(Result<std::chrono::seconds>)>;
+  using DoneCallback = std::function<void(Result<void>)>;
+  // The switch's final status for a pager MESSAGE: 200 (delivered) or 202 (stored).
+  using PagerCallback = std::function<void(Result<int>)>;
+
+  // Binds the agent's socket (local_host:local_port, the chosen transport). Call on the executor
+  // or before it runs. events must outlive the agent. Fails for options that cannot work (no
+  // login, a host that is not an IP literal) or a socket that cannot be bound.
+  static Result<std::unique_ptr<Agent>> create(boost::asio::any_io_executor executor,
+                                               AgentOptions options, AgentEvents& events);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  const AgentOptions& options() const;
+  std::string aor() const;                     // sip:<login>@<domain>
+  transport::Endpoint local_endpoint() const;  // the bound address and port
+  bool logged_in() const;
+
+  // REGISTER with digest; done (optional) and on_logged_in / on_login_failed tell the outcome.
+  // Once logged in, the agent refreshes at half the granted time until logout().
+  void login(LoginCallback done = {});
+  // REGISTER with Expires: 0 for this device's contact; then on_logged_out.
+  void logout(DoneCallback done = {});
+  // A pager MESSAGE (text/plain) to sip:<target>@<domain>, answering a 407 with credentials.
+  void send_pager(std::string_view target, std::string text, PagerCallback done = {});
+
+  // A new session, NotConnected, for start().
+  std::shared_ptr<ImSession> new_session();
+  // Sessions not yet done(), in creation order.
+  std::vector<std::shared_ptr<ImSession>> sessions() const;
+
+  // Stops at once: sockets closed, timers cancelled, no event follows. Idempotent.
+  void close();
+
+ private:
+  explicit Agent(std::shared_ptr<detail::AgentCore> core);
+  std::shared_ptr<detail::AgentCore> core_;
+};
+
+}  // namespace ims::client
