@@ -1,0 +1,130 @@
+#pragma once
+// AgentShell: the interactive agent of `imtool agent`, on the client library. It reads lines (a
+// person at a terminal or a script on stdin), runs commands, and prints what happens: logins,
+// invitations with their first message and case data, session states, transcript lines with
+// each party's login, time and colour, pager messages.
+//
+// A line starting with '/' is a command; "im", "accept", "reject", "sessions", "help" and
+// "quit" also work without the slash while no session is connected. Any other line is sent to
+// the current session. /wait lets a script wait for an event (bounded) before its next line.
+//
+// Owner: the agent front end (main). Strand: the executor given to the constructor, shared
+// with the Agent and the Console; every call is made there.
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "client/agent.hpp"
+#include "tools/imtool/render.hpp"
+
+namespace ims::tool {
+
+// Where the shell writes: print() one or more lines, set_prompt() the status prompt (its text
+// and its width in columns, without colour sequences).
+struct ShellIo {
+  std::function<void(std::string_view)> print;
+  std::function<void(std::string prompt, std::size_t width)> set_prompt;
+  bool colours = false;
+};
+
+class AgentShell final : public client::AgentEvents {
+ public:
+  AgentShell(boost::asio::any_io_executor executor, ShellIo io);
+  ~AgentShell() override;
+
+  // The agent the shell drives; set before start(). The shell is its AgentEvents.
+  void attach(client::Agent& agent);
+  // Logs in. A failed first login ends the shell with Exit::LoginFailed.
+  void start();
+  // Input. Lines run in order; a /wait holds the ones after it.
+  void on_line(std::string line);
+  // No more input: quit once the queued lines have run.
+  void on_end_of_input();
+  // Ends every session, logs out and then calls on_exit (bounded by a deadline).
+  void quit();
+  // Called once, when the shell is finished, with the exit status.
+  std::function<void(Exit)> on_exit;
+
+  // client::AgentEvents
+  void on_logged_in(std::chrono::seconds expires) override;
+  void on_login_failed(const Error& reason) override;
+  void on_logged_out() override;
+  void on_pager_message(const client::PagerMessage& message) override;
+  void on_invitation(const std::shared_ptr<client::ImSession>& session) override;
+  void on_session_state(const std::shared_ptr<client::ImSession>& session,
+                        const client::SessionStatus& status) override;
+  void on_transcript_entry(const std::shared_ptr<client::ImSession>& session,
+                           const client::TranscriptEntry& entry) override;
+
+ private:
+  struct Tracked {
+    int number = 0;
+    std::shared_ptr<client::ImSession> session;
+  };
+  enum class WaitFor { LoggedIn, Invitation, Connected, Ended, Message };
+  struct Wait {
+    WaitFor what;
+    std::uint64_t messages_at_start = 0;
+  };
+
+  void pump();
+  void run(std::string_view line);
+  bool is_bare_command(std::string_view word) const;
+  void cmd_help();
+  void cmd_im(std::string_view args);
+  void cmd_accept(std::string_view args, bool accept);
+  void cmd_end(std::string_view args);
+  void cmd_done(std::string_view args);
+  void cmd_sessions();
+  void cmd_switch(std::string_view args);
+  void cmd_transcript(std::string_view args);
+  void cmd_send(std::string_view args);
+  void cmd_wait(std::string_view args);
+  void send_text(std::string text);
+
+  Tracked* track(const std::shared_ptr<client::ImSession>& session);
+  Tracked* by_number(int number);
+  // "" -> the current session; "3" or "#3" -> session 3; else an error is printed.
+  Tracked* pick(std::string_view args, std::string_view command);
+  Tracked* current();
+  Tracked* oldest_invitation();
+  bool wait_satisfied() const;
+  void finish_wait(bool satisfied);
+  void update_prompt();
+  void say(std::string_view text);  // a "* ..." notice line
+  void error(std::string_view text);
+  void finish(Exit code);
+
+  boost::asio::any_io_executor executor_;
+  ShellIo io_;
+  Paint paint_;
+  client::Agent* agent_ = nullptr;
+  std::vector<Tracked> sessions_;
+  int next_number_ = 1;
+  int current_ = 0;  // number of the current session, 0: none
+  std::deque<std::string> input_;
+  std::optional<Wait> wait_;
+  boost::asio::steady_timer wait_timer_;
+  boost::asio::steady_timer quit_timer_;
+  std::uint64_t messages_received_ = 0;
+  bool logged_in_once_ = false;
+  bool end_of_input_ = false;
+  bool quitting_ = false;
+  bool finished_ = false;
+  bool wait_failed_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+// Splits "word rest of line" into the first word and the rest (leading spaces removed).
+std::pair<std::string_view, std::string_view> split_word(std::string_view line);
+
+}  // namespace ims::tool
