@@ -43,6 +43,7 @@ AgentCore::AgentCore(boost::asio::any_io_executor executor, AgentOptions options
   domain_ = options_.domain.empty() ? options_.server_host : options_.domain;
   reg_call_id_ = util::random_token(20);
   reg_tag_ = util::random_token(10);
+  register_expires_ = options_.expires;
 }
 
 AgentCore::~AgentCore() { close(); }
@@ -394,7 +395,17 @@ void AgentCore::send_register(std::chrono::seconds expires,
     m.add(sip::HeaderId::Allow, kAllow);
     return m;
   };
-  out.on_final = [done = std::move(done)](Result<sip::Message> final, const sip::Message&) {
+  out.on_final = [this, expires, done = std::move(done)](Result<sip::Message> final,
+                                                        const sip::Message&) {
+    // §10.2.8: 423 names the shortest expiry the registrar takes; ask again with it (once: the
+    // new value is above the old one).
+    if (final && final->status() == 423 && expires.count() > 0) {
+      auto min = util::parse_uint(util::trim(final->get(sip::HeaderId::MinExpires)), 0xffffffff);
+      if (min && std::chrono::seconds(*min) > expires) {
+        register_expires_ = std::chrono::seconds(*min);
+        return send_register(register_expires_, done);
+      }
+    }
     done(std::move(final));
   };
   auto id = send(std::move(out));
@@ -403,7 +414,8 @@ void AgentCore::send_register(std::chrono::seconds expires,
 
 std::chrono::seconds AgentCore::granted_expires(const sip::Message& ok) const {
   // §10.2.4: the 200 lists every binding with its expires; ours is the one with our URI.
-  auto ours = sip::parse_uri(contact_uri());
+  const std::string our_text = contact_uri();  // parse_uri's views point into it
+  auto ours = sip::parse_uri(our_text);
   for (auto value : ok.values(sip::HeaderId::Contact)) {
     auto na = sip::parse_name_addr(value);
     if (!na) continue;
@@ -416,7 +428,7 @@ std::chrono::seconds AgentCore::granted_expires(const sip::Message& ok) const {
   if (auto e = ok.find(sip::HeaderId::Expires)) {
     if (auto n = util::parse_uint(util::trim(*e), 0xffffffff)) return std::chrono::seconds(*n);
   }
-  return options_.expires;
+  return register_expires_;
 }
 
 void AgentCore::login(Agent::LoginCallback done) {
@@ -427,7 +439,7 @@ void AgentCore::login(Agent::LoginCallback done) {
   if (done) login_waiters_.push_back(std::move(done));
   if (login_waiters_.size() > 1) return;  // a REGISTER is already out
   logging_out_ = false;
-  send_register(options_.expires,
+  send_register(register_expires_,
                 [weak = weak_from_this()](Result<sip::Message> final) {
                   if (auto self = weak.lock()) self->on_register_final(std::move(final), false);
                 });

@@ -146,6 +146,7 @@ class AgentCore final : public stack::TransactionUser,
   std::string reg_call_id_;
   std::string reg_tag_;
   std::uint32_t reg_cseq_ = 0;
+  std::chrono::seconds register_expires_{0};  // asked for; raised by a 423's Min-Expires
   bool logged_in_ = false;
   bool logging_out_ = false;
   std::vector<Agent::LoginCallback> login_waiters_;

@@ -1,0 +1,197 @@
+// The client library's Agent against the real imswitch: login over UDP and TCP with SHA-256 and
+// MD5, a refused login with its reason, refresh, logout, pager messages and the copy to the
+// sender's other device.
+
+#include <gtest/gtest.h>
+
+#include "client/errors.hpp"
+#include "tests/integration/client_harness.hpp"
+
+namespace ims::test {
+namespace {
+
+using Kind = ClientEvent::Kind;
+using transport::Protocol;
+
+class ClientAgentTest : public ClientFixture {};
+
+TEST_F(ClientAgentTest, LogsInOverUdpAndTcp) {
+  start_switch();
+  for (Protocol p : {Protocol::Udp, Protocol::Tcp}) {
+    ClientAgent& a = make_agent(p == Protocol::Udp ? "alice" : "bob", p);
+    auto r = login(a);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_GT(r->count(), 0);
+    EXPECT_LE(r->count(), 600);
+    auto e = a.events.wait_kind(Kind::LoggedIn);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->expires, *r);
+    EXPECT_TRUE(loop_.on_strand([&] { return a.agent->logged_in(); }));
+  }
+}
+
+TEST_F(ClientAgentTest, LogsInWhenOnlySha256IsOffered) {
+  const std::string config = sample_config_with({{"algorithms", "[SHA-256]"}});
+  ASSERT_FALSE(config.empty());
+  start_switch(config);
+  for (Protocol p : {Protocol::Udp, Protocol::Tcp}) {
+    ClientAgent& a = make_agent(p == Protocol::Udp ? "carol" : "dave", p);
+    auto r = login(a);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+  }
+}
+
+TEST_F(ClientAgentTest, LogsInWhenOnlyMd5IsOffered) {
+  const std::string config = sample_config_with({{"algorithms", "[MD5]"}});
+  ASSERT_FALSE(config.empty());
+  start_switch(config);
+  for (Protocol p : {Protocol::Udp, Protocol::Tcp}) {
+    ClientAgent& a = make_agent(p == Protocol::Udp ? "carol" : "dave", p);
+    auto r = login(a);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+  }
+}
+
+TEST_F(ClientAgentTest, AgentWithOnlyHa1sLogsIn) {
+  start_switch();
+  ClientAgent& judy = make_agent("judy");
+  auto r = login(judy);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST_F(ClientAgentTest, WrongPasswordFailsWithAClearReason) {
+  start_switch();
+  for (Protocol p : {Protocol::Udp, Protocol::Tcp}) {
+    ClientAgent& a = make_agent("erin", p, std::string("not-her-password"));
+    auto r = login(a);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, client::ClientErrc::LoginRefused);
+    EXPECT_NE(r.error().message.find("wrong login or password"), std::string::npos)
+        << r.error().message;
+    auto e = a.events.wait_kind(Kind::LoginFailed);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, r.error().message);
+    EXPECT_FALSE(loop_.on_strand([&] { return a.agent->logged_in(); }));
+  }
+}
+
+TEST_F(ClientAgentTest, UnknownLoginFails) {
+  start_switch();
+  ClientAgent& a = make_agent("mallory", Protocol::Udp, std::string("pw-mallory"));
+  auto r = login(a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, client::ClientErrc::LoginRefused);
+}
+
+TEST_F(ClientAgentTest, NoSwitchMeansNoAnswerNotAHang) {
+  start_switch();
+  ClientAgent& a = make_agent("frank", Protocol::Tcp);
+  switch_->stop();
+  auto r = login(a, 40s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().code == client::ClientErrc::TransportFailed ||
+              r.error().code == client::ClientErrc::NoAnswer)
+      << r.error().message;
+  switch_.reset();
+}
+
+TEST_F(ClientAgentTest, RefreshesBeforeTheRegistrationExpires) {
+  const std::string config = sample_config_with({{"min_expires_s", "1"}});
+  ASSERT_FALSE(config.empty());
+  start_switch(config);
+  ClientAgent& a = make_agent("grace", Protocol::Udp, std::nullopt, std::chrono::seconds(2));
+  auto r = login(a);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->count(), 2);
+  // Refreshed at half the granted time: three logins within 4 s, each a new REGISTER.
+  EXPECT_TRUE(a.events.wait_count([](const ClientEvent& e) { return e.kind == Kind::LoggedIn; }, 3,
+                                   4s));
+  EXPECT_EQ(a.events.count([](const ClientEvent& e) { return e.kind == Kind::LoginFailed; }), 0u);
+}
+
+TEST_F(ClientAgentTest, TooShortAnExpiryIsRaisedToTheSwitchsMinimum) {
+  start_switch();  // min_expires_s: 60
+  ClientAgent& a = make_agent("heidi", Protocol::Udp, std::nullopt, std::chrono::seconds(10));
+  auto r = login(a);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->count(), 60);
+}
+
+TEST_F(ClientAgentTest, TwoAgentsExchangePagerMessages) {
+  start_switch();
+  ClientAgent& alice = logged_in_agent("alice");
+  ClientAgent& bob = logged_in_agent("bob", Protocol::Tcp);
+
+  auto sent = send_pager(alice, "bob", "Hello Bob, are you free?");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 200);
+  auto got = bob.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->pager.text, "Hello Bob, are you free?");
+  EXPECT_EQ(got->pager.from, "alice");
+  EXPECT_EQ(got->pager.to, "bob");
+  EXPECT_FALSE(got->pager.copy);
+
+  auto reply = send_pager(bob, "alice", "Yes — go ahead.");
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  EXPECT_EQ(*reply, 200);
+  auto back = alice.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->pager.text, "Yes — go ahead.");
+  EXPECT_EQ(back->pager.from, "bob");
+}
+
+TEST_F(ClientAgentTest, ACopyGoesToTheSendersOtherDevice) {
+  start_switch();
+  ClientAgent& desk = logged_in_agent("alice");
+  ClientAgent& phone = logged_in_agent("alice", Protocol::Tcp);
+  ClientAgent& bob = logged_in_agent("bob");
+
+  auto sent = send_pager(desk, "bob", "sent from the desk");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_TRUE(bob.events.wait_kind(Kind::Pager));
+  auto copy = phone.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(copy);
+  EXPECT_TRUE(copy->pager.copy);
+  EXPECT_EQ(copy->pager.text, "sent from the desk");
+  EXPECT_EQ(copy->pager.from, "alice");
+  EXPECT_EQ(copy->pager.to, "bob");
+  // The sending device gets no copy of its own message.
+  EXPECT_FALSE(desk.events.wait_kind(Kind::Pager, 300ms));
+}
+
+TEST_F(ClientAgentTest, PagerToAnUnknownAgentIsRefused) {
+  start_switch();
+  ClientAgent& alice = logged_in_agent("alice");
+  auto sent = send_pager(alice, "nobody", "hello?");
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error().code, client::ClientErrc::Refused);
+  EXPECT_NE(sent.error().message.find("404"), std::string::npos) << sent.error().message;
+}
+
+TEST_F(ClientAgentTest, AfterLogoutMessagesAreStoredNotDelivered) {
+  start_switch();
+  ClientAgent& alice = logged_in_agent("alice");
+  ClientAgent& bob = logged_in_agent("bob");
+  auto p = std::make_shared<std::promise<Result<void>>>();
+  auto fut = p->get_future();
+  loop_.on_strand([&] { bob.agent->logout([p](Result<void> r) { p->set_value(r); }); });
+  ASSERT_EQ(fut.wait_for(5s), std::future_status::ready);
+  auto out = fut.get();
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_TRUE(bob.events.wait_kind(Kind::LoggedOut));
+  EXPECT_FALSE(loop_.on_strand([&] { return bob.agent->logged_in(); }));
+
+  auto sent = send_pager(alice, "bob", "for later");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 202);  // nobody to take it: stored
+
+  // Logging in again delivers it.
+  ASSERT_TRUE(login(bob).ok());
+  auto got = bob.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->pager.text, "for later");
+}
+
+}  // namespace
+}  // namespace ims::test
