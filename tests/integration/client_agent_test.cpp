@@ -109,6 +109,21 @@ TEST_F(ClientAgentTest, RefreshesBeforeTheRegistrationExpires) {
   EXPECT_EQ(a.events.count([](const ClientEvent& e) { return e.kind == Kind::LoginFailed; }), 0u);
 }
 
+TEST_F(ClientAgentTest, StaysLoggedInAcrossAStaleNonce) {
+  // Refreshes every second reuse the nonce with a rising nc (RFC 7616 §3.4) until it is older
+  // than nonce_lifetime_s; then the switch challenges with stale=true and the agent answers the
+  // new nonce without failing the login. About 11 s.
+  const std::string config =
+      sample_config_with({{"min_expires_s", "1"}, {"nonce_lifetime_s", "10"}});
+  ASSERT_FALSE(config.empty());
+  start_switch(config);
+  ClientAgent& a = make_agent("kim", Protocol::Udp, std::nullopt, std::chrono::seconds(2));
+  ASSERT_TRUE(login(a).ok());
+  EXPECT_TRUE(a.events.wait_count([](const ClientEvent& e) { return e.kind == Kind::LoggedIn; },
+                                  13, 20s));
+  EXPECT_EQ(a.events.count([](const ClientEvent& e) { return e.kind == Kind::LoginFailed; }), 0u);
+}
+
 TEST_F(ClientAgentTest, TooShortAnExpiryIsRaisedToTheSwitchsMinimum) {
   start_switch();  // min_expires_s: 60
   ClientAgent& a = make_agent("heidi", Protocol::Udp, std::nullopt, std::chrono::seconds(10));
