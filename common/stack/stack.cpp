@@ -316,8 +316,10 @@ void Stack::carry_out(const txn::Key* key, txn::Action& action, const Origin& ar
           },
           [&](txn::Terminated& a) {
             if (key) {
-              spdlog::trace("txn {} terminated: {}", txn::describe(*key),
-                            txn::end_reason_name(a.reason));
+              if (spdlog::should_log(spdlog::level::trace)) {  // describe() allocates
+                spdlog::trace("txn {} terminated: {}", txn::describe(*key),
+                              txn::end_reason_name(a.reason));
+              }
               forget(*key);
             }
           },

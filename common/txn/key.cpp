@@ -42,10 +42,15 @@ void append_extension(std::string& out, sip::Method method, std::string_view met
 }  // namespace
 
 std::size_t KeyHash::operator()(const Key& k) const noexcept {
+  // A key is looked up many times in its life (the table, the stack's contexts, timers): the
+  // hash of its id is computed once.
+  if (k.hash != 0) return k.hash;
   const std::size_t h = std::hash<std::string_view>{}(k.id);
   const std::size_t tag = (static_cast<std::size_t>(k.method) << 2) |
                           (static_cast<std::size_t>(k.role) << 1) | (k.rfc2543 ? 1u : 0u);
-  return h ^ (tag * 0x9e3779b97f4a7c15ull);
+  const std::size_t v = h ^ (tag * 0x9e3779b97f4a7c15ull);
+  k.hash = v != 0 ? v : 1;
+  return k.hash;
 }
 
 // A branch that is only the cookie carries no unique part, so it cannot identify a transaction.
@@ -117,6 +122,7 @@ Result<Key> client_key(const sip::Message& message) {
 Key cancelled_invite_key(const Key& cancel) {
   Key key = cancel;
   key.method = sip::Method::Invite;
+  key.hash = 0;
   return key;
 }
 

@@ -30,8 +30,13 @@ struct Key {
   sip::Method method = sip::Method::Unknown;  // server side: ACK is folded into INVITE
   bool rfc2543 = false;                       // built by the §17.2.3 fallback rules
   std::string id;                             // canonical text of the matching fields
+  // KeyHash's value, computed at the first lookup and kept (0: not yet). Not part of equality.
+  // Code that changes a field of a key that was hashed resets it to 0.
+  mutable std::size_t hash = 0;
 
-  friend bool operator==(const Key&, const Key&) = default;
+  friend bool operator==(const Key& a, const Key& b) {
+    return a.role == b.role && a.method == b.method && a.rfc2543 == b.rfc2543 && a.id == b.id;
+  }
 };
 
 struct KeyHash {

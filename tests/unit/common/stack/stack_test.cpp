@@ -151,6 +151,7 @@ TEST_F(StackTest, SendsARequestOutsideATransactionAndTellsAClientsDestination) {
   EXPECT_TRUE(dest->flow);  // the socket it left from, for a CANCEL to follow
   txn::Key unknown = *key;
   unknown.id += "x";
+  unknown.hash = 0;
   EXPECT_FALSE(io_.on_strand([&] { return stack_->destination_of(unknown); }));
 }
 
