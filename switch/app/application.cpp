@@ -73,6 +73,11 @@ TuSettings tu_settings(const config::Config& config) {
   t.pager.branch_timeout = config.proxy.fork_timeout;
   t.pager.message_expiry = config.store.message_expiry;
   t.pager.queue_limit = config.store.queue_limit;
+  t.im.invite_timeout = config.im.invite_timeout;
+  t.im.max_sessions = config.im.max_sessions;
+  t.im.udp_size_limit = config.proxy.udp_size_limit;
+  // An ended session's dialogs are kept as long as a transaction may still bring news of it.
+  t.im.linger = 64 * config.sip.timers.t1;
   return t;
 }
 

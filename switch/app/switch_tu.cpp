@@ -33,6 +33,11 @@ void SwitchTu::attach(stack::Stack& stack) {
       [this](std::string_view login) { return bindings_.lookup(login, unix_now_ms()); },
       [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
       settings_.pager);
+  im_ = std::make_unique<im::ImB2bua>(
+      strand_, stack, *store_,
+      [this](std::string_view login) { return bindings_.lookup(login, unix_now_ms()); },
+      [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
+      [] { return unix_now_ms(); }, settings_.im);
 }
 
 Result<std::size_t> SwitchTu::load_bindings() {
@@ -44,6 +49,18 @@ Result<std::size_t> SwitchTu::load_bindings() {
 }
 
 void SwitchTu::start() {
+  if (!started_) {
+    started_ = true;
+    // Sessions the previous process left live ended with it (PRODUCT §4: the record says so).
+    store_->end_live_sessions(unix_now_ms(), "switch-restart", [](Result<std::size_t> r) {
+      if (!r) {
+        spdlog::error("IM sessions left live by the previous run not closed: {}",
+                      r.error().message);
+      } else if (*r > 0) {
+        spdlog::info("{} IM session(s) left live by the previous run recorded as ended", *r);
+      }
+    });
+  }
   sweep_timer_.expires_after(settings_.sweep_interval);
   sweep_timer_.async_wait([this, alive = std::weak_ptr<int>(alive_)](boost::system::error_code ec) {
     if (ec || alive.expired() || stopped_) return;
@@ -56,6 +73,8 @@ void SwitchTu::stop() {
   stopped_ = true;
   sweep_timer_.cancel();
   pager_.reset();
+  if (im_) im_->stop();
+  im_.reset();
 }
 
 void SwitchTu::set_directory(std::shared_ptr<const directory::Directory> directory) {
@@ -76,8 +95,10 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
       return on_register(server, request, origin);
     case sip::Method::Message:
       if (request.to_tag().empty()) return on_message(server, std::move(request), origin);
-      break;  // in-dialog: no IM sessions yet, the responder answers 481
+      break;  // in-dialog: an IM session's, below
     case sip::Method::Invite:
+      if (request.to_tag().empty()) return on_invite(server, std::move(request), origin);
+      break;  // re-INVITE: an IM session's, below
     case sip::Method::Ack:
     case sip::Method::Bye:
     case sip::Method::Cancel:
@@ -92,6 +113,8 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
     case sip::Method::Unknown:
       break;
   }
+  // Within an IM session's dialog: the B2BUA answers (481 for a stale one comes from below).
+  if (im_ && !request.to_tag().empty() && im_->on_request(server, request, origin)) return;
   // §19.3: a To tag needs at least 32 bits of randomness; 10 base-62 characters give ~59.
   if (auto response = respond(request, util::random_token(10))) send(server, std::move(*response));
 }
@@ -110,19 +133,43 @@ void SwitchTu::send(const txn::Key& server, sip::Message response) {
   }
 }
 
-void SwitchTu::on_cancel(const txn::Key& /*invite*/, const sip::Message& cancel) {
-  // INVITEs are answered as they arrive, so there is never a pending one to end with 487.
+void SwitchTu::on_ack(sip::Message ack, const transport::Origin& /*origin*/) {
+  if (stopped_) return;
+  if (im_ && im_->on_ack(ack)) return;
+  spdlog::debug("ACK matching nothing (call-id {})", ack.call_id());
+}
+
+void SwitchTu::on_cancel(const txn::Key& invite, const sip::Message& cancel) {
+  if (stopped_) return;
+  if (im_ && im_->on_cancel(invite)) return;
   spdlog::debug("CANCEL for a finished INVITE (call-id {})", cancel.call_id());
 }
 
+// Client transactions belong to whoever sent the request: the B2BUA's keys are checked first,
+// then the pager's.
 void SwitchTu::on_response(const txn::Key& client, sip::Message response) {
+  if (stopped_) return;
+  if (im_ && im_->on_response(client, response)) return;
   if (pager_ && pager_->on_response(client, response)) return;
   spdlog::debug("response {} for a finished request (call-id {})", response.status(),
                 response.call_id());
 }
 
+void SwitchTu::on_stray_response(sip::Message response, const transport::Origin& /*origin*/) {
+  if (stopped_) return;
+  if (im_ && im_->on_stray_response(response)) return;
+  spdlog::debug("stray response {} (call-id {})", response.status(), response.call_id());
+}
+
 void SwitchTu::on_client_failure(const txn::Key& client, txn::Failure failure) {
+  if (stopped_) return;
+  if (im_ && im_->on_client_failure(client, failure)) return;
   if (pager_) pager_->on_client_failure(client, failure);
+}
+
+void SwitchTu::on_server_failure(const txn::Key& server, txn::Failure failure) {
+  if (stopped_) return;
+  if (im_) im_->on_server_failure(server, failure);
 }
 
 void SwitchTu::sweep() {

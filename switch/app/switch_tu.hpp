@@ -3,8 +3,11 @@
 // to what handles it:
 //   REGISTER          -> the registrar (digest 401, bindings, store), register.cpp
 //   MESSAGE (no tag)  -> pager relay through the stateful proxy (digest 407), message.cpp
+//   INVITE (no tag)   -> an IM session through the B2BUA (digest 407), invite.cpp
+//   requests in an IM session's dialog (MESSAGE, BYE, re-INVITE), ACK, CANCEL of its INVITE
+//                     -> the B2BUA (switch/im)
 //   everything else   -> the fixed answers of responder.hpp (OPTIONS 200, 405, 501, 481 ...)
-// and hands client-transaction events to the proxy. It owns the registrar's binding table, the
+// and hands client-transaction events to whichever of the B2BUA and the proxy sent the request. It owns the registrar's binding table, the
 // authenticator and the pager proxy; the directory is shared and swapped on reload.
 //
 // Owner: the Application. Strand: the stack's; every method runs there.
@@ -22,6 +25,7 @@
 #include "common/stack/transaction_user.hpp"
 #include "switch/app/authn.hpp"
 #include "switch/directory/directory.hpp"
+#include "switch/im/b2bua.hpp"
 #include "switch/proxy/pager.hpp"
 #include "switch/registrar/binding_table.hpp"
 #include "switch/store/store.hpp"
@@ -31,6 +35,7 @@ namespace ims::sw::app {
 struct TuSettings {
   registrar::Settings registrar;
   proxy::PagerSettings pager;
+  im::ImSettings im;
   // How often expired registrations and stored messages are swept.
   std::chrono::milliseconds sweep_interval{30000};
 };
@@ -63,20 +68,25 @@ class SwitchTu final : public stack::TransactionUser {
   // stack::TransactionUser
   void on_request(const txn::Key& server, sip::Message request,
                   const transport::Origin& origin) override;
+  void on_ack(sip::Message ack, const transport::Origin& origin) override;
   void on_cancel(const txn::Key& invite, const sip::Message& cancel) override;
   void on_response(const txn::Key& client, sip::Message response) override;
+  void on_stray_response(sip::Message response, const transport::Origin& origin) override;
   void on_client_failure(const txn::Key& client, txn::Failure failure) override;
+  void on_server_failure(const txn::Key& server, txn::Failure failure) override;
 
   const TuCounters& counters() const { return counters_; }
   std::uint64_t answered() const { return counters_.answered; }
   const registrar::BindingTable& bindings() const { return bindings_; }
   const proxy::PagerProxy* pager() const { return pager_.get(); }
+  const im::ImB2bua* im() const { return im_.get(); }
   const Authenticator& authenticator() const { return authn_; }
 
  private:
   void on_register(const txn::Key& server, const sip::Message& request,
                    const transport::Origin& origin);
   void on_message(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  void on_invite(const txn::Key& server, sip::Message request, const transport::Origin& origin);
   void send(const txn::Key& server, sip::Message response);
   void sweep();
   // "host:port" of our Via for a request leaving over protocol toward `to` (§18.1.1).
@@ -90,10 +100,12 @@ class SwitchTu final : public stack::TransactionUser {
   TuSettings settings_;
   registrar::BindingTable bindings_;
   std::unique_ptr<proxy::PagerProxy> pager_;
+  std::unique_ptr<im::ImB2bua> im_;
   boost::asio::steady_timer sweep_timer_;
   std::unordered_map<std::string, std::string> source_address_cache_;  // peer IP -> our IP
   TuCounters counters_;
   bool stopped_ = false;
+  bool started_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards store callbacks
 };
 

@@ -93,6 +93,16 @@ struct Proxy {
   std::chrono::milliseconds fork_timeout{10000};  // then the message is stored, 202
 };
 
+// im: the B2BUA for IM sessions (PRODUCT §4).
+struct Im {
+  // The switch's invitation timer: a target that has not answered by then is CANCELled
+  // (Reason: SIP;cause=408) and the initiator gets 408.
+  std::chrono::seconds invite_timeout{30};
+  // IM sessions (establishing or connected) the switch runs at once; past it a new INVITE gets
+  // 503 with Retry-After.
+  std::size_t max_sessions = 10000;
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   Sip sip;
@@ -101,6 +111,7 @@ struct Config {
   Registrar registrar;
   Auth auth;
   Proxy proxy;
+  Im im;
   // Agents, queues, routing points and sip.domains; never null.
   std::shared_ptr<const directory::Directory> directory = directory::Directory::empty();
 };

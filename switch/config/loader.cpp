@@ -147,7 +147,8 @@ constexpr std::size_t kMaxReportedErrors = 100;
 Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
   Config c;
   c.path = r.file();
-  if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "directory"})) {
+  if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "im",
+                              "directory"})) {
     const YAML::Node sip = root["sip"];
     if (r.check_map(sip, "sip", {"listen", "domains", "limits", "timers", "tcp"})) {
       read_listen(r, sip, c.sip);
@@ -162,6 +163,7 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
     read_registrar(r, root, c.registrar);
     read_auth(r, root, c.auth);
     read_proxy(r, root, c.sip.timers, c.proxy);
+    read_im(r, root, c.im);
     if (auto d = read_directory(r, root)) c.directory = std::move(d);
   } else {
     c.sip.listen = default_listeners();

@@ -130,4 +130,11 @@ void read_proxy(YamlReader& r, const YAML::Node& root, const Timers& timers, Pro
                       timer_f.count()));
 }
 
+void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
+  const YAML::Node n = root["im"];
+  if (!r.check_map(n, "im", {"invite_timeout_s", "max_sessions"})) return;
+  read_duration(r, n, "im", "invite_timeout_s", 1, 600, out.invite_timeout);
+  read_size(r, n, "im", "max_sessions", 1, 10000000, out.max_sessions);
+}
+
 }  // namespace ims::sw::config

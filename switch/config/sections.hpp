@@ -1,5 +1,5 @@
 #pragma once
-// Internal to the config loader: the store, registrar, auth and proxy sections.
+// Internal to the config loader: the store, registrar, auth, proxy and im sections.
 
 #include <yaml-cpp/yaml.h>
 
@@ -13,5 +13,6 @@ void read_registrar(YamlReader& r, const YAML::Node& root, Registrar& out);
 void read_auth(YamlReader& r, const YAML::Node& root, Auth& out);
 // Needs the timers: the fork timeout must end before the sender's Timer F (64*T1).
 void read_proxy(YamlReader& r, const YAML::Node& root, const Timers& timers, Proxy& out);
+void read_im(YamlReader& r, const YAML::Node& root, Im& out);
 
 }  // namespace ims::sw::config

@@ -79,5 +79,21 @@ TEST(Sections, ForkTimeoutEndsBeforeTheSendersTimerF) {
   EXPECT_EQ(r->proxy.fork_timeout.count(), 3200);
 }
 
+TEST(Sections, ImDefaultsValuesAndErrors) {
+  auto d = load_text("", "empty.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->im.invite_timeout.count(), 30);
+  EXPECT_EQ(d->im.max_sessions, 10000u);
+  auto r = load_text("im: { invite_timeout_s: 5, max_sessions: 20 }\n", "im.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->im.invite_timeout.count(), 5);
+  EXPECT_EQ(r->im.max_sessions, 20u);
+  EXPECT_EQ(errors_of("im:\n  invite_timeout_s: 0\n"),
+            "test.yaml:2: im.invite_timeout_s: must be a whole number from 1 to 600");
+  EXPECT_EQ(errors_of("im:\n  ring_s: 3\n"),
+            "test.yaml:2: im.ring_s: unknown key (expected one of: invite_timeout_s, "
+            "max_sessions)");
+}
+
 }  // namespace
 }  // namespace ims::sw::config

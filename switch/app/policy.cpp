@@ -1,0 +1,30 @@
+#include "switch/app/policy.hpp"
+
+#include "common/sip/header_values.hpp"
+#include "common/sip/uri.hpp"
+
+namespace ims::sw::app {
+
+// A URI's user part, unescaped (§19.1.4 compares users after unescaping).
+std::optional<std::string> user_of(std::string_view uri_text) {
+  const auto uri = sip::parse_uri(uri_text);
+  if (!uri) return std::nullopt;
+  return sip::unescape(uri->user);
+}
+
+// §16.4: Route values naming this switch are removed (loose routing, RFC 3261 §16.12). Returns
+// false when a Route to somewhere else remains: the switch relays only to its own users.
+bool strip_own_routes(sip::Message& request, const directory::Directory& directory) {
+  const auto routes = request.values(sip::HeaderId::Route);
+  if (routes.empty()) return true;
+  for (auto value : routes) {
+    const auto addr = sip::parse_name_addr(value);
+    if (!addr) return false;
+    const auto uri = sip::parse_uri(addr->uri);
+    if (!uri || !directory.is_local_domain(uri->host)) return false;
+  }
+  request.remove(sip::HeaderId::Route);
+  return true;
+}
+
+}  // namespace ims::sw::app

@@ -1,0 +1,21 @@
+#pragma once
+// Checks the switch makes on every request it relays (pager MESSAGE, session INVITE): shared by
+// message.cpp and invite.cpp. Sans-I/O.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/sip/message.hpp"
+#include "switch/directory/directory.hpp"
+
+namespace ims::sw::app {
+
+// A URI's user part, unescaped (§19.1.4 compares users after unescaping).
+std::optional<std::string> user_of(std::string_view uri_text);
+
+// §16.4: Route values naming this switch are removed. Returns false when a Route to somewhere
+// else remains: the switch relays only to its own users.
+bool strip_own_routes(sip::Message& request, const directory::Directory& directory);
+
+}  // namespace ims::sw::app

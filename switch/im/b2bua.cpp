@@ -1,0 +1,761 @@
+#include "switch/im/b2bua.hpp"
+
+#include <array>
+#include <utility>
+
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/dialog/dialog.hpp"
+#include "common/sip/builders.hpp"
+#include "common/sip/header_values.hpp"
+#include "common/sip/uri.hpp"
+#include "common/util/random.hpp"
+#include "switch/im/body.hpp"
+#include "switch/im/route.hpp"
+
+namespace ims::sw::im {
+
+namespace {
+
+using sip::HeaderId;
+
+std::size_t index(Side side) { return side == Side::Initiator ? 0 : 1; }
+
+// "call-id local-tag": the key of one leg's dialog as the switch sees it.
+std::string leg_key(std::string_view call_id, std::string_view local_tag) {
+  std::string k(call_id);
+  k.push_back(' ');
+  k.append(local_tag);
+  return k;
+}
+
+// A From/To value without its tag, to carry the initiator's identity onto the target leg.
+std::string without_tag(std::string_view value) {
+  const auto a = sip::parse_name_addr(value);
+  if (!a) return std::string(value);
+  std::string out;
+  if (!a->display_name.empty()) out.append(a->display_name).push_back(' ');
+  out.append("<").append(a->uri).append(">");
+  for (const auto& p : a->params.all()) {
+    std::string name(p.name);
+    for (auto& c : name) c = static_cast<char>(c | 0x20);
+    if (name == "tag") continue;
+    out.append(";").append(p.name);
+    if (p.has_value) out.append("=").append(p.value);
+  }
+  return out;
+}
+
+}  // namespace
+
+// One target device: the INVITE sent to it and where it goes.
+struct BranchLeg {
+  sip::Message invite;  // as sent, Via included (CANCEL copies it, §9.1)
+  stack::Destination to;
+  std::string contact;
+  std::optional<txn::Key> key;
+  std::optional<sip::Message> last_2xx;
+};
+
+// One leg of a live session: its dialog once established, where its requests go, who it is.
+struct LegState {
+  std::optional<dialog::Dialog> dialog;
+  stack::Destination to;
+  std::string login;
+};
+
+struct ImB2bua::Live {
+  Live(std::size_t devices, std::chrono::milliseconds timeout, boost::asio::any_io_executor ex)
+      : core(devices, timeout), invite_timer(ex), linger_timer(ex) {}
+
+  std::string id;
+  Session core;
+  txn::Key server;          // the initiator's INVITE
+  sip::Message invite;      // as received
+  std::string local_tag;    // our To tag on the initiator's leg
+  std::string target_call_id;
+  std::string target_tag;   // our From tag on the target's leg
+  std::array<LegState, 2> legs;
+  std::vector<BranchLeg> branches;
+  std::optional<Stamp> first_stamp;
+  std::int64_t started_at_ms = 0;
+  boost::asio::steady_timer invite_timer;
+  boost::asio::steady_timer linger_timer;
+  std::vector<txn::Key> clients;  // every client transaction remembered for it
+  // A re-INVITE relayed leg to leg (one at a time, §14.2).
+  struct Reinvite {
+    Side from = Side::Initiator;
+    txn::Key server;
+    sip::Message request;
+    std::uint32_t cseq = 0;  // of the relayed one, for its ACK
+    bool answered = false;
+  };
+  std::optional<Reinvite> reinvite;
+
+  LegState& leg(Side side) { return legs[index(side)]; }
+};
+
+ImB2bua::ImB2bua(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
+                 Locator locator, SentBy sent_by, Clock clock, ImSettings settings)
+    : strand_(std::move(strand)),
+      stack_(&stack),
+      store_(&store),
+      locator_(std::move(locator)),
+      sent_by_(std::move(sent_by)),
+      clock_(std::move(clock)),
+      settings_(settings) {}
+
+ImB2bua::~ImB2bua() = default;
+
+ImB2bua::Live* ImB2bua::find(const std::string& id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+std::size_t ImB2bua::live_sessions_of(std::string_view login) const {
+  auto it = live_by_login_.find(std::string(login));
+  return it == live_by_login_.end() ? 0 : it->second;
+}
+
+std::size_t ImB2bua::live_sessions() const {
+  std::size_t n = 0;
+  for (const auto& [id, s] : sessions_)
+    if (s->core.state() != State::Ended) ++n;
+  return n;
+}
+
+std::string ImB2bua::contact_for(transport::Protocol protocol,
+                                 const transport::Endpoint& to) const {
+  std::string c = "<sip:imswitch@" + sent_by_(protocol, to);
+  if (protocol == transport::Protocol::Tcp) c += ";transport=tcp";
+  return c + ">";
+}
+
+sip::Message ImB2bua::with_via(sip::Message request, const stack::Destination& to) const {
+  request.add_front(HeaderId::Via, std::string("SIP/2.0/") +
+                                       std::string(transport::via_token(to.protocol)) + " " +
+                                       sent_by_(to.protocol, to.endpoint) +
+                                       ";branch=z9hG4bK" + util::random_token(16) + ";rport");
+  return request;
+}
+
+void ImB2bua::remember(Live& s, const txn::Key& key, ClientRef ref) {
+  by_client_[key] = std::move(ref);
+  s.clients.push_back(key);
+}
+
+void ImB2bua::answer(const txn::Key& server, const sip::Message& request, int status,
+                     std::string_view reason, std::string_view to_tag) {
+  sip::Message rsp = sip::make_response(request, status, reason, to_tag);
+  if (auto r = stack_->respond(server, std::move(rsp)); !r)
+    spdlog::debug("IM: {} not sent: {}", status, r.error().message);
+}
+
+// ---- a new session -----------------------------------------------------------------------------
+
+void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
+                    std::string initiator, std::string target, unsigned target_capacity) {
+  const std::string to_tag = util::random_token(10);
+  auto refuse = [&](int status, std::string_view reason, std::string_view why) {
+    ++counters_.refused;
+    spdlog::info("IM {} -> {} refused {} ({}; call-id {})", initiator, target, status, why,
+                 invite.call_id());
+    sip::Message rsp = sip::make_response(invite, status, reason, to_tag);
+    if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
+    if (status == 415) rsp.add(HeaderId::Accept, "multipart/mixed, text/plain, message/cpim");
+    if (auto r = stack_->respond(server, std::move(rsp)); !r)
+      spdlog::debug("IM: {} not sent: {}", status, r.error().message);
+  };
+
+  if (live_sessions() >= settings_.max_sessions)
+    return refuse(503, "Too Many IM Sessions", "im.max_sessions reached");
+  auto first = first_message(invite.get(HeaderId::ContentType), invite.body());
+  if (!first) return refuse(415, "First Message Required", first.error().message);
+  if (live_sessions_of(target) >= target_capacity)
+    return refuse(486, "At IM Capacity", "target at its IM capacity");
+
+  const auto bindings = locator_(target);
+  std::vector<store::Binding> capable;
+  for (const auto& b : bindings)
+    if (b.session_capable) capable.push_back(b);
+  if (capable.empty()) {
+    return refuse(480, bindings.empty() ? "Not Logged In" : "No Session-Capable Device",
+                  bindings.empty() ? "no registered contact"
+                                   : "no contact registered with +imswitch.session");
+  }
+
+  const stack::Destination back{origin.protocol, origin.source, origin.flow};
+  auto uas = dialog::Dialog::from_uas(invite, to_tag, contact_for(origin.protocol, origin.source));
+  if (!uas) return refuse(400, "Bad Dialog Headers", uas.error().message);
+
+  auto live = std::make_unique<Live>(capable.size(), settings_.invite_timeout, strand_);
+  Live& s = *live;
+  s.id = "im-" + util::random_token(12);
+  s.server = server;
+  s.local_tag = to_tag;
+  s.target_call_id = util::random_token(20) + "@imswitch";
+  s.target_tag = util::random_token(10);
+  s.started_at_ms = clock_();
+  s.leg(Side::Initiator).dialog = std::move(*uas);
+  s.leg(Side::Initiator).to = back;
+  s.leg(Side::Initiator).login = initiator;
+  s.leg(Side::Target).login = target;
+
+  // The first message is seq 1, stamped now.
+  const auto stamped = s.core.stamp_first(s.started_at_ms);
+  if (const auto* st = std::get_if<Stamp>(&stamped)) s.first_stamp = *st;
+
+  // One INVITE per capable device: same Call-ID, From tag and CSeq, a branch of its own.
+  const std::string from = without_tag(invite.get(HeaderId::From)) + ";tag=" + s.target_tag;
+  for (const auto& b : capable) {
+    auto route = route_of(b);
+    if (!route) continue;
+    const stack::Destination to{route->protocol, route->endpoint, route->flow};
+    sip::Message m = sip::Message::request(sip::Method::Invite, b.contact);
+    m.add(HeaderId::MaxForwards, "70");
+    m.add(HeaderId::From, from);
+    m.add(HeaderId::To, without_tag(invite.get(HeaderId::To)));
+    m.add(HeaderId::CallId, s.target_call_id);
+    m.add(HeaderId::CSeq, "1 INVITE");
+    m.add(HeaderId::Contact, contact_for(to.protocol, to.endpoint));
+    m.add(HeaderId::Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE");
+    m.add(kSessionHeader, s.id);
+    if (s.first_stamp) m.add(kStampHeader, format_stamp(*s.first_stamp));
+    if (auto subject = invite.find(HeaderId::Subject)) m.add(HeaderId::Subject, *subject);
+    m.set_body(invite.body(), invite.get(HeaderId::ContentType));
+    m = with_via(std::move(m), to);
+    if (to.protocol == transport::Protocol::Udp &&
+        m.serialize().size() > settings_.udp_size_limit)
+      continue;  // RFC 3428 §6 / §18.1.1: too large for this device's UDP flow
+    s.branches.push_back(BranchLeg{std::move(m), to, b.contact, std::nullopt, std::nullopt});
+  }
+  if (s.branches.empty())
+    return refuse(480, "No Reachable Session-Capable Device", "no device reachable for its size");
+  // The Session was sized for every capable contact; rebuild it for those actually tried.
+  if (s.branches.size() != capable.size()) {
+    s.core = Session(s.branches.size(), settings_.invite_timeout);
+    const auto again = s.core.stamp_first(s.started_at_ms);
+    if (const auto* st = std::get_if<Stamp>(&again)) s.first_stamp = *st;
+  }
+
+  s.invite = std::move(invite);
+  answer(server, s.invite, 100);
+  const std::string id = s.id;
+  sessions_.emplace(id, std::move(live));
+  by_server_invite_[server] = id;
+  by_dialog_[leg_key(s.target_call_id, s.target_tag)] = LegRef{id, Side::Target};
+  ++live_by_login_[initiator];
+  if (initiator != target) ++live_by_login_[target];
+  ++counters_.started;
+
+  spdlog::info("IM session {} started: {} -> {}, initiator call-id {}, target call-id {}, {} "
+               "device(s)",
+               id, initiator, target, s.invite.call_id(), s.target_call_id, s.branches.size());
+  store::SessionRecord rec;
+  rec.id = id;
+  rec.initiator = initiator;
+  rec.target = target;
+  rec.state = "live";
+  rec.started_at_ms = s.started_at_ms;
+  rec.initiator_call_id = std::string(s.invite.call_id());
+  rec.target_call_id = s.target_call_id;
+  store_->record_session_start(std::move(rec), [id](Result<void> r) {
+    if (!r) spdlog::error("IM session {}: not recorded in the store: {}", id, r.error().message);
+  });
+  if (s.first_stamp) {
+    store::TranscriptEntry e{id,        s.first_stamp->seq, s.first_stamp->at_ms,
+                             initiator, target,             first->content_type,
+                             first->body};
+    store_->append_message(std::move(e), [this, alive = std::weak_ptr<int>(alive_), id](
+                                             Result<void> r) {
+      if (alive.expired() || r) return;
+      ++counters_.store_errors;
+      spdlog::error("IM session {}: first message not stored: {}", id, r.error().message);
+    });
+  }
+
+  std::vector<std::size_t> failed;
+  for (std::size_t i = 0; i < s.branches.size(); ++i) {
+    auto key = stack_->send_request(s.branches[i].invite, s.branches[i].to);
+    if (!key) {
+      spdlog::info("IM session {}: INVITE to {} not sent: {}", id, s.branches[i].contact,
+                   key.error().message);
+      failed.push_back(i);
+      continue;
+    }
+    s.branches[i].key = *key;
+    remember(s, *key, ClientRef{id, Purpose::Branch, i, Side::Target});
+  }
+  run(s, s.core.start());
+  for (std::size_t i : failed) {
+    Live* again = find(id);
+    if (!again) return;
+    run(*again, again->core.on_final(i, 503));
+  }
+}
+
+// ---- carrying out the Session's actions --------------------------------------------------------
+
+void ImB2bua::run(Live& s, const Actions& actions) {
+  for (const auto& a : actions) act(s, a);
+}
+
+void ImB2bua::act(Live& s, const Action& action) {
+  if (const auto* a = std::get_if<AnswerInitiator>(&action)) return answer_initiator(s, *a);
+  if (const auto* a = std::get_if<RelayProvisional>(&action)) {
+    sip::Message rsp = sip::make_response(s.invite, a->status, {}, s.local_tag);
+    rsp.add(HeaderId::Contact, contact_for(s.leg(Side::Initiator).to.protocol,
+                                           s.leg(Side::Initiator).to.endpoint));
+    rsp.add(kSessionHeader, s.id);
+    if (auto r = stack_->respond(s.server, std::move(rsp)); !r)
+      spdlog::debug("IM session {}: {} not relayed: {}", s.id, a->status, r.error().message);
+    return;
+  }
+  if (const auto* a = std::get_if<CancelBranch>(&action)) return cancel_branch(s, *a);
+  if (const auto* a = std::get_if<AckBranch>(&action)) return ack_branch(s, a->branch, false);
+  if (const auto* a = std::get_if<ByeBranch>(&action)) return ack_branch(s, a->branch, true);
+  if (const auto* a = std::get_if<SendBye>(&action)) return send_bye(s, a->to);
+  if (const auto* a = std::get_if<StartInviteTimer>(&action)) return arm_invite_timer(s, a->after);
+  if (std::holds_alternative<StopInviteTimer>(action)) {
+    s.invite_timer.cancel();
+    return;
+  }
+  if (const auto* a = std::get_if<SessionEnded>(&action)) return on_ended(s, *a);
+}
+
+void ImB2bua::answer_initiator(Live& s, const AnswerInitiator& a) {
+  const LegState& leg = s.leg(Side::Initiator);
+  sip::Message rsp = sip::make_response(s.invite, a.status, {}, s.local_tag);
+  rsp.add(kSessionHeader, s.id);
+  if (a.status >= 200 && a.status < 300) {
+    rsp.add(HeaderId::Contact, contact_for(leg.to.protocol, leg.to.endpoint));
+    rsp.add(HeaderId::Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE");
+    if (s.first_stamp) rsp.add(kStampHeader, format_stamp(*s.first_stamp));
+    if (a.branch && *a.branch < s.branches.size() && s.branches[*a.branch].last_2xx) {
+      const sip::Message& ok = *s.branches[*a.branch].last_2xx;
+      if (!ok.body().empty()) rsp.set_body(ok.body(), ok.get(HeaderId::ContentType));
+    }
+    by_dialog_[leg_key(s.invite.call_id(), s.local_tag)] = LegRef{s.id, Side::Initiator};
+  }
+  if (auto r = stack_->respond(s.server, std::move(rsp)); !r)
+    spdlog::warn("IM session {}: {} to the initiator not sent: {}", s.id, a.status,
+                 r.error().message);
+}
+
+void ImB2bua::cancel_branch(Live& s, const CancelBranch& c) {
+  if (c.branch >= s.branches.size()) return;
+  BranchLeg& b = s.branches[c.branch];
+  sip::Message cancel = sip::make_cancel(b.invite);
+  cancel.add(HeaderId::Reason, c.reason);
+  const stack::Destination to = b.key ? stack_->destination_of(*b.key).value_or(b.to) : b.to;
+  auto key = stack_->send_request(std::move(cancel), to);
+  if (!key) {
+    spdlog::debug("IM session {}: CANCEL to {} not sent: {}", s.id, b.contact,
+                  key.error().message);
+    return;
+  }
+  remember(s, *key, ClientRef{s.id, Purpose::Cancel, c.branch, Side::Target});
+}
+
+void ImB2bua::ack_branch(Live& s, std::size_t branch, bool bye) {
+  if (branch >= s.branches.size() || !s.branches[branch].last_2xx) return;
+  BranchLeg& b = s.branches[branch];
+  const sip::Message& ok = *b.last_2xx;
+  const std::uint32_t cseq = b.invite.cseq() ? b.invite.cseq()->number : 1;
+  LegState& target = s.leg(Side::Target);
+  const bool winner = !bye && s.core.winner() == branch;
+  if (winner && target.dialog && target.dialog->id().remote_tag == ok.to_tag()) {
+    (void)stack_->send_stateless(with_via(target.dialog->make_ack(cseq), b.to), b.to);
+    return;
+  }
+  auto d = dialog::Dialog::from_uac(b.invite, ok);
+  if (!d) {
+    spdlog::warn("IM session {}: 2xx from {} unusable ({}); not acknowledged", s.id, b.contact,
+                 d.error().message);
+    if (winner) run(s, s.core.on_leg_failure(Side::Target));
+    return;
+  }
+  if (auto r = stack_->send_stateless(with_via(d->make_ack(cseq), b.to), b.to); !r)
+    spdlog::debug("IM session {}: ACK not sent: {}", s.id, r.error().message);
+  if (bye) {
+    // §15: a session this switch no longer wants (decided otherwise already) ends at once.
+    auto key = stack_->send_request(with_via(d->make_request(sip::Method::Bye), b.to), b.to);
+    if (key) remember(s, *key, ClientRef{s.id, Purpose::Bye, branch, Side::Target});
+    spdlog::info("IM session {}: late 2xx from {} acknowledged and ended with BYE", s.id,
+                 b.contact);
+    return;
+  }
+  if (winner) {
+    target.dialog = std::move(*d);
+    target.to = b.to;
+    ++counters_.connected;
+    spdlog::info("IM session {}: accepted by {} at {}", s.id, target.login, b.contact);
+  }
+}
+
+std::optional<txn::Key> ImB2bua::send_in_dialog(Live& s, Side to, sip::Message request,
+                                               Purpose purpose) {
+  const LegState& leg = s.leg(to);
+  auto key = stack_->send_request(with_via(std::move(request), leg.to), leg.to);
+  if (!key) {
+    spdlog::info("IM session {}: request to the {} not sent: {}", s.id, side_name(to),
+                 key.error().message);
+    return std::nullopt;
+  }
+  remember(s, *key, ClientRef{s.id, purpose, 0, to});
+  return *key;
+}
+
+void ImB2bua::send_bye(Live& s, Side to) {
+  LegState& leg = s.leg(to);
+  if (!leg.dialog) return;
+  (void)send_in_dialog(s, to, leg.dialog->make_request(sip::Method::Bye), Purpose::Bye);
+}
+
+void ImB2bua::arm_invite_timer(Live& s, std::chrono::milliseconds after) {
+  s.invite_timer.expires_after(after);
+  s.invite_timer.async_wait(
+      [this, alive = std::weak_ptr<int>(alive_), id = s.id](boost::system::error_code ec) {
+        if (ec || alive.expired()) return;
+        Live* live = find(id);
+        if (!live) return;
+        spdlog::info("IM session {}: no answer from {} within the invitation timer", id,
+                     live->leg(Side::Target).login);
+        run(*live, live->core.on_invite_timeout());
+      });
+}
+
+void ImB2bua::on_ended(Live& s, const SessionEnded& e) {
+  s.invite_timer.cancel();
+  const std::string by = e.by ? s.leg(*e.by).login : std::string();
+  spdlog::info("IM session {} ended: {}{}; {} -> {}, {} message(s), call-ids {} / {}", s.id,
+               end_reason_name(e.reason), by.empty() ? std::string() : " by " + by,
+               s.leg(Side::Initiator).login, s.leg(Side::Target).login, s.core.messages(),
+               s.invite.call_id(), s.target_call_id);
+  for (const auto& login : {s.leg(Side::Initiator).login, s.leg(Side::Target).login}) {
+    auto it = live_by_login_.find(login);
+    if (it == live_by_login_.end()) continue;
+    if (--it->second == 0) live_by_login_.erase(it);
+    if (s.leg(Side::Initiator).login == s.leg(Side::Target).login) break;
+  }
+  store_->record_session_end(s.id, clock_(), by, std::string(end_reason_name(e.reason)),
+                             [id = s.id](Result<void> r) {
+                               if (!r)
+                                 spdlog::error("IM session {}: end not recorded: {}", id,
+                                               r.error().message);
+                             });
+  // The dialogs stay a while: a crossing BYE gets its 200, late responses are absorbed.
+  s.linger_timer.expires_after(settings_.linger);
+  s.linger_timer.async_wait(
+      [this, alive = std::weak_ptr<int>(alive_), id = s.id](boost::system::error_code ec) {
+        if (ec || alive.expired()) return;
+        forget(id);
+      });
+}
+
+void ImB2bua::forget(const std::string& id) {
+  auto node = sessions_.extract(id);
+  if (node.empty()) return;
+  Live& s = *node.mapped();
+  by_server_invite_.erase(s.server);
+  for (const auto& k : s.clients) by_client_.erase(k);
+  by_dialog_.erase(leg_key(s.invite.call_id(), s.local_tag));
+  by_dialog_.erase(leg_key(s.target_call_id, s.target_tag));
+}
+
+// ---- requests within a session -----------------------------------------------------------------
+
+bool ImB2bua::on_request(const txn::Key& server, const sip::Message& request,
+                         const transport::Origin& origin) {
+  if (request.to_tag().empty()) return false;
+  auto it = by_dialog_.find(leg_key(request.call_id(), request.to_tag()));
+  if (it == by_dialog_.end()) return false;
+  const sip::Method m = request.method();
+  if (m != sip::Method::Message && m != sip::Method::Bye && m != sip::Method::Invite &&
+      m != sip::Method::Options)
+    return false;  // the responder's 405/501
+  Live* s = find(it->second.session);
+  if (!s) return false;
+  const Side side = it->second.side;
+  LegState& leg = s->leg(side);
+  if (!leg.dialog || leg.dialog->id().remote_tag != request.from_tag()) {
+    answer(server, request, 481);
+    return true;
+  }
+  if (auto refusal = leg.dialog->on_request(request)) {
+    spdlog::info("IM session {}: {} from the {} refused {} ({})", s->id, request.method_text(),
+                 side_name(side), refusal->status, refusal->reason);
+    answer(server, request, refusal->status, refusal->reason);
+    return true;
+  }
+  // The peer's latest flow is the way back to it (a TCP client may have reconnected).
+  leg.to = stack::Destination{origin.protocol, origin.source, origin.flow};
+  switch (m) {
+    case sip::Method::Message:
+      relay_message(*s, side, server, request);
+      break;
+    case sip::Method::Bye: {
+      const bool live = s->core.state() == State::Connected;
+      answer(server, request, live || s->core.state() == State::Ended ? 200 : 481);
+      if (live) spdlog::info("IM session {}: BYE from {}", s->id, leg.login);
+      run(*s, s->core.on_bye(side));
+      break;
+    }
+    case sip::Method::Invite:
+      relay_reinvite(*s, side, server, request);
+      break;
+    default:
+      answer(server, request, 200);  // OPTIONS within the session: it is alive
+      break;
+  }
+  return true;
+}
+
+void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
+                            const sip::Message& request) {
+  auto stamped = s.core.on_message(from, clock_());
+  if (const int* refusal = std::get_if<int>(&stamped)) {
+    answer(server, request, *refusal);
+    return;
+  }
+  const Stamp stamp = std::get<Stamp>(stamped);
+  store::TranscriptEntry e{s.id,
+                           stamp.seq,
+                           stamp.at_ms,
+                           s.leg(from).login,
+                           s.leg(other(from)).login,
+                           std::string(request.get(HeaderId::ContentType)),
+                           std::string(request.body())};
+  // The transcript is the truth: the 200 (with the stamp) goes out once the message is stored,
+  // then the message goes on to the other leg with the same stamp.
+  store_->append_message(
+      std::move(e), [this, alive = std::weak_ptr<int>(alive_), id = s.id, from, server, stamp,
+                     request](Result<void> r) {
+        if (alive.expired()) return;
+        if (!r) {
+          ++counters_.store_errors;
+          spdlog::error("IM session {}: message {} not stored ({}); answered 500", id, stamp.seq,
+                        r.error().message);
+          answer(server, request, 500, "Transcript Unavailable");
+          return;
+        }
+        sip::Message ok = sip::make_response(request, 200);
+        ok.add(kStampHeader, format_stamp(stamp));
+        ok.add(kSessionHeader, id);
+        if (auto sent = stack_->respond(server, std::move(ok)); !sent)
+          spdlog::debug("IM session {}: 200 not sent: {}", id, sent.error().message);
+        Live* live = find(id);
+        if (!live || live->core.state() != State::Connected) return;
+        LegState& to = live->leg(other(from));
+        if (!to.dialog) return;
+        sip::Message relay = to.dialog->make_request(sip::Method::Message);
+        relay.add(kStampHeader, format_stamp(stamp));
+        relay.add(kSessionHeader, id);
+        relay.set_body(request.body(), request.get(HeaderId::ContentType));
+        ++counters_.messages;
+        if (!send_in_dialog(*live, other(from), std::move(relay), Purpose::Relay))
+          run(*live, live->core.on_leg_failure(other(from)));
+      });
+}
+
+void ImB2bua::relay_reinvite(Live& s, Side from, const txn::Key& server,
+                             const sip::Message& request) {
+  if (auto refusal = s.core.on_reinvite(from)) {
+    answer(server, request, *refusal);
+    return;
+  }
+  LegState& to = s.leg(other(from));
+  sip::Message relay = to.dialog->make_request(sip::Method::Invite);
+  relay.add(kSessionHeader, s.id);
+  relay.set_body(request.body(), request.get(HeaderId::ContentType));
+  const std::uint32_t cseq = relay.cseq() ? relay.cseq()->number : 0;
+  s.reinvite = Live::Reinvite{from, server, request, cseq, false};
+  spdlog::info("IM session {}: re-INVITE from the {} relayed", s.id, side_name(from));
+  if (!send_in_dialog(s, other(from), std::move(relay), Purpose::ReInvite))
+    on_reinvite_failure(s, 503);
+}
+
+void ImB2bua::on_reinvite_response(Live& s, const sip::Message& response) {
+  const int status = response.status();
+  if (status < 200 || !s.reinvite) return;
+  const Side to = other(s.reinvite->from);
+  LegState& leg = s.leg(to);
+  if (status >= 300) return on_reinvite_failure(s, status);
+  if (leg.dialog) {
+    // §13.2.2.4: the switch acknowledges the answering leg itself, every time the 2xx comes.
+    (void)stack_->send_stateless(with_via(leg.dialog->make_ack(s.reinvite->cseq), leg.to),
+                                 leg.to);
+    if (!s.reinvite->answered) leg.dialog->on_refresh_response(response);
+  }
+  if (s.reinvite->answered) return;
+  s.reinvite->answered = true;
+  const LegState& back = s.leg(s.reinvite->from);
+  sip::Message ok = sip::make_response(s.reinvite->request, status);
+  ok.add(HeaderId::Contact, contact_for(back.to.protocol, back.to.endpoint));
+  ok.add(kSessionHeader, s.id);
+  if (!response.body().empty()) ok.set_body(response.body(), response.get(HeaderId::ContentType));
+  if (auto r = stack_->respond(s.reinvite->server, std::move(ok)); !r)
+    spdlog::debug("IM session {}: re-INVITE answer not sent: {}", s.id, r.error().message);
+  s.core.on_reinvite_done();
+}
+
+void ImB2bua::on_reinvite_failure(Live& s, int status) {
+  if (!s.reinvite || s.reinvite->answered) return;
+  s.reinvite->answered = true;
+  // 488 and friends leave the IM session as it was (RFC 3261 §14.1); 481/408 say the leg died.
+  answer(s.reinvite->server, s.reinvite->request, status == 503 ? 500 : status);
+  s.core.on_reinvite_done();
+  spdlog::info("IM session {}: re-INVITE answered {}", s.id, status);
+  if (status == 481 || status == 408) run(s, s.core.on_leg_failure(other(s.reinvite->from)));
+}
+
+bool ImB2bua::on_ack(const sip::Message& ack) {
+  if (ack.to_tag().empty()) return false;
+  return by_dialog_.count(leg_key(ack.call_id(), ack.to_tag())) > 0;  // ends our 2xx's resends
+}
+
+bool ImB2bua::on_cancel(const txn::Key& invite) {
+  auto it = by_server_invite_.find(invite);
+  if (it == by_server_invite_.end()) return false;
+  Live* s = find(it->second);
+  if (!s) return false;
+  if (s->core.state() == State::Establishing)
+    spdlog::info("IM session {}: CANCEL from {}", s->id, s->leg(Side::Initiator).login);
+  run(*s, s->core.on_initiator_cancel());
+  return true;
+}
+
+// ---- responses to the switch's requests --------------------------------------------------------
+
+bool ImB2bua::on_response(const txn::Key& client, const sip::Message& response) {
+  auto it = by_client_.find(client);
+  if (it == by_client_.end()) return false;
+  const ClientRef ref = it->second;
+  Live* s = find(ref.session);
+  if (!s) return true;
+  const int status = response.status();
+  switch (ref.purpose) {
+    case Purpose::Branch:
+      on_branch_response(*s, ref.branch, response);
+      break;
+    case Purpose::ReInvite:
+      on_reinvite_response(*s, response);
+      break;
+    case Purpose::Relay:
+      if (status == 481 || status == 408) {
+        spdlog::info("IM session {}: the {} answered {} to a relayed MESSAGE: leg gone", s->id,
+                     side_name(ref.side), status);
+        run(*s, s->core.on_leg_failure(ref.side));
+      } else if (status >= 300) {
+        spdlog::info("IM session {}: the {} answered {} to a relayed MESSAGE", s->id,
+                     side_name(ref.side), status);
+      }
+      break;
+    case Purpose::Bye:
+    case Purpose::Cancel:
+      break;
+  }
+  return true;
+}
+
+void ImB2bua::on_branch_response(Live& s, std::size_t branch, const sip::Message& response) {
+  const int status = response.status();
+  if (branch >= s.branches.size()) return;
+  if (status < 200) {
+    run(s, s.core.on_provisional(branch, status));
+    return;
+  }
+  if (status < 300) s.branches[branch].last_2xx = response;
+  if (status >= 300 && s.core.state() == State::Establishing)
+    spdlog::info("IM session {}: {} answered {} from {}", s.id, s.leg(Side::Target).login,
+                 status, s.branches[branch].contact);
+  run(s, s.core.on_final(branch, status));
+}
+
+bool ImB2bua::on_client_failure(const txn::Key& client, txn::Failure failure) {
+  auto it = by_client_.find(client);
+  if (it == by_client_.end()) return false;
+  const ClientRef ref = it->second;
+  Live* s = find(ref.session);
+  if (!s) return true;
+  const int status = failure == txn::Failure::Timeout ? 408 : 503;
+  switch (ref.purpose) {
+    case Purpose::Branch:
+      run(*s, s->core.on_final(ref.branch, status));
+      break;
+    case Purpose::Relay:
+      spdlog::info("IM session {}: relayed MESSAGE to the {} failed ({}): leg gone", s->id,
+                   side_name(ref.side), status);
+      run(*s, s->core.on_leg_failure(ref.side));
+      break;
+    case Purpose::ReInvite:
+      on_reinvite_failure(*s, status == 503 ? 503 : 408);
+      break;
+    case Purpose::Bye:
+    case Purpose::Cancel:
+      break;
+  }
+  return true;
+}
+
+bool ImB2bua::on_server_failure(const txn::Key& server, txn::Failure /*failure*/) {
+  auto it = by_server_invite_.find(server);
+  if (it == by_server_invite_.end()) return false;
+  Live* s = find(it->second);
+  if (!s) return true;
+  if (s->core.state() != State::Connected) return true;
+  // §13.3.1.4: no ACK for our 2xx: the initiator's leg is dead; both legs are ended.
+  spdlog::info("IM session {}: the initiator never acknowledged the 200", s->id);
+  send_bye(*s, Side::Initiator);
+  run(*s, s->core.on_leg_failure(Side::Initiator));
+  return true;
+}
+
+bool ImB2bua::on_stray_response(const sip::Message& response) {
+  const auto cseq = response.cseq();
+  if (!cseq || cseq->method != sip::Method::Invite) return false;
+  if (response.status() < 200 || response.status() >= 300) return false;
+  auto it = by_dialog_.find(leg_key(response.call_id(), response.from_tag()));
+  if (it == by_dialog_.end()) return false;
+  Live* s = find(it->second.session);
+  if (!s) return false;
+  if (it->second.side == Side::Target && cseq->number == 1) {
+    // A retransmitted 2xx to the target leg's INVITE: the branch it came from, by our Via.
+    const std::string_view branch_id = response.branch();
+    for (std::size_t i = 0; i < s->branches.size(); ++i) {
+      if (s->branches[i].invite.branch() != branch_id) continue;
+      const bool winner = s->core.winner() == i;
+      if (!s->branches[i].last_2xx || !winner) s->branches[i].last_2xx = response;
+      ack_branch(*s, i, !winner);
+      return true;
+    }
+    return true;
+  }
+  // A retransmitted 2xx to a re-INVITE the switch relayed: ACK it again.
+  LegState& leg = s->leg(it->second.side);
+  if (leg.dialog)
+    (void)stack_->send_stateless(with_via(leg.dialog->make_ack(cseq->number), leg.to), leg.to);
+  return true;
+}
+
+void ImB2bua::stop() {
+  // The stack is closed already: nothing more goes on the wire. What was live is recorded as
+  // ended by the shutdown (the store commits it before the process exits).
+  for (auto& [id, s] : sessions_) {
+    if (s->core.state() == State::Ended) continue;
+    (void)s->core.on_shutdown();
+    store_->record_session_end(id, clock_(), "", std::string(end_reason_name(EndReason::Shutdown)),
+                               [](Result<void>) {});
+    s->invite_timer.cancel();
+    s->linger_timer.cancel();
+  }
+  alive_.reset();
+  sessions_.clear();
+  by_server_invite_.clear();
+  by_client_.clear();
+  by_dialog_.clear();
+  live_by_login_.clear();
+}
+
+}  // namespace ims::sw::im

@@ -1,0 +1,166 @@
+#pragma once
+// ImB2bua: the switch's back-to-back user agent for IM sessions (PRODUCT §4, RFC 3261 §12-§15).
+// Given an INVITE the application has authenticated and checked (a local initiator with the im
+// task, a local target agent with the im task), it owns both legs:
+//   - the initiator's leg: the INVITE's dialog, with the switch's To tag and Contact;
+//   - the target's leg: a new Call-ID, From tag, CSeq and Contact, INVITEd in parallel to every
+//     contact of the target registered with +imswitch.session, over the flow it registered from.
+// It relays 180, the first 200 (ACKed by the switch, the other branches CANCELled with
+// Reason: SIP;cause=200;text="answered elsewhere"), failures (best of the branches) and its own
+// invitation timer (CANCEL with Reason: SIP;cause=408, 408 to the initiator); then in-dialog
+// MESSAGE (stamped, sequenced, stored in the transcript before the 200), BYE and re-INVITE leg to
+// leg. The decisions are Session's (session.hpp, sans-I/O); this class carries them out.
+//
+// The stamp: the switch answers each MESSAGE of a session 200 with
+//   Imswitch-Stamp: 2026-12-03T08:15:02.123Z;seq=3
+// (switch time, UTC, ms; the session's sequence number) and puts the same header into the
+// MESSAGE it relays, so both sides show the same time and order. The INVITE's first message is
+// seq 1; the relayed INVITE and the 200 to the initiator carry its stamp. Both legs also carry
+// Imswitch-Session: <session id>.
+//
+// Owner: SwitchTu. Strand: the stack's; store completions are posted there.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "common/sip/message.hpp"
+#include "common/stack/stack.hpp"
+#include "common/transport/types.hpp"
+#include "common/txn/actions.hpp"
+#include "common/txn/key.hpp"
+#include "switch/im/session.hpp"
+#include "switch/store/records.hpp"
+#include "switch/store/store.hpp"
+
+namespace ims::sw::im {
+
+inline constexpr std::string_view kStampHeader = "Imswitch-Stamp";
+inline constexpr std::string_view kSessionHeader = "Imswitch-Session";
+
+struct ImSettings {
+  std::chrono::milliseconds invite_timeout{30000};  // im.invite_timeout_s
+  std::size_t max_sessions = 10000;                 // im.max_sessions
+  std::size_t udp_size_limit = 1300;                // proxy.udp_size_limit (RFC 3428 §6)
+  // An ended session keeps its dialogs this long, to answer a crossing BYE 200 and absorb late
+  // responses (64*T1 by default).
+  std::chrono::milliseconds linger{32000};
+};
+
+struct ImCounters {
+  std::uint64_t started = 0;    // sessions that sent INVITEs to the target
+  std::uint64_t connected = 0;  // sessions a target accepted
+  std::uint64_t refused = 0;    // INVITEs answered 4xx/5xx before any branch was tried
+  std::uint64_t messages = 0;   // in-dialog MESSAGEs stored and relayed
+  std::uint64_t store_errors = 0;
+};
+
+class ImB2bua {
+ public:
+  // The registered contacts of a login, best first.
+  using Locator = std::function<std::vector<store::Binding>(std::string_view login)>;
+  // "host:port" of this switch for a request leaving over `protocol` toward `to` (§18.1.1).
+  using SentBy = std::function<std::string(transport::Protocol protocol,
+                                           const transport::Endpoint& to)>;
+  // Unix epoch ms: the stamps' clock.
+  using Clock = std::function<std::int64_t()>;
+
+  ImB2bua(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
+          Locator locator, SentBy sent_by, Clock clock, ImSettings settings);
+  ~ImB2bua();
+  ImB2bua(const ImB2bua&) = delete;
+  ImB2bua& operator=(const ImB2bua&) = delete;
+
+  // Opens a session for `invite` (server transaction `server`) from `initiator` to `target`,
+  // whose IM capacity is `target_capacity`. Answers 100 at once, then 180/200/failure as the
+  // target's devices do; or 415 (no usable first message), 480 (no capable contact), 486 (the
+  // target is at capacity), 503 (the switch is at im.max_sessions).
+  void start(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
+             std::string initiator, std::string target, unsigned target_capacity);
+
+  // Sessions (establishing or connected) `login` takes part in.
+  std::size_t live_sessions_of(std::string_view login) const;
+  std::size_t live_sessions() const;
+
+  // Stack events. Each returns false when the message or key belongs to no session (the caller
+  // answers 481 or passes it on).
+  bool on_request(const txn::Key& server, const sip::Message& request,
+                  const transport::Origin& origin);
+  bool on_ack(const sip::Message& ack);
+  bool on_cancel(const txn::Key& invite);
+  bool on_response(const txn::Key& client, const sip::Message& response);
+  bool on_client_failure(const txn::Key& client, txn::Failure failure);
+  bool on_server_failure(const txn::Key& server, txn::Failure failure);
+  bool on_stray_response(const sip::Message& response);
+
+  // The switch stops: sessions are ended (BYE, CANCEL) and recorded as ended by shutdown.
+  void stop();
+
+  void set_settings(const ImSettings& settings) { settings_ = settings; }
+  const ImCounters& counters() const { return counters_; }
+
+ private:
+  struct Live;
+  enum class Purpose : std::uint8_t { Branch, Relay, Bye, ReInvite, Cancel };
+  struct ClientRef {
+    std::string session;
+    Purpose purpose = Purpose::Bye;
+    std::size_t branch = 0;  // Purpose::Branch: which device
+    Side side = Side::Initiator;  // Relay, ReInvite, Bye: the leg the request went to
+  };
+  struct LegRef {
+    std::string session;
+    Side side = Side::Initiator;
+  };
+
+  Live* find(const std::string& id);
+  void run(Live& s, const Actions& actions);
+  void act(Live& s, const Action& action);
+  void answer_initiator(Live& s, const AnswerInitiator& a);
+  void cancel_branch(Live& s, const CancelBranch& c);
+  void send_bye(Live& s, Side to);
+  void on_ended(Live& s, const SessionEnded& e);
+  void arm_invite_timer(Live& s, std::chrono::milliseconds after);
+  // Sends an in-dialog request (built by the leg's Dialog, no Via yet) to a leg in a new client
+  // transaction remembered for `purpose`.
+  std::optional<txn::Key> send_in_dialog(Live& s, Side to, sip::Message request, Purpose purpose);
+  void answer(const txn::Key& server, const sip::Message& request, int status,
+              std::string_view reason = {}, std::string_view to_tag = {});
+  void relay_message(Live& s, Side from, const txn::Key& server, const sip::Message& request);
+  void relay_reinvite(Live& s, Side from, const txn::Key& server, const sip::Message& request);
+  void on_branch_response(Live& s, std::size_t branch, const sip::Message& response);
+  void on_reinvite_response(Live& s, const sip::Message& response);
+  void on_reinvite_failure(Live& s, int status);
+  // ACKs a 2xx of a branch (§13.2.2.4); the winner's dialog becomes the target leg, any other
+  // is ended at once with BYE.
+  void ack_branch(Live& s, std::size_t branch, bool bye);
+  void forget(const std::string& id);
+  std::string contact_for(transport::Protocol protocol, const transport::Endpoint& to) const;
+  sip::Message with_via(sip::Message request, const stack::Destination& to) const;
+  void remember(Live& s, const txn::Key& key, ClientRef ref);
+
+  boost::asio::any_io_executor strand_;
+  stack::Stack* stack_;
+  store::Store* store_;
+  Locator locator_;
+  SentBy sent_by_;
+  Clock clock_;
+  ImSettings settings_;
+  ImCounters counters_;
+  std::unordered_map<std::string, std::unique_ptr<Live>> sessions_;
+  std::unordered_map<txn::Key, std::string, txn::KeyHash> by_server_invite_;
+  std::unordered_map<txn::Key, ClientRef, txn::KeyHash> by_client_;
+  std::unordered_map<std::string, LegRef> by_dialog_;  // "call-id local-tag" -> leg
+  std::unordered_map<std::string, std::size_t> live_by_login_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
+};
+
+}  // namespace ims::sw::im

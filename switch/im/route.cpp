@@ -1,0 +1,33 @@
+#include "switch/im/route.hpp"
+
+#include "common/sip/uri.hpp"
+#include "common/transport/via_routing.hpp"
+
+namespace ims::sw::im {
+
+std::optional<Route> route_of(const store::Binding& b) {
+  const auto registered_over = transport::protocol_from_name(b.transport);
+  const auto source = transport::parse_ip(b.source_address);
+  if (!registered_over || !source || b.source_port == 0) return std::nullopt;
+  const auto source_ep = transport::Endpoint::make(*source, b.source_port);
+  // A TCP flow still open is the only sure way to a client behind NAT.
+  if (*registered_over == transport::Protocol::Tcp && b.flow_id != 0)
+    return Route{transport::Protocol::Tcp, source_ep, transport::FlowId{b.flow_id}};
+
+  transport::Protocol protocol = *registered_over;
+  const auto uri = sip::parse_uri(b.contact);
+  if (!uri) return Route{protocol, source_ep, std::nullopt};
+  if (auto t = uri->param("transport")) {
+    const auto p = transport::protocol_from_via(*t);
+    if (!p) return std::nullopt;
+    protocol = *p;
+  }
+  const auto host = transport::parse_ip(uri->host);
+  if (host && *host == *source)
+    return Route{protocol,
+                 transport::Endpoint::make(*host, uri->port.value_or(transport::kDefaultSipPort)),
+                 std::nullopt};
+  return Route{protocol, source_ep, std::nullopt};
+}
+
+}  // namespace ims::sw::im
