@@ -6,6 +6,7 @@
 #include "client/bodies.hpp"
 #include "client/errors.hpp"
 #include "client/interaction.hpp"
+#include "client/sip_text.hpp"
 #include "common/sip/builders.hpp"
 #include "common/sip/uri.hpp"
 #include "common/util/random.hpp"
@@ -14,15 +15,9 @@
 namespace ims::client {
 namespace {
 
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, MESSAGE, OPTIONS";
-constexpr std::string_view kTextPlain = "text/plain;charset=utf-8";
-
-std::string user_of(std::optional<sip::NameAddr> na) {
-  if (!na) return {};
-  auto uri = sip::parse_uri(na->uri);
-  if (!uri) return {};
-  return sip::unescape(uri->user).value_or(std::string(uri->user));
-}
+using detail::kAllow;
+using detail::kTextPlain;
+using detail::user_of;
 
 // RFC 3326: `SIP;cause=408;text="..."`. The cause, and the text into *text.
 int reason_cause(std::string_view value, std::string* text) {
