@@ -270,5 +270,56 @@ TEST_F(Sessions, CSeqOrderUnknownMethodsAndStrangers) {
   EXPECT_EQ(status_of(alice->response(stranger, lost)), 481);
 }
 
+// Legs that go silent, on a switch with T1 = 50 ms so that 64*T1 passes in 3.2 s.
+class SilentLegs : public Sessions {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    const std::string config = dir_.write("fast.yaml", R"(sip:
+  domains: [127.0.0.1]
+  timers: { t1_ms: 50, t2_ms: 400 }
+directory:
+  agents:
+    - { login: alice, password: pw-alice }
+    - { login: bob, password: pw-bob }
+)");
+    SwitchOptions o = im_switch_options();
+    o.config = config;
+    std::string error;
+    sw_ = SwitchProcess::start(o, &error);
+    ASSERT_TRUE(sw_) << error;
+  }
+  ScratchDir dir_{"imswitch-session-"};
+};
+
+TEST_F(SilentLegs, AnInitiatorThatNeverAcknowledgesThe200IsADeadLeg) {
+  auto alice = peer("alice", false);
+  auto bob = peer("bob");
+  ASSERT_TRUE(alice && bob);
+  auto d = alice->invite("bob", kText, "Hello Bob");
+  auto invite = bob->next_request("INVITE");
+  ASSERT_TRUE(invite);
+  bob->accept(*invite);
+  ASSERT_EQ(status_of(alice->final(d)), 200);  // and no ACK from alice
+  auto bye = bob->next_request("BYE", 10s);
+  ASSERT_TRUE(bye) << sw_->log_tail(20);
+  bob->reply(*bye, 200);
+  EXPECT_TRUE(sw_->wait_for_log("ended: dead-leg", 1, 5s)) << sw_->log_tail(10);
+}
+
+TEST_F(SilentLegs, ATargetThatNeverAnswersARelayedMessageIsADeadLeg) {
+  auto alice = peer("alice", false);
+  auto bob = peer("bob");
+  ASSERT_TRUE(alice && bob);
+  auto s = connect(*alice, *bob, "bob");
+  const auto m = alice->send_in_dialog(s.initiator, "MESSAGE", kText, "anyone?");
+  EXPECT_EQ(status_of(alice->response(s.initiator, m)), 200) << "the 200 does not wait for bob";
+  ASSERT_TRUE(bob->next_request("MESSAGE"));  // taken, never answered
+  auto bye = alice->next_request("BYE", 10s);
+  ASSERT_TRUE(bye) << sw_->log_tail(20);
+  alice->reply(*bye, 200);
+  EXPECT_TRUE(sw_->wait_for_log("ended: dead-leg", 1, 5s)) << sw_->log_tail(10);
+}
+
 }  // namespace
 }  // namespace ims::test
