@@ -33,7 +33,7 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 }  // namespace
 
 Stack::Stack(asio::any_io_executor strand, Options options, TransactionUser& tu)
-    : strand_(std::move(strand)), tu_(&tu), table_(options.txn) {
+    : strand_(std::move(strand)), tu_(&tu), table_(options.txn), ticker_(strand_) {
   transport::MessageSink& sink = *this;
   transport_ = std::make_unique<transport::TransportLayer>(strand_, options.transport, sink);
 }
@@ -52,7 +52,10 @@ const std::vector<transport::ListenerInfo>& Stack::listeners() const {
 void Stack::close() {
   alive_.reset();
   transport_->close();
-  contexts_.clear();  // destroys the timers; their callbacks see alive_ expired
+  ticker_.cancel();
+  ticking_ = false;
+  wheel_ = TimerWheel<Context>();  // it points into the contexts
+  contexts_.clear();
   clients_by_flow_.clear();
   pending_acks_.clear();
 }
@@ -100,7 +103,7 @@ void Stack::on_request(sip::Message request, const Origin& origin) {
   }
   // A new server transaction: remember where the request came from, for its responses.
   if (outcome->key && !contexts_.count(*outcome->key)) {
-    contexts_.emplace(*outcome->key, Context{origin, std::nullopt, {}});
+    add_context(*outcome->key, Context{origin, std::nullopt});
   }
   process(std::move(*outcome), origin);
 }
@@ -193,7 +196,7 @@ Result<txn::Key> Stack::send_request(sip::Message request, const Destination& to
     return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "no client key"};
   }
   txn::Key key = *outcome->key;
-  contexts_.emplace(key, Context{Origin{}, to, {}});
+  add_context(key, Context{Origin{}, to});
   process(std::move(*outcome), Origin{});
   return key;
 }
@@ -327,9 +330,16 @@ void Stack::carry_out(const txn::Key* key, txn::Action& action, const Origin& ar
       action);
 }
 
+Stack::Context& Stack::add_context(const txn::Key& key, Context ctx) {
+  auto [it, fresh] = contexts_.emplace(key, std::move(ctx));
+  if (fresh) it->second.key = &it->first;
+  return it->second;
+}
+
 void Stack::forget(const txn::Key& key) {
   auto it = contexts_.find(key);
   if (it == contexts_.end()) return;
+  wheel_.cancel_all(it->second, kTimerCount);
   const auto& dest = it->second.destination;
   if (dest && dest->flow && dest->protocol == transport::Protocol::Tcp) {
     auto f = clients_by_flow_.find(static_cast<std::uint64_t>(*dest->flow));
@@ -404,46 +414,63 @@ bool Stack::send(const txn::Key& key, Context& ctx, const sip::Message& message)
 
 // ---- timers ------------------------------------------------------------------------------------
 
-void Stack::start_timer(const txn::Key& key, Context& ctx, txn::TimerId id, txn::Duration after) {
-  TimerSlot* slot = nullptr;
-  for (auto& s : ctx.timers)
-    if (s.id == id) slot = &s;
-  if (!slot) {
-    ctx.timers.push_back(TimerSlot{id, 0, std::make_unique<asio::steady_timer>(strand_)});
-    slot = &ctx.timers.back();
-  }
-  slot->generation = ++timer_generation_;
-  slot->timer->expires_after(after);
-  std::weak_ptr<int> alive = alive_;
-  slot->timer->async_wait([this, alive, key, id, generation = slot->generation](
-                              const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    on_timer(key, id, generation);
-  });
+std::uint64_t Stack::tick_of(std::chrono::steady_clock::time_point t, bool round_up) const {
+  const auto since = t - epoch_;
+  if (since.count() <= 0) return 0;
+  const auto n = static_cast<std::uint64_t>(since / kTick);
+  return round_up && since % kTick != std::chrono::steady_clock::duration::zero() ? n + 1 : n;
+}
+
+void Stack::start_timer(const txn::Key& /*key*/, Context& ctx, txn::TimerId id,
+                        txn::Duration after) {
+  const auto t = static_cast<std::size_t>(id);
+  ++ctx.timer_gen[t];
+  // A timer never fires early: its due tick is rounded up.
+  wheel_.arm(ctx, t, tick_of(std::chrono::steady_clock::now() + after, true));
+  keep_ticking();
 }
 
 void Stack::cancel_timer(Context& ctx, txn::TimerId id) {
-  for (auto& s : ctx.timers) {
-    if (s.id != id) continue;
-    s.generation = 0;
-    s.timer->cancel();
-  }
+  const auto t = static_cast<std::size_t>(id);
+  ++ctx.timer_gen[t];
+  wheel_.cancel(ctx, t);
 }
 
-void Stack::on_timer(const txn::Key& key, txn::TimerId id, std::uint64_t generation) {
-  auto it = contexts_.find(key);
-  if (it == contexts_.end()) return;
-  bool current = false;
-  for (auto& s : it->second.timers) {
-    if (s.id == id && s.generation == generation) {
-      s.generation = 0;
-      current = true;
-    }
+void Stack::keep_ticking() {
+  if (ticking_ || wheel_.size() == 0) return;
+  ticking_ = true;
+  ticker_.expires_at(epoch_ + kTick * static_cast<std::int64_t>(wheel_.now() + 1));
+  std::weak_ptr<int> alive = alive_;
+  ticker_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    ticking_ = false;
+    on_tick();
+    keep_ticking();
+  });
+}
+
+void Stack::on_tick() {
+  const auto expired = wheel_.advance(tick_of(std::chrono::steady_clock::now(), false));
+  if (expired.empty()) return;
+  // Read everything from the contexts before acting: an expiry may end other transactions.
+  struct Due {
+    txn::Key key;
+    txn::TimerId id;
+    std::uint32_t gen;
+  };
+  std::vector<Due> due;
+  due.reserve(expired.size());
+  for (const auto& e : expired) {
+    due.push_back(Due{*e.owner->key, static_cast<txn::TimerId>(e.timer), e.owner->timer_gen[e.timer]});
   }
-  // An expiry already queued when its timer was re-armed or cancelled is stale.
-  if (!current) return;
-  const Origin origin = it->second.origin;  // process() may erase the context
-  process(table_.on_timer(key, id), origin);
+  for (const auto& d : due) {
+    auto it = contexts_.find(d.key);
+    if (it == contexts_.end()) continue;
+    // Re-armed or cancelled by an earlier expiry of this same tick: stale.
+    if (it->second.timer_gen[static_cast<std::size_t>(d.id)] != d.gen) continue;
+    const Origin origin = it->second.origin;  // process() may erase the context
+    process(table_.on_timer(d.key, d.id), origin);
+  }
 }
 
 }  // namespace ims::stack

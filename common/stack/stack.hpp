@@ -6,7 +6,8 @@
 //   and counted) and fed to the TransactionTable;
 // - the table's actions are carried out: SendToTransport through the transport (responses per
 //   §18.2.2 from the request's Origin, requests to the transaction's Destination), StartTimer/
-//   CancelTimer on asio steady_timers, PassToTu/ReportToTu as TransactionUser callbacks;
+//   CancelTimer on a timing wheel driven by one asio timer (timer_wheel.hpp), PassToTu/
+//   ReportToTu as TransactionUser callbacks;
 // - a CANCEL that matches an INVITE server transaction is answered 200 here (§9.2).
 //
 // Owner: the application (unique_ptr). Strand: the executor given to the constructor; every
@@ -14,6 +15,8 @@
 // (STYLE rule 6). To scale out, run one Stack per thread, each with its own io_context and
 // UDP sockets bound with transport::Options::reuse_port, and shard work by Call-ID.
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,6 +27,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/sip/message.hpp"
+#include "common/stack/timer_wheel.hpp"
 #include "common/stack/transaction_user.hpp"
 #include "common/transport/options.hpp"
 #include "common/transport/transport_layer.hpp"
@@ -98,16 +102,15 @@ class Stack final : private transport::MessageSink {
   transport::TransportLayer& transport() { return *transport_; }
 
  private:
-  struct TimerSlot {
-    txn::TimerId id;
-    std::uint64_t generation = 0;  // 0: not armed; a stale expiry carries an older value
-    std::unique_ptr<boost::asio::steady_timer> timer;
-  };
+  static constexpr std::size_t kTimerCount = static_cast<std::size_t>(txn::TimerId::Trying) + 1;
   // What the stack keeps per live transaction, next to the table's state machine.
   struct Context {
-    transport::Origin origin;              // server: where the request came from
+    transport::Origin origin;                // server: where the request came from
     std::optional<Destination> destination;  // client: where its requests go
-    std::vector<TimerSlot> timers;
+    const txn::Key* key = nullptr;           // the map's own key (node-stable)
+    std::array<WheelPos, kTimerCount> wheel{};         // armed timers' places on the wheel
+    std::array<std::uint32_t, kTimerCount> timer_gen{};  // bumped on each arm and cancel
+    WheelPos& wheel_pos(std::size_t timer) { return wheel[timer]; }
   };
   // A 2xx to an INVITE over an unreliable transport, re-sent until its ACK (§13.3.1.4).
   struct PendingAck {
@@ -143,7 +146,10 @@ class Stack final : private transport::MessageSink {
   bool send(const txn::Key& key, Context& ctx, const sip::Message& message);
   void start_timer(const txn::Key& key, Context& ctx, txn::TimerId id, txn::Duration after);
   void cancel_timer(Context& ctx, txn::TimerId id);
-  void on_timer(const txn::Key& key, txn::TimerId id, std::uint64_t generation);
+  void on_tick();
+  void keep_ticking();
+  std::uint64_t tick_of(std::chrono::steady_clock::time_point t, bool round_up) const;
+  Context& add_context(const txn::Key& key, Context ctx);
   void arm_2xx_retransmission(const txn::Key& server, const sip::Message& response);
   void on_2xx_timer(const std::string& ack_key);
   // Call-ID, CSeq number and To tag: what ties an ACK to the 2xx it acknowledges.
@@ -157,7 +163,12 @@ class Stack final : private transport::MessageSink {
   std::unordered_map<std::uint64_t, std::vector<txn::Key>> clients_by_flow_;
   std::unordered_map<std::string, PendingAck> pending_acks_;
   Counters counters_;
-  std::uint64_t timer_generation_ = 0;
+  // Transaction timers: one wheel of kTick ticks, one asio timer running while any is armed.
+  static constexpr std::chrono::milliseconds kTick{5};
+  TimerWheel<Context> wheel_;
+  boost::asio::steady_timer ticker_;
+  bool ticking_ = false;
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer callbacks
   std::unique_ptr<transport::TransportLayer> transport_;   // last: it calls back into us
 };
