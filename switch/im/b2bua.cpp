@@ -62,12 +62,7 @@ std::size_t ImB2bua::live_sessions_of(std::string_view login) const {
   return it == live_by_login_.end() ? 0 : it->second;
 }
 
-std::size_t ImB2bua::live_sessions() const {
-  std::size_t n = 0;
-  for (const auto& [id, s] : sessions_)
-    if (s->core.state() != State::Ended) ++n;
-  return n;
-}
+std::size_t ImB2bua::live_sessions() const { return live_total_; }
 
 std::string ImB2bua::contact_for(transport::Protocol protocol,
                                  const transport::Endpoint& to) const {
@@ -189,6 +184,7 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   sessions_.emplace(id, std::move(live));
   by_server_invite_[server] = id;
   by_dialog_[leg_key(s.target_call_id, s.target_tag)] = LegRef{id, Side::Target};
+  ++live_total_;
   ++live_by_login_[initiator];
   if (initiator != target) ++live_by_login_[target];
   ++counters_.started;
@@ -377,6 +373,7 @@ void ImB2bua::on_ended(Live& s, const SessionEnded& e) {
                end_reason_name(e.reason), by.empty() ? std::string() : " by " + by,
                s.leg(Side::Initiator).login, s.leg(Side::Target).login, s.core.messages(),
                s.invite.call_id(), s.target_call_id);
+  if (live_total_ > 0) --live_total_;
   for (const auto& login : {s.leg(Side::Initiator).login, s.leg(Side::Target).login}) {
     auto it = live_by_login_.find(login);
     if (it == live_by_login_.end()) continue;

@@ -159,7 +159,8 @@ class ImB2bua {
   std::unordered_map<txn::Key, std::string, txn::KeyHash> by_server_invite_;
   std::unordered_map<txn::Key, ClientRef, txn::KeyHash> by_client_;
   std::unordered_map<std::string, LegRef> by_dialog_;  // "call-id local-tag" -> leg
-  std::unordered_map<std::string, std::size_t> live_by_login_;
+  std::unordered_map<std::string, std::size_t> live_by_login_;  // establishing or connected
+  std::size_t live_total_ = 0;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
 };
 

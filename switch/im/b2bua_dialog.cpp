@@ -302,6 +302,7 @@ void ImB2bua::stop() {
   by_client_.clear();
   by_dialog_.clear();
   live_by_login_.clear();
+  live_total_ = 0;
 }
 
 }  // namespace ims::sw::im

@@ -270,14 +270,17 @@ TEST_F(Sessions, CSeqOrderUnknownMethodsAndStrangers) {
   EXPECT_EQ(status_of(alice->response(stranger, lost)), 481);
 }
 
-// Legs that go silent, on a switch with T1 = 50 ms so that 64*T1 passes in 3.2 s.
-class SilentLegs : public Sessions {
+// A small switch: T1 = 50 ms, so that 64*T1 passes in 3.2 s (legs that go silent), and room
+// for one IM session at a time.
+class SmallSwitch : public Sessions {
  protected:
   void SetUp() override {
     ASSERT_FALSE(dir_.path().empty());
     const std::string config = dir_.write("fast.yaml", R"(sip:
   domains: [127.0.0.1]
   timers: { t1_ms: 50, t2_ms: 400 }
+im:
+  max_sessions: 1
 directory:
   agents:
     - { login: alice, password: pw-alice }
@@ -292,7 +295,7 @@ directory:
   ScratchDir dir_{"imswitch-session-"};
 };
 
-TEST_F(SilentLegs, AnInitiatorThatNeverAcknowledgesThe200IsADeadLeg) {
+TEST_F(SmallSwitch, AnInitiatorThatNeverAcknowledgesThe200IsADeadLeg) {
   auto alice = peer("alice", false);
   auto bob = peer("bob");
   ASSERT_TRUE(alice && bob);
@@ -307,7 +310,7 @@ TEST_F(SilentLegs, AnInitiatorThatNeverAcknowledgesThe200IsADeadLeg) {
   EXPECT_TRUE(sw_->wait_for_log("ended: dead-leg", 1, 5s)) << sw_->log_tail(10);
 }
 
-TEST_F(SilentLegs, ATargetThatNeverAnswersARelayedMessageIsADeadLeg) {
+TEST_F(SmallSwitch, ATargetThatNeverAnswersARelayedMessageIsADeadLeg) {
   auto alice = peer("alice", false);
   auto bob = peer("bob");
   ASSERT_TRUE(alice && bob);
@@ -319,6 +322,19 @@ TEST_F(SilentLegs, ATargetThatNeverAnswersARelayedMessageIsADeadLeg) {
   ASSERT_TRUE(bye) << sw_->log_tail(20);
   alice->reply(*bye, 200);
   EXPECT_TRUE(sw_->wait_for_log("ended: dead-leg", 1, 5s)) << sw_->log_tail(10);
+}
+
+TEST_F(SmallSwitch, PastMaxSessionsANewInviteGets503WithRetryAfter) {
+  auto alice = peer("alice", false);
+  auto bob = peer("bob");
+  ASSERT_TRUE(alice && bob);
+  auto s = connect(*alice, *bob, "bob");
+  auto d = alice->invite("bob", kText, "and another thing");
+  auto busy = alice->final(d, 5s);
+  ASSERT_EQ(status_of(busy), 503);
+  EXPECT_TRUE(busy->header("Retry-After"));
+  alice->ack(d, *busy);
+  EXPECT_FALSE(bob->next_request("INVITE", 300ms));
 }
 
 }  // namespace
