@@ -112,6 +112,11 @@ void ImB2bua::relay_reinvite(Live& s, Side from, const txn::Key& server,
     return;
   }
   LegState& to = s.leg(other(from));
+  if (!to.dialog) {
+    s.core.on_reinvite_done();
+    answer(server, request, 481);
+    return;
+  }
   sip::Message relay = to.dialog->make_request(sip::Method::Invite);
   relay.add(kSessionHeader, s.id);
   relay.set_body(request.body(), request.get(HeaderId::ContentType));
@@ -212,7 +217,17 @@ void ImB2bua::on_branch_response(Live& s, std::size_t branch, const sip::Message
     run(s, s.core.on_provisional(branch, status));
     return;
   }
-  if (status < 300) s.branches[branch].last_2xx = response;
+  if (status < 300) {
+    // A 2xx that cannot make a dialog (no To tag, no usable Contact) cannot be ACKed or used:
+    // that device counts as failed (502) and the others go on.
+    if (auto d = dialog::Dialog::from_uac(s.branches[branch].invite, response); !d) {
+      spdlog::warn("IM session {}: unusable 2xx from {} ({}), counted as 502", s.id,
+                   s.branches[branch].contact, d.error().message);
+      run(s, s.core.on_final(branch, 502));
+      return;
+    }
+    s.branches[branch].last_2xx = response;
+  }
   if (status >= 300 && s.core.state() == State::Establishing)
     spdlog::info("IM session {}: {} answered {} from {}", s.id, s.leg(Side::Target).login,
                  status, s.branches[branch].contact);
