@@ -209,13 +209,13 @@ void AgentCore::on_client_failure(const txn::Key& client, txn::Failure failure) 
   if (k == by_key_.end()) return;
   const RequestId id = k->second;
   by_key_.erase(k);
-  if (failure == txn::Failure::Timeout) {
-    finish(id, Error{ClientErrc::NoAnswer,
-                     "no answer from " + transport::to_string(server_)});
-  } else {
-    finish(id, Error{ClientErrc::TransportFailed,
-                     "cannot reach " + transport::to_string(server_)});
-  }
+  Error error = failure == txn::Failure::Timeout
+                    ? Error{ClientErrc::NoAnswer, "no answer from " + transport::to_string(server_)}
+                    : Error{ClientErrc::TransportFailed,
+                            "cannot reach " + transport::to_string(server_)};
+  // A send that fails at once reports from inside Stack::send_request, before transmit() has
+  // recorded the request: finish it on a later turn of the strand.
+  post([id, error = std::move(error)](AgentCore& self) { self.finish(id, error); });
 }
 
 void AgentCore::on_stray_response(sip::Message response, const transport::Origin&) {
