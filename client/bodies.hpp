@@ -21,6 +21,7 @@ namespace ims::client {
 
 inline constexpr std::string_view kStampHeader = "Imswitch-Stamp";
 inline constexpr std::string_view kCopyHeader = "Imswitch-Copy";
+inline constexpr std::string_view kSessionHeader = "Imswitch-Session";
 inline constexpr std::string_view kSessionFeatureTag = "+imswitch.session";
 
 // A body with its Content-Type.

@@ -166,6 +166,7 @@ void ImSession::on_invite_final(Result<sip::Message> final, const sip::Message& 
     changed();
     return;
   }
+  switch_id_ = std::string(util::trim(rsp.find(kSessionHeader).value_or("")));
   stamp_first_text(rsp, Direction::Sent);
   changed();
 }
@@ -215,6 +216,7 @@ std::shared_ptr<ImSession> ImSession::incoming(const std::shared_ptr<detail::Age
   s->first_text_ = std::move(content->first_text);
   s->case_json_ = std::move(content->case_json);
   s->call_id_ = std::string(invite.call_id());
+  s->switch_id_ = std::string(util::trim(invite.find(kSessionHeader).value_or("")));
   s->invite_server_ = server;
   s->invite_ = invite;
   // §13.3.1.1: alerting; the To tag makes the early dialog ours.

@@ -66,6 +66,9 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   // The Reason text of a CANCEL that ended an invitation ("answered elsewhere"), or "".
   const std::string& end_detail() const { return end_detail_; }
   const std::string& call_id() const { return call_id_; }
+  // The switch's id of the session (Imswitch-Session), once its INVITE or 200 named it; the
+  // key of the stored transcript.
+  const std::string& switch_id() const { return switch_id_; }
 
   // ---- initiator ------------------------------------------------------------------------------
   // NotConnected → Establishing: INVITE to sip:<target>@<domain> with the first message and,
@@ -128,6 +131,7 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   std::optional<std::string> case_json_;
   Transcript transcript_;
   std::string end_detail_;
+  std::string switch_id_;
   std::string call_id_;
   std::string local_tag_;
   std::optional<dialog::Dialog> dialog_;

@@ -82,6 +82,11 @@ TEST_F(ClientSessionTest, AcceptedSessionKeepsTheSameTranscriptOnBothSides) {
   ASSERT_TRUE(alice.events.wait_entries(out, 4));
   ASSERT_TRUE(bob.events.wait_entries(in, 4));
 
+  // Both sides know the switch's id of the session (the stored transcript's key).
+  const std::string id = loop_.on_strand([&] { return out->switch_id(); });
+  EXPECT_FALSE(id.empty());
+  EXPECT_EQ(loop_.on_strand([&] { return in->switch_id(); }), id);
+
   const auto a = transcript(out);
   const auto b = transcript(in);
   ASSERT_EQ(a.size(), 4u);
