@@ -168,6 +168,26 @@ TEST_F(ImtoolTest, ImOutcomesHaveTheirExitStatus) {
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
 }
 
+// A consultation from the active interaction: the target sees its case data, read-only.
+TEST_F(ImtoolTest, ConsultationCarriesTheInteractionsCaseData) {
+  auto bob = scripted_agent("bob", "tcp");
+  bob->write("/wait invitation 20\n/accept\n/wait ended 20\n");
+  auto alice = scripted_agent("alice");
+  alice->write("/interaction voice 4711 customer=ACME order=17\n"
+               "/consult bob can you check this order?\n/wait connected 20\n/end\n"
+               "/wait ended 20\n");
+  ASSERT_TRUE(bob->wait_for("IM invitation from alice: \"can you check this order?\"", 10s))
+      << bob->output();
+  EXPECT_TRUE(bob->wait_for("consultation about voice 4711 (read-only): customer=ACME, order=17",
+                            5s))
+      << bob->output();
+  EXPECT_TRUE(bob->wait_for("alice: Ended: ended by the other side", 10s)) << bob->output();
+  alice->close_input();
+  bob->close_input();
+  EXPECT_EQ(alice->wait_exit(10s).code, 0) << alice->output();
+  EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+}
+
 // The interactive agent in a terminal: what alice sees while she chats with bob.
 TEST_F(ImtoolTest, InteractiveAgentInATerminalShowsStatesAndTranscript) {
   auto bob = scripted_agent("bob");
@@ -208,6 +228,11 @@ TEST_F(ImtoolTest, InteractiveAgentInATerminalShowsStatesAndTranscript) {
   const auto c = screen.find("] bob: still there?");
   const auto d = screen.find("] alice: how are you");
   EXPECT_TRUE(a < b && b < c && c < d) << screen;
+  // Each party in a colour of its own: alice (herself) green, bob another one.
+  EXPECT_NE(alice.output().find("\x1b[32m\x1b[1malice\x1b[0m: hello bob"), std::string::npos);
+  const auto bob_line = alice.output().find("\x1b[1mbob\x1b[0m: hi alice");
+  ASSERT_NE(bob_line, std::string::npos);
+  EXPECT_NE(alice.output().substr(bob_line - 5, 5), "\x1b[32m");
   bob->close_input();
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
 }

@@ -3,14 +3,13 @@
 //   imtool send  --login alice bob "hi"   pager message
 //   imtool im    --login alice bob "hi"   IM session, prints its outcome
 
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "client/agent.hpp"
 #include "tools/imtool/console.hpp"
@@ -119,8 +118,9 @@ int main(int argc, char** argv) {
   agent->add_flag("--plain", plain,
                   "No line editing or colours even on a terminal (plain lines in and out)");
 
-  auto* send = app.add_subcommand("send", "Send a pager message (delivered, or stored while "
-                                          "the target is offline)");
+  auto* send = app.add_subcommand("send",
+                                  "Send a pager message (delivered, or stored while "
+                                  "the target is offline)");
   add_connect_options(*send, connect);
   ims::tool::SendArgs send_args;
   int send_timeout = 30;
@@ -132,9 +132,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
 
   auto* im = app.add_subcommand(
-      "im", "Open an IM session and print its outcome: waits for the invitation's answer; "
-            "when accepted, sends the --message texts in order, then ends the session (with "
-            "--wait: stays until the other side ends it, printing what it sends)");
+      "im",
+      "Open an IM session and print its outcome: waits for the invitation's answer; "
+      "when accepted, sends the --message texts in order, then ends the session (with "
+      "--wait: stays until the other side ends it, printing what it sends)");
   add_connect_options(*im, connect);
   ims::tool::ImArgs im_args;
   int im_timeout = 60;

@@ -1,11 +1,10 @@
 #include "tools/imtool/oneshot.hpp"
 
-#include <csignal>
-#include <iostream>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "client/errors.hpp"
@@ -55,7 +54,10 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
 class Runner : public client::AgentEvents {
  public:
   Runner(client::AgentOptions options, bool as_json, std::chrono::seconds timeout)
-      : options_(std::move(options)), json_(as_json), deadline_(io_), signals_(io_, SIGINT, SIGTERM) {
+      : options_(std::move(options)),
+        json_(as_json),
+        deadline_(io_),
+        signals_(io_, SIGINT, SIGTERM) {
     deadline_.expires_after(timeout);
     deadline_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) on_deadline();
@@ -108,7 +110,9 @@ class Runner : public client::AgentEvents {
       stop();
     }
   }
-  void fail(Exit code, const std::string& why) { finish(code, json{{"error", why}}, "imtool: " + why); }
+  void fail(Exit code, const std::string& why) {
+    finish(code, json{{"error", why}}, "imtool: " + why);
+  }
   void stop() {
     if (agent_) agent_->close();
     io_.stop();
@@ -132,10 +136,13 @@ class SendRunner final : public Runner {
  private:
   void logged_in() override {
     agent_->send_pager(args_.target, args_.text, [this](Result<int> r) {
-      if (!r) return fail(exit_for_error(r.error()), "message to " + args_.target + " not delivered: " + r.error().message);
+      if (!r)
+        return fail(exit_for_error(r.error()),
+                    "message to " + args_.target + " not delivered: " + r.error().message);
       const bool stored = *r == 202;
       finish(Exit::Ok,
-             json{{"target", args_.target}, {"status", *r},
+             json{{"target", args_.target},
+                  {"status", *r},
                   {"result", stored ? "stored" : "delivered"}},
              stored ? "stored: " + args_.target + " is offline and gets it at the next login"
                     : "delivered to " + args_.target);
@@ -197,23 +204,30 @@ class ImRunner final : public Runner {
 
   void report() {
     const auto reason = session_->end_reason();
-    std::string outcome = accepted_ ? "accepted" : std::string(reason ? client::to_string(*reason) : "failed");
+    std::string outcome =
+        accepted_ ? "accepted" : std::string(reason ? client::to_string(*reason) : "failed");
     Exit code = accepted_ ? Exit::Ok : (reason ? exit_for(*reason) : Exit::Failure);
     if (!failed_send_.empty()) code = Exit::Failure;
     json transcript = json::array();
     for (const auto& e : session_->transcript().entries()) {
-      transcript.push_back({{"login", e.login}, {"time", iso_time(e.time)}, {"seq", e.seq},
-                            {"direction", e.direction == client::Direction::Sent ? "sent" : "received"},
-                            {"text", e.text}});
+      transcript.push_back(
+          {{"login", e.login},
+           {"time", iso_time(e.time)},
+           {"seq", e.seq},
+           {"direction", e.direction == client::Direction::Sent ? "sent" : "received"},
+           {"text", e.text}});
     }
-    json result{{"target", args_.target}, {"outcome", outcome}, {"call_id", session_->call_id()},
+    json result{{"target", args_.target},
+                {"outcome", outcome},
+                {"call_id", session_->call_id()},
                 {"transcript", transcript}};
     if (reason) result["end_reason"] = std::string(client::to_string(*reason));
     if (!failed_send_.empty()) result["error"] = failed_send_;
-    std::string text = accepted_ ? "session with " + args_.target + " " +
-                                       std::string(reason ? client::to_string(*reason) : "ended") +
-                                       ", " + std::to_string(session_->transcript().size()) + " message(s)"
-                                 : "IM to " + args_.target + ": " + outcome;
+    std::string text = accepted_
+                           ? "session with " + args_.target + " " +
+                                 std::string(reason ? client::to_string(*reason) : "ended") + ", " +
+                                 std::to_string(session_->transcript().size()) + " message(s)"
+                           : "IM to " + args_.target + ": " + outcome;
     if (!failed_send_.empty()) text += "; a message failed: " + failed_send_;
     finish(code, result, text);
   }

@@ -10,7 +10,9 @@
 namespace ims::tool {
 namespace {
 
-Error bad(std::string text) { return Error{std::make_error_code(std::errc::invalid_argument), std::move(text)}; }
+Error bad(std::string text) {
+  return Error{std::make_error_code(std::errc::invalid_argument), std::move(text)};
+}
 
 // Reads a password from the terminal without echo.
 std::optional<std::string> prompt_password(const std::string& login) {

@@ -9,8 +9,8 @@ std::string Paint::colour(std::string_view login, std::string_view me) const {
   if (!on) return {};
   if (login == me) return "\x1b[32m";  // our own lines: green
   // Other parties: a stable colour per login, never green.
-  static constexpr const char* kPalette[] = {"\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[34m",
-                                             "\x1b[91m", "\x1b[96m"};
+  static constexpr const char* kPalette[] = {"\x1b[36m", "\x1b[35m", "\x1b[33m",
+                                             "\x1b[34m", "\x1b[91m", "\x1b[96m"};
   const std::size_t n = sizeof kPalette / sizeof kPalette[0];
   return kPalette[std::hash<std::string_view>{}(login) % n];
 }
@@ -36,8 +36,7 @@ std::string status_text(const client::SessionStatus& s) {
     case SessionState::NotConnected: return "Not connected";
     case SessionState::Establishing: return "Establishing";
     case SessionState::Queued:
-      return s.queue_position > 0 ? "Queued (" + std::to_string(s.queue_position) + ")"
-                                  : "Queued";
+      return s.queue_position > 0 ? "Queued (" + std::to_string(s.queue_position) + ")" : "Queued";
     case SessionState::Connected: return "Connected";
     case SessionState::Ended:
       if (!s.reason) return "Ended";

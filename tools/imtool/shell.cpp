@@ -1,8 +1,7 @@
 #include "tools/imtool/shell.hpp"
 
-#include <charconv>
-
 #include <boost/asio/post.hpp>
+#include <charconv>
 
 #include "client/errors.hpp"
 
@@ -30,9 +29,8 @@ std::optional<int> to_int(std::string_view s) {
 }
 
 bool is_open_invitation(const client::ImSession& s) {
-  return s.role() == client::Role::Recipient &&
-         (s.state() == client::SessionState::Establishing ||
-          s.state() == client::SessionState::Queued);
+  return s.role() == client::Role::Recipient && (s.state() == client::SessionState::Establishing ||
+                                                 s.state() == client::SessionState::Queued);
 }
 
 constexpr std::string_view kHelp =
@@ -49,9 +47,30 @@ constexpr std::string_view kHelp =
     "  /done [n]                close an ended session\n"
     "  /transcript [n]          show the whole transcript of session n\n"
     "  /send <agent> <text>     a pager message (no session)\n"
+    "  /interaction <kind> <id> [key=value ...]\n"
+    "                           set the active interaction (voice, email, chat, workitem)\n"
+    "                           and its case data; /interaction alone shows it\n"
+    "  /consult <agent> <text>  an IM about the active interaction: the target sees its case\n"
+    "                           data, read-only\n"
     "  /wait <event> [seconds]  for scripts: hold the next lines until loggedin, invitation,\n"
     "                           connected, ended or message (default 10 s; a time-out makes\n"
     "                           the exit status 1)";
+
+// "consultation about voice 4711 (read-only): customer=ACME, order=17", or the JSON as sent.
+std::string case_data_text(const std::string& json) {
+  auto in = client::Interaction::from_json(json);
+  if (!in) return "case data (read-only): " + json;
+  std::string out = "consultation about " + std::string(client::to_string(in->kind())) + " " +
+                    in->id() + " (read-only)";
+  const auto& data = in->case_data();
+  std::string fields;
+  for (auto it = data.begin(); it != data.end(); ++it) {
+    if (!fields.empty()) fields += ", ";
+    fields += it.key() + "=" + (it->is_string() ? it->get<std::string>() : it->dump());
+  }
+  if (!fields.empty()) out += ": " + fields;
+  return out;
+}
 
 }  // namespace
 
@@ -102,8 +121,8 @@ void AgentShell::pump() {
 }
 
 bool AgentShell::is_bare_command(std::string_view word) const {
-  static constexpr std::string_view kBare[] = {"im", "accept", "reject", "sessions", "help",
-                                               "quit"};
+  static constexpr std::string_view kBare[] = {"im",       "accept", "reject",
+                                               "sessions", "help",   "quit"};
   for (auto w : kBare)
     if (w == word) return true;
   return false;
@@ -132,6 +151,8 @@ void AgentShell::run(std::string_view raw) {
   if (word == "transcript") return cmd_transcript(rest);
   if (word == "send") return cmd_send(rest);
   if (word == "wait") return cmd_wait(rest);
+  if (word == "interaction") return cmd_interaction(rest);
+  if (word == "consult") return cmd_consult(rest);
   if (word == "quit" || word == "exit") return quit();
   error("unknown command /" + std::string(word) + " (try /help)");
 }
@@ -214,7 +235,7 @@ void AgentShell::cmd_transcript(std::string_view args) {
   std::string out = "--- #" + std::to_string(t->number) + " with " + t->session->peer() + ": " +
                     status_text(t->session->status()) + ", " + std::to_string(entries.size()) +
                     " message(s)";
-  if (t->session->case_data()) out += "\n    case data: " + *t->session->case_data();
+  if (t->session->case_data()) out += "\n    " + case_data_text(*t->session->case_data());
   const std::string me = agent_->options().login;
   for (const auto& e : entries) out += "\n" + entry_line(e, me, paint_);
   io_.print(out);
@@ -259,11 +280,47 @@ void AgentShell::cmd_wait(std::string_view args) {
   });
 }
 
+void AgentShell::cmd_interaction(std::string_view args) {
+  if (args.empty()) {
+    if (!interaction_) return say("no active interaction");
+    return say("active interaction: " + interaction_->to_json());
+  }
+  auto [kind_word, rest] = split_word(args);
+  auto [id, pairs] = split_word(rest);
+  const auto kind = client::interaction_kind_from(kind_word);
+  if (!kind || id.empty())
+    return error("usage: /interaction voice|email|chat|workitem <id> [key=value ...]");
+  client::Interaction in(*kind, std::string(id));
+  while (!pairs.empty()) {
+    auto [pair, more] = split_word(pairs);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+      return error("/interaction: expected key=value, got " + std::string(pair));
+    in.set(pair.substr(0, eq), std::string(pair.substr(eq + 1)));
+    pairs = more;
+  }
+  interaction_ = std::move(in);
+  say("active interaction: " + interaction_->to_json());
+}
+
+void AgentShell::cmd_consult(std::string_view args) {
+  if (!interaction_) return error("/consult: no active interaction (set one with /interaction)");
+  auto [target, text] = split_word(args);
+  if (target.empty() || text.empty()) return error("usage: /consult <agent> <first message>");
+  auto session = agent_->new_session();
+  Tracked* t = track(session);
+  auto started = session->start(target, std::string(text), *interaction_);
+  if (!started) return error("cannot start the consultation: " + started.error().message);
+  current_ = t->number;
+  update_prompt();
+}
+
 void AgentShell::send_text(std::string text) {
   Tracked* t = current();
   if (!t || t->session->state() != client::SessionState::Connected)
-    return error("no connected session to send to: /im <agent> <text> starts one, /help lists "
-                 "the commands");
+    return error(
+        "no connected session to send to: /im <agent> <text> starts one, /help lists "
+        "the commands");
   auto r = t->session->send(std::move(text));
   if (!r) error(r.error().message);
 }
@@ -277,8 +334,7 @@ bool AgentShell::wait_satisfied() const {
   switch (wait_->what) {
     case WaitFor::LoggedIn: return agent_ && agent_->logged_in();
     case WaitFor::Invitation: return self->oldest_invitation() != nullptr;
-    case WaitFor::Connected:
-      return cur && cur->session->state() == client::SessionState::Connected;
+    case WaitFor::Connected: return cur && cur->session->state() == client::SessionState::Connected;
     case WaitFor::Ended:
       return !cur || cur->session->state() == client::SessionState::Ended ||
              cur->session->state() == client::SessionState::Done;
@@ -375,7 +431,7 @@ void AgentShell::on_invitation(const std::shared_ptr<client::ImSession>& session
   const std::string n = std::to_string(t->number);
   std::string text = paint_.bold() + "* #" + n + " IM invitation from " + session->peer() +
                      paint_.reset() + ": \"" + session->first_text() + "\"";
-  if (session->case_data()) text += "\n    case data (read-only): " + *session->case_data();
+  if (session->case_data()) text += "\n    " + case_data_text(*session->case_data());
   text += "\n    /accept " + n + " or /reject " + n;
   io_.print(text);
   update_prompt();
@@ -385,11 +441,12 @@ void AgentShell::on_invitation(const std::shared_ptr<client::ImSession>& session
 void AgentShell::on_session_state(const std::shared_ptr<client::ImSession>& session,
                                   const client::SessionStatus& status) {
   Tracked* t = track(session);
-  std::string text = "#" + std::to_string(t->number) + " " + session->peer() + ": " +
-                     status_text(status);
+  std::string text =
+      "#" + std::to_string(t->number) + " " + session->peer() + ": " + status_text(status);
   if (status.state == client::SessionState::Ended && !session->end_detail().empty())
     text += " (" + session->end_detail() + ")";
-  if (status.state == client::SessionState::Ended) text += "; /done " + std::to_string(t->number) + " closes it";
+  if (status.state == client::SessionState::Ended)
+    text += "; /done " + std::to_string(t->number) + " closes it";
   say(text);
   update_prompt();
   if (wait_ && wait_satisfied()) finish_wait(true);
@@ -447,8 +504,8 @@ void AgentShell::update_prompt() {
   std::string plain = agent_->options().login;
   std::string coloured = paint_.colour(plain, plain) + plain + paint_.reset();
   if (const Tracked* t = current()) {
-    const std::string part = " -> " + t->session->peer() + " [" +
-                             status_text(t->session->status()) + "]";
+    const std::string part =
+        " -> " + t->session->peer() + " [" + status_text(t->session->status()) + "]";
     plain += part;
     coloured += part;
   } else if (!agent_->logged_in()) {
@@ -459,8 +516,8 @@ void AgentShell::update_prompt() {
   for (const auto& t : sessions_)
     if (is_open_invitation(*t.session)) ++invitations;
   if (invitations > 0) {
-    const std::string part = " (" + std::to_string(invitations) + " invitation" +
-                             (invitations > 1 ? "s" : "") + ")";
+    const std::string part =
+        " (" + std::to_string(invitations) + " invitation" + (invitations > 1 ? "s" : "") + ")";
     plain += part;
     coloured += paint_.bold() + part + paint_.reset();
   }
@@ -469,7 +526,9 @@ void AgentShell::update_prompt() {
   io_.set_prompt(coloured, plain.size());
 }
 
-void AgentShell::say(std::string_view text) { io_.print(paint_.dim() + "* " + std::string(text) + paint_.reset()); }
+void AgentShell::say(std::string_view text) {
+  io_.print(paint_.dim() + "* " + std::string(text) + paint_.reset());
+}
 
 void AgentShell::error(std::string_view text) {
   io_.print((paint_.on ? "\x1b[31m! " : "! ") + std::string(text) + paint_.reset());

@@ -24,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "client/agent.hpp"
+#include "client/interaction.hpp"
 #include "tools/imtool/render.hpp"
 
 namespace ims::tool {
@@ -89,6 +90,8 @@ class AgentShell final : public client::AgentEvents {
   void cmd_transcript(std::string_view args);
   void cmd_send(std::string_view args);
   void cmd_wait(std::string_view args);
+  void cmd_interaction(std::string_view args);
+  void cmd_consult(std::string_view args);
   void send_text(std::string text);
 
   Tracked* track(const std::shared_ptr<client::ImSession>& session);
@@ -109,6 +112,7 @@ class AgentShell final : public client::AgentEvents {
   Paint paint_;
   client::Agent* agent_ = nullptr;
   std::vector<Tracked> sessions_;
+  std::optional<client::Interaction> interaction_;  // the active one, for /consult
   int next_number_ = 1;
   int current_ = 0;  // number of the current session, 0: none
   std::deque<std::string> input_;
