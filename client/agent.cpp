@@ -39,12 +39,13 @@ Result<void> AgentCore::open() {
   }
   auto local_ip = transport::parse_ip(options_.local_host);
   if (!local_ip) {
-    return Error{ClientErrc::BadOptions, "local host must be an IP address: " + options_.local_host};
+    return Error{ClientErrc::BadOptions,
+                 "local host must be an IP address: " + options_.local_host};
   }
   server_ = transport::Endpoint::make(*server_ip, options_.server_port);
   stack_ = std::make_unique<stack::Stack>(executor_, options_.stack, *this);
-  auto bound = stack_->listen(options_.transport,
-                              transport::Endpoint::make(*local_ip, options_.local_port));
+  auto bound =
+      stack_->listen(options_.transport, transport::Endpoint::make(*local_ip, options_.local_port));
   if (!bound) return bound.error();
   local_ = bound->local;
   return {};
@@ -78,9 +79,9 @@ std::string AgentCore::from_value(std::string_view tag) const {
 }
 
 std::string AgentCore::contact_uri() const {
-  return sip::format_sip_uri(options_.login, transport::host_text(local_.address), local_.port,
-                             options_.transport == transport::Protocol::Tcp ? ";transport=tcp"
-                                                                            : "");
+  return sip::format_sip_uri(
+      options_.login, transport::host_text(local_.address), local_.port,
+      options_.transport == transport::Protocol::Tcp ? ";transport=tcp" : "");
 }
 
 std::string AgentCore::contact_value() const { return "<" + contact_uri() + ">"; }
@@ -106,8 +107,7 @@ void AgentCore::add_credentials(sip::Message& request) {
   auto credentials = state.next_credentials(options_.login, options_.password,
                                             request.method_text(), request.request_uri());
   if (!credentials) return;
-  request.set(reg ? sip::HeaderId::Authorization : sip::HeaderId::ProxyAuthorization,
-              *credentials);
+  request.set(reg ? sip::HeaderId::Authorization : sip::HeaderId::ProxyAuthorization, *credentials);
 }
 
 Result<txn::Key> AgentCore::transmit(RequestId id, Pending& p) {
@@ -148,7 +148,8 @@ Result<void> AgentCore::cancel(RequestId id) {
 
 Result<void> AgentCore::respond(const txn::Key& server_key, sip::Message response) {
   if (closed_) return Error{ClientErrc::Closed, "the agent is closed"};
-  if (response.find(sip::HeaderId::Server) == std::nullopt) response.add(sip::HeaderId::Server, kUserAgent);
+  if (response.find(sip::HeaderId::Server) == std::nullopt)
+    response.add(sip::HeaderId::Server, kUserAgent);
   auto sent = stack_->respond(server_key, std::move(response));
   if (!sent) return Error{ClientErrc::TransportFailed, sent.error().message};
   return {};
@@ -209,10 +210,10 @@ void AgentCore::on_client_failure(const txn::Key& client, txn::Failure failure) 
   if (k == by_key_.end()) return;
   const RequestId id = k->second;
   by_key_.erase(k);
-  Error error = failure == txn::Failure::Timeout
-                    ? Error{ClientErrc::NoAnswer, "no answer from " + transport::to_string(server_)}
-                    : Error{ClientErrc::TransportFailed,
-                            "cannot reach " + transport::to_string(server_)};
+  Error error =
+      failure == txn::Failure::Timeout
+          ? Error{ClientErrc::NoAnswer, "no answer from " + transport::to_string(server_)}
+          : Error{ClientErrc::TransportFailed, "cannot reach " + transport::to_string(server_)};
   // A send that fails at once reports from inside Stack::send_request, before transmit() has
   // recorded the request: finish it on a later turn of the strand.
   post([id, error = std::move(error)](AgentCore& self) { self.finish(id, error); });
@@ -241,20 +242,17 @@ void AgentCore::on_request(const txn::Key& server_key, sip::Message request,
   if (closed_) return;
   if (!request.to_tag().empty()) {
     auto s = session_of(request.call_id());
-    if (s && s->owns_dialog(request)) return s->on_in_dialog_request(server_key, std::move(request));
+    if (s && s->owns_dialog(request))
+      return s->on_in_dialog_request(server_key, std::move(request));
     if (request.method() == sip::Method::Options) return answer(server_key, request, 200);
     return answer(server_key, request, 481);  // §12.2.2
   }
   switch (request.method()) {
-    case sip::Method::Message:
-      return on_pager_request(server_key, request);
-    case sip::Method::Invite:
-      return on_invite(server_key, request);
-    case sip::Method::Options:
-      return answer(server_key, request, 200);
+    case sip::Method::Message: return on_pager_request(server_key, request);
+    case sip::Method::Invite: return on_invite(server_key, request);
+    case sip::Method::Options: return answer(server_key, request, 200);
     case sip::Method::Bye:
-    case sip::Method::Cancel:
-      return answer(server_key, request, 481);
+    case sip::Method::Cancel: return answer(server_key, request, 481);
     case sip::Method::Ack:
     case sip::Method::Register:
     case sip::Method::Info:
@@ -264,8 +262,7 @@ void AgentCore::on_request(const txn::Key& server_key, sip::Message request,
     case sip::Method::Notify:
     case sip::Method::Publish:
     case sip::Method::Refer:
-    case sip::Method::Unknown:
-      break;
+    case sip::Method::Unknown: break;
   }
   answer(server_key, request, 405);
 }

@@ -55,7 +55,7 @@ class AgentCore final : public stack::TransactionUser,
   const std::string& login() const { return options_.login; }
   const std::string& domain() const { return domain_; }
   std::string aor() const;
-  std::string uri_of(std::string_view user) const;  // sip:<user>@<domain>
+  std::string uri_of(std::string_view user) const;     // sip:<user>@<domain>
   std::string from_value(std::string_view tag) const;  // "Name" <sip:login@domain>;tag=...
   std::string contact_uri() const;
   std::string contact_value() const;  // <contact_uri()>

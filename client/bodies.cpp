@@ -46,8 +46,8 @@ std::string sdp_without_media(std::string_view origin_user, std::string_view add
   if (bare.starts_with('[') && bare.ends_with(']')) bare = bare.substr(1, bare.size() - 2);
   // RFC 4566 §5: v, o, s, t are required; c is needed only with media, and there is none.
   return fmt::format("v=0\r\no={} {} {} IN {} {}\r\ns=-\r\nt=0 0\r\n",
-                     origin_user.empty() ? std::string_view("-") : origin_user, session_id,
-                     version, v6 ? "IP6" : "IP4", bare);
+                     origin_user.empty() ? std::string_view("-") : origin_user, session_id, version,
+                     v6 ? "IP6" : "IP4", bare);
 }
 
 Body invite_body(std::string_view sdp, std::string_view first_text,
@@ -114,10 +114,9 @@ Result<Stamp> parse_stamp(std::string_view value) {
   // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
   const auto y = digits(time, 0, 4), mo = digits(time, 5, 2), d = digits(time, 8, 2),
              h = digits(time, 11, 2), mi = digits(time, 14, 2), s = digits(time, 17, 2);
-  if (time.size() < 20 || !y || !mo || !d || !h || !mi || !s || time[4] != '-' ||
-      time[7] != '-' || (time[10] != 'T' && time[10] != 't') || time[13] != ':' ||
-      time[16] != ':' || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 ||
-      *s > 60) {
+  if (time.size() < 20 || !y || !mo || !d || !h || !mi || !s || time[4] != '-' || time[7] != '-' ||
+      (time[10] != 'T' && time[10] != 't') || time[13] != ':' || time[16] != ':' || *mo < 1 ||
+      *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *s > 60) {
     return bad_body("stamp time is not YYYY-MM-DDTHH:MM:SS[.mmm]Z: " + std::string(time));
   }
   std::size_t pos = 19;

@@ -129,8 +129,8 @@ std::optional<DigestChallenge> choose_challenge(const std::vector<std::string_vi
 }
 
 std::optional<DigestChallenge> choose_challenge(const sip::Message& response) {
-  const auto id = response.status() == 407 ? sip::HeaderId::ProxyAuthenticate
-                                           : sip::HeaderId::WwwAuthenticate;
+  const auto id =
+      response.status() == 407 ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate;
   return choose_challenge(response.values(id));
 }
 
@@ -142,11 +142,11 @@ std::string credentials_value(const DigestChallenge& c, const CredentialsInput& 
   const auth::Qop qop = c.qop_auth ? auth::Qop::Auth : auth::Qop::None;
   const std::string response =
       auth::response(c.algorithm, ha1, c.nonce, nc, in.cnonce, qop, in.method, in.digest_uri);
-  std::string out = fmt::format("Digest username={}, realm={}, nonce={}, uri={}, response=\"{}\", "
-                                "algorithm={}",
-                                auth::quote(in.user), auth::quote(c.realm), auth::quote(c.nonce),
-                                auth::quote(in.digest_uri), response,
-                                auth::algorithm_name(c.algorithm));
+  std::string out = fmt::format(
+      "Digest username={}, realm={}, nonce={}, uri={}, response=\"{}\", "
+      "algorithm={}",
+      auth::quote(in.user), auth::quote(c.realm), auth::quote(c.nonce), auth::quote(in.digest_uri),
+      response, auth::algorithm_name(c.algorithm));
   if (c.qop_auth) out += fmt::format(", qop=auth, nc={}, cnonce={}", nc, auth::quote(in.cnonce));
   if (c.opaque) out += fmt::format(", opaque={}", auth::quote(*c.opaque));
   return out;

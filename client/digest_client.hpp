@@ -73,8 +73,7 @@ class DigestState {
   // Credentials for the next request, with the next nonce count and a fresh cnonce; nullopt
   // without a challenge.
   std::optional<std::string> next_credentials(std::string_view user, std::string_view password,
-                                              std::string_view method,
-                                              std::string_view digest_uri);
+                                              std::string_view method, std::string_view digest_uri);
 
  private:
   std::optional<DigestChallenge> challenge_;

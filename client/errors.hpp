@@ -6,16 +6,16 @@
 namespace ims::client {
 
 enum class ClientErrc {
-  BadOptions = 1,    // AgentOptions that cannot work (no login, a host that is not an IP literal)
-  BadState,          // the operation does not fit the object's state (send on an ended session)
-  NotLoggedIn,       // the agent must be logged in first
-  LoginRefused,      // the switch refused the credentials or the address (401 again, 403)
-  NoAnswer,          // no final response in time (transaction timeout)
-  TransportFailed,   // the request could not be sent or its connection broke
-  Refused,           // a final non-2xx response to a request (pager MESSAGE, in-dialog request)
-  BadChallenge,      // a WWW-/Proxy-Authenticate this library cannot answer
-  BadBody,           // a body that cannot be built or read (multipart, cpim, stamp)
-  Closed,            // the agent was closed
+  BadOptions = 1,   // AgentOptions that cannot work (no login, a host that is not an IP literal)
+  BadState,         // the operation does not fit the object's state (send on an ended session)
+  NotLoggedIn,      // the agent must be logged in first
+  LoginRefused,     // the switch refused the credentials or the address (401 again, 403)
+  NoAnswer,         // no final response in time (transaction timeout)
+  TransportFailed,  // the request could not be sent or its connection broke
+  Refused,          // a final non-2xx response to a request (pager MESSAGE, in-dialog request)
+  BadChallenge,     // a WWW-/Proxy-Authenticate this library cannot answer
+  BadBody,          // a body that cannot be built or read (multipart, cpim, stamp)
+  Closed,           // the agent was closed
 };
 
 const std::error_category& client_category();

@@ -30,8 +30,8 @@ int reason_cause(std::string_view value, std::string* text) {
 }
 
 std::uint64_t session_version() {
-  return static_cast<std::uint64_t>(
-      std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
+  return static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch() /
+                                    std::chrono::seconds(1));
 }
 
 }  // namespace
@@ -94,9 +94,8 @@ Result<void> ImSession::start(std::string_view target, std::string first_text,
     m.add(sip::HeaderId::CSeq, fmt::format("{} INVITE", self->invite_cseq_));
     m.add(sip::HeaderId::Contact, core->contact_value());
     m.add(sip::HeaderId::Allow, kAllow);
-    const std::string sdp = sdp_without_media(core->login(),
-                                              transport::host_text(core->local_endpoint().address),
-                                              session_version(), 1);
+    const std::string sdp = sdp_without_media(
+        core->login(), transport::host_text(core->local_endpoint().address), session_version(), 1);
     Body body = invite_body(sdp, self->first_text_, self->case_json_);
     m.set_body(body.text, body.content_type);
     return m;
@@ -176,8 +175,8 @@ void ImSession::stamp_first_text(const sip::Message& carrier, Direction directio
   if (!value || first_text_.empty()) return;
   auto stamp = parse_stamp(*value);
   if (!stamp) return;
-  TranscriptEntry e{direction == Direction::Sent ? me_ : peer_, stamp->time, stamp->seq,
-                    direction, first_text_};
+  TranscriptEntry e{direction == Direction::Sent ? me_ : peer_, stamp->time, stamp->seq, direction,
+                    first_text_};
   if (transcript_.add(e)) {
     if (auto core = core_or_null()) core->post_entry(shared_from_this(), std::move(e));
   }
@@ -235,8 +234,7 @@ Result<void> ImSession::accept() {
   ok.add(sip::HeaderId::Contact, core->contact_value());
   ok.add(sip::HeaderId::Allow, kAllow);
   // RFC 3264 §6: the answer to an offer without media has none either.
-  ok.set_body(sdp_without_media(core->login(),
-                                transport::host_text(core->local_endpoint().address),
+  ok.set_body(sdp_without_media(core->login(), transport::host_text(core->local_endpoint().address),
                                 session_version(), 1),
               "application/sdp");
   auto sent = core->respond(*invite_server_, std::move(ok));
@@ -326,8 +324,7 @@ void ImSession::on_in_dialog_request(const txn::Key& server, sip::Message reques
       // A re-INVITE (voice consultation, m=audio) is not handled by this library; RFC 3261
       // §14.2 lets the session go on unchanged.
       return answer(488);
-    case sip::Method::Options:
-      return answer(200);
+    case sip::Method::Options: return answer(200);
     case sip::Method::Ack:
     case sip::Method::Cancel:
     case sip::Method::Register:
@@ -338,8 +335,7 @@ void ImSession::on_in_dialog_request(const txn::Key& server, sip::Message reques
     case sip::Method::Notify:
     case sip::Method::Publish:
     case sip::Method::Refer:
-    case sip::Method::Unknown:
-      break;
+    case sip::Method::Unknown: break;
   }
   answer(405);
 }
@@ -401,9 +397,7 @@ Result<void> ImSession::end() {
       cancel_wanted_ = true;
       if (provisional_seen_) send_cancel_now();
       return {};  // Ended(Cancelled) comes with the INVITE's answer
-    case SessionMachine::EndAction::Bye:
-      send_bye();
-      break;
+    case SessionMachine::EndAction::Bye: send_bye(); break;
     case SessionMachine::EndAction::Decline:
       (void)core->respond(*invite_server_, sip::make_response(*invite_, 603, {}, local_tag_));
       break;

@@ -113,7 +113,9 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   void on_server_failure(const txn::Key& server);
   void on_agent_closed();
   bool owns_dialog(const sip::Message& request) const;
-  bool invitation_key_is(const txn::Key& key) const { return invite_server_ && *invite_server_ == key; }
+  bool invitation_key_is(const txn::Key& key) const {
+    return invite_server_ && *invite_server_ == key;
+  }
 
   // Initiator: the INVITE's answers.
   void on_invite_provisional(const sip::Message& response);

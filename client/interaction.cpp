@@ -48,9 +48,11 @@ std::string Interaction::to_json() const {
 Result<Interaction> Interaction::from_json(std::string_view text) {
   // nlohmann throws on bad input; the exception stops here (STYLE rule 8).
   const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Error{ClientErrc::BadBody, "case data is not a JSON object"};
+  if (j.is_discarded() || !j.is_object())
+    return Error{ClientErrc::BadBody, "case data is not a JSON object"};
   const auto it = j.find("interaction");
-  if (it == j.end() || !it->is_object()) return Error{ClientErrc::BadBody, "case data names no interaction"};
+  if (it == j.end() || !it->is_object())
+    return Error{ClientErrc::BadBody, "case data names no interaction"};
   const auto kind = it->find("kind");
   const auto id = it->find("id");
   if (kind == it->end() || !kind->is_string() || id == it->end() || !id->is_string()) {

@@ -33,7 +33,7 @@ void AgentCore::send_register(std::chrono::seconds expires,
     return m;
   };
   out.on_final = [this, expires, done = std::move(done)](Result<sip::Message> final,
-                                                        const sip::Message&) {
+                                                         const sip::Message&) {
     // §10.2.8: 423 names the shortest expiry the registrar takes; ask again with it (once: the
     // new value is above the old one).
     if (final && final->status() == 423 && expires.count() > 0) {
@@ -76,10 +76,9 @@ void AgentCore::login(Agent::LoginCallback done) {
   if (done) login_waiters_.push_back(std::move(done));
   if (login_waiters_.size() > 1) return;  // a REGISTER is already out
   logging_out_ = false;
-  send_register(register_expires_,
-                [weak = weak_from_this()](Result<sip::Message> final) {
-                  if (auto self = weak.lock()) self->on_register_final(std::move(final), false);
-                });
+  send_register(register_expires_, [weak = weak_from_this()](Result<sip::Message> final) {
+    if (auto self = weak.lock()) self->on_register_final(std::move(final), false);
+  });
 }
 
 void AgentCore::on_register_final(Result<sip::Message> final, bool logging_out) {
@@ -96,8 +95,8 @@ void AgentCore::on_register_final(Result<sip::Message> final, bool logging_out) 
     outcome = Error{ClientErrc::LoginRefused,
                     fmt::format("not allowed to log in here ({})", status_line(*final))};
   } else {
-    outcome = Error{ClientErrc::LoginRefused,
-                    fmt::format("login refused ({})", status_line(*final))};
+    outcome =
+        Error{ClientErrc::LoginRefused, fmt::format("login refused ({})", status_line(*final))};
   }
   if (logging_out) {
     logged_in_ = false;
@@ -154,10 +153,9 @@ void AgentCore::logout(Agent::DoneCallback done) {
   logging_out_ = true;
   ++refresh_generation_;
   refresh_timer_.cancel();
-  send_register(std::chrono::seconds(0),
-                [weak = weak_from_this()](Result<sip::Message> final) {
-                  if (auto self = weak.lock()) self->on_register_final(std::move(final), true);
-                });
+  send_register(std::chrono::seconds(0), [weak = weak_from_this()](Result<sip::Message> final) {
+    if (auto self = weak.lock()) self->on_register_final(std::move(final), true);
+  });
 }
 
 }  // namespace ims::client::detail

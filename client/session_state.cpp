@@ -105,13 +105,10 @@ Result<SessionMachine::EndAction> SessionMachine::end() {
       if (cancelling_) return bad_state("end (already cancelling)", state_);
       cancelling_ = true;
       return EndAction::Cancel;
-    case SessionState::Connected:
-      finish(EndReason::LocalEnded);
-      return EndAction::Bye;
+    case SessionState::Connected: finish(EndReason::LocalEnded); return EndAction::Bye;
     case SessionState::NotConnected:
     case SessionState::Ended:
-    case SessionState::Done:
-      break;
+    case SessionState::Done: break;
   }
   return bad_state("end", state_);
 }

@@ -58,26 +58,27 @@ class SessionMachine {
   }
 
   // ---- local operations ----------------------------------------------------------------------
-  Result<void> start();         // initiator, NotConnected → Establishing: send the INVITE
-  Result<void> accept();        // recipient, Establishing → Connected: send 200
-  Result<void> reject();        // recipient, Establishing → Ended(Rejected): send 603
+  Result<void> start();             // initiator, NotConnected → Establishing: send the INVITE
+  Result<void> accept();            // recipient, Establishing → Connected: send 200
+  Result<void> reject();            // recipient, Establishing → Ended(Rejected): send 603
   Result<void> check_send() const;  // Connected only
   // What end() must put on the wire.
   enum class EndAction { Cancel, Bye, Decline };
   // Initiator while Establishing/Queued: Cancel (the state stays until the INVITE's answer);
   // Connected: Bye, → Ended(LocalEnded); recipient while Establishing: Decline (as reject()).
   Result<EndAction> end();
-  Result<void> done();          // Ended → Done
+  Result<void> done();  // Ended → Done
 
   // ---- wire events; each returns true when the state (or queue position) changed -----------
   bool on_provisional(int status, std::string_view reason_phrase);  // 182 → Queued(n)
   // 2xx to our INVITE. Returns false when cancelling: the caller acknowledges and hangs up, and
   // the session is Ended(Cancelled).
   bool on_answered();
-  bool on_final_failure(int status);  // non-2xx to our INVITE → Ended(reason); Cancelled if cancelling
-  bool on_remote_bye();               // → Ended(RemoteEnded)
+  bool on_final_failure(
+      int status);       // non-2xx to our INVITE → Ended(reason); Cancelled if cancelling
+  bool on_remote_bye();  // → Ended(RemoteEnded)
   bool on_remote_cancel(EndReason why);  // recipient, open invitation → Ended(why)
-  bool on_failure(EndReason why);     // anything else that ends the session (dead leg)
+  bool on_failure(EndReason why);        // anything else that ends the session (dead leg)
 
  private:
   bool finish(EndReason why);

@@ -15,7 +15,7 @@ namespace ims::client {
 enum class Direction { Sent, Received };
 
 struct TranscriptEntry {
-  std::string login;  // the author
+  std::string login;                           // the author
   std::chrono::system_clock::time_point time;  // the switch's stamp
   std::uint64_t seq = 0;                       // the switch's sequence within the session
   Direction direction = Direction::Sent;

@@ -104,8 +104,8 @@ TEST_F(ClientAgentTest, RefreshesBeforeTheRegistrationExpires) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->count(), 2);
   // Refreshed at half the granted time: three logins within 4 s, each a new REGISTER.
-  EXPECT_TRUE(a.events.wait_count([](const ClientEvent& e) { return e.kind == Kind::LoggedIn; }, 3,
-                                   4s));
+  EXPECT_TRUE(
+      a.events.wait_count([](const ClientEvent& e) { return e.kind == Kind::LoggedIn; }, 3, 4s));
   EXPECT_EQ(a.events.count([](const ClientEvent& e) { return e.kind == Kind::LoginFailed; }), 0u);
 }
 
@@ -119,8 +119,8 @@ TEST_F(ClientAgentTest, StaysLoggedInAcrossAStaleNonce) {
   start_switch(config);
   ClientAgent& a = make_agent("kim", Protocol::Udp, std::nullopt, std::chrono::seconds(2));
   ASSERT_TRUE(login(a).ok());
-  EXPECT_TRUE(a.events.wait_count([](const ClientEvent& e) { return e.kind == Kind::LoggedIn; },
-                                  13, 20s));
+  EXPECT_TRUE(
+      a.events.wait_count([](const ClientEvent& e) { return e.kind == Kind::LoggedIn; }, 13, 20s));
   EXPECT_EQ(a.events.count([](const ClientEvent& e) { return e.kind == Kind::LoginFailed; }), 0u);
 }
 

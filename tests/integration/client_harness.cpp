@@ -210,7 +210,8 @@ ClientAgent& ClientFixture::make_agent(const std::string& login, transport::Prot
   o.login = login;
   o.password = password.value_or("pw-" + login);
   o.expires = expires;
-  auto created = loop_.on_strand([&] { return client::Agent::create(loop_.executor(), o, a->events); });
+  auto created =
+      loop_.on_strand([&] { return client::Agent::create(loop_.executor(), o, a->events); });
   if (!created) throw std::runtime_error("agent not created: " + created.error().message);
   a->agent = std::move(*created);
   agents_.push_back(std::move(a));
@@ -220,7 +221,8 @@ ClientAgent& ClientFixture::make_agent(const std::string& login, transport::Prot
 Result<std::chrono::seconds> ClientFixture::login(ClientAgent& a, Millis timeout) {
   auto p = std::make_shared<std::promise<Result<std::chrono::seconds>>>();
   auto fut = p->get_future();
-  loop_.on_strand([&] { a.agent->login([p](Result<std::chrono::seconds> r) { p->set_value(r); }); });
+  loop_.on_strand(
+      [&] { a.agent->login([p](Result<std::chrono::seconds> r) { p->set_value(r); }); });
   if (fut.wait_for(timeout) != std::future_status::ready) {
     return Error{std::make_error_code(std::errc::timed_out), "no login outcome in time"};
   }
@@ -239,7 +241,8 @@ Result<int> ClientFixture::send_pager(ClientAgent& from, const std::string& to,
                                       const std::string& text, Millis timeout) {
   auto p = std::make_shared<std::promise<Result<int>>>();
   auto fut = p->get_future();
-  loop_.on_strand([&] { from.agent->send_pager(to, text, [p](Result<int> r) { p->set_value(r); }); });
+  loop_.on_strand(
+      [&] { from.agent->send_pager(to, text, [p](Result<int> r) { p->set_value(r); }); });
   if (fut.wait_for(timeout) != std::future_status::ready) {
     return Error{std::make_error_code(std::errc::timed_out), "no answer to the pager message"};
   }

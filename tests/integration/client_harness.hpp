@@ -21,11 +21,11 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <gtest/gtest.h>
 
 #include "client/agent.hpp"
 #include "tests/integration/harness.hpp"
@@ -101,7 +101,8 @@ class EventLog final : public client::AgentEvents {
   std::optional<client::SessionStatus> wait_state(const std::shared_ptr<client::ImSession>& s,
                                                   client::SessionState state, Millis timeout = 5s);
   // n entries of that session's transcript were announced.
-  bool wait_entries(const std::shared_ptr<client::ImSession>& s, std::size_t n, Millis timeout = 5s);
+  bool wait_entries(const std::shared_ptr<client::ImSession>& s, std::size_t n,
+                    Millis timeout = 5s);
 
   // client::AgentEvents
   void on_logged_in(std::chrono::seconds expires) override;
@@ -137,8 +138,8 @@ class ClientFixture : public ::testing::Test {
   // Starts the switch; with config_text, that YAML instead of config/imswitch.yaml.
   void start_switch(const std::string& config_text = {});
   // An agent of the sample directory (password pw-<login> unless given), not logged in yet.
-  ClientAgent& make_agent(const std::string& login, transport::Protocol protocol =
-                                                        transport::Protocol::Udp,
+  ClientAgent& make_agent(const std::string& login,
+                          transport::Protocol protocol = transport::Protocol::Udp,
                           std::optional<std::string> password = std::nullopt,
                           std::chrono::seconds expires = std::chrono::seconds(600));
   // make_agent + login, asserting that the login succeeds.

@@ -27,7 +27,8 @@ class ClientWireTest : public ::testing::Test {
     o.server_port = peer_->local_port();
     o.login = "bob";
     o.password = "pw-bob";
-    auto created = loop_.on_strand([&] { return client::Agent::create(loop_.executor(), o, events_); });
+    auto created =
+        loop_.on_strand([&] { return client::Agent::create(loop_.executor(), o, events_); });
     ASSERT_TRUE(created.ok()) << created.error().message;
     agent_ = std::move(*created);
     agent_at_.transport = "udp";
@@ -81,9 +82,9 @@ class ClientWireTest : public ::testing::Test {
 };
 
 TEST_F(ClientWireTest, RecipientLegSpeaksPlainSip) {
-  ASSERT_TRUE(peer_->send_to(agent_at_, request("INVITE", 1, "",
-                                                {"Imswitch-Stamp: 2026-12-03T08:15:02.123Z;seq=1"},
-                                                "text/plain", "Hello from a stock client")));
+  ASSERT_TRUE(peer_->send_to(
+      agent_at_, request("INVITE", 1, "", {"Imswitch-Stamp: 2026-12-03T08:15:02.123Z;seq=1"},
+                         "text/plain", "Hello from a stock client")));
   auto in = events_.wait_invitation();
   ASSERT_TRUE(in);
   EXPECT_EQ(loop_.on_strand([&] { return in->first_text(); }), "Hello from a stock client");
@@ -111,9 +112,9 @@ TEST_F(ClientWireTest, RecipientLegSpeaksPlainSip) {
   EXPECT_EQ(loop_.on_strand([&] { return in->state(); }), SessionState::Connected);
 
   // A relayed, stamped MESSAGE joins the transcript after the first message.
-  ASSERT_TRUE(peer_->send_to(agent_at_, request("MESSAGE", 3, tag,
-                                                {"Imswitch-Stamp: 2026-12-03T08:15:04.500Z;seq=2"},
-                                                "text/plain;charset=utf-8", "second")));
+  ASSERT_TRUE(peer_->send_to(
+      agent_at_, request("MESSAGE", 3, tag, {"Imswitch-Stamp: 2026-12-03T08:15:04.500Z;seq=2"},
+                         "text/plain;charset=utf-8", "second")));
   auto msg_ok = final_for("MESSAGE");
   ASSERT_TRUE(msg_ok);
   EXPECT_EQ(msg_ok->status, 200);
@@ -148,24 +149,24 @@ TEST_F(ClientWireTest, RequestsOfUnknownDialogsGet481) {
   auto bye = final_for("BYE");
   ASSERT_TRUE(bye);
   EXPECT_EQ(bye->status, 481);
-  ASSERT_TRUE(peer_->send_to(agent_at_, request("MESSAGE", 6, "no-such-tag", {}, "text/plain",
-                                                "lost", "unknown")));
+  ASSERT_TRUE(peer_->send_to(
+      agent_at_, request("MESSAGE", 6, "no-such-tag", {}, "text/plain", "lost", "unknown")));
   auto msg = final_for("MESSAGE");
   ASSERT_TRUE(msg);
   EXPECT_EQ(msg->status, 481);
 }
 
 TEST_F(ClientWireTest, PagerBodiesTheAgentCannotShowAre415) {
-  ASSERT_TRUE(peer_->send_to(agent_at_, request("MESSAGE", 1, "", {}, "image/png", "\x89PNG",
-                                                "pager-1")));
+  ASSERT_TRUE(
+      peer_->send_to(agent_at_, request("MESSAGE", 1, "", {}, "image/png", "\x89PNG", "pager-1")));
   auto refused = final_for("MESSAGE");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 415);
   const std::string cpim =
       "From: <sip:alice@127.0.0.1>\r\nTo: <sip:bob@127.0.0.1>\r\n\r\n"
       "Content-Type: text/plain\r\n\r\nwrapped in cpim";
-  ASSERT_TRUE(peer_->send_to(agent_at_, request("MESSAGE", 1, "", {}, "message/cpim", cpim,
-                                                "pager-2")));
+  ASSERT_TRUE(
+      peer_->send_to(agent_at_, request("MESSAGE", 1, "", {}, "message/cpim", cpim, "pager-2")));
   auto taken = final_for("MESSAGE");
   ASSERT_TRUE(taken);
   EXPECT_EQ(taken->status, 200);

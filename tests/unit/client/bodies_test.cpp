@@ -33,8 +33,9 @@ TEST(InviteBody, IsMultipartMixedOfSdpTextAndCaseData) {
   EXPECT_EQ((*parts)[2].body, R"({"case":1})");
 
   Body no_case = invite_body(sdp, "hi", std::nullopt);
-  EXPECT_EQ(sip::parse_multipart(no_case.text, *sip::multipart_boundary(no_case.content_type))->size(),
-            2u);
+  EXPECT_EQ(
+      sip::parse_multipart(no_case.text, *sip::multipart_boundary(no_case.content_type))->size(),
+      2u);
 }
 
 TEST(ReadInvitation, ReadsWhatInviteBodyBuilds) {
@@ -61,8 +62,7 @@ TEST(ReadInvitation, ReadsPlainTextCpimAndMultipartWithCpim) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->first_text, "via cpim");
 
-  const std::string multi =
-      "--b1\r\nContent-Type: message/cpim\r\n\r\n" + cpim + "\r\n--b1--\r\n";
+  const std::string multi = "--b1\r\nContent-Type: message/cpim\r\n\r\n" + cpim + "\r\n--b1--\r\n";
   auto m = read_invitation("multipart/mixed;boundary=b1", multi);
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->first_text, "via cpim");
@@ -73,10 +73,10 @@ TEST(ReadInvitation, ReadsPlainTextCpimAndMultipartWithCpim) {
 }
 
 TEST(ReadInvitation, RefusesBrokenBodies) {
-  for (auto [type, body] : {std::pair{"multipart/mixed;boundary=b1", "--b1\r\nno close"},
-                            std::pair{"multipart/mixed", "--b1\r\n\r\nx\r\n--b1--"},
-                            std::pair{"message/cpim", "no empty line"},
-                            std::pair{"image/png", "\x89PNG"}}) {
+  for (auto [type, body] :
+       {std::pair{"multipart/mixed;boundary=b1", "--b1\r\nno close"},
+        std::pair{"multipart/mixed", "--b1\r\n\r\nx\r\n--b1--"},
+        std::pair{"message/cpim", "no empty line"}, std::pair{"image/png", "\x89PNG"}}) {
     auto r = read_invitation(type, body);
     ASSERT_FALSE(r.ok()) << type;
     EXPECT_EQ(r.error().code, ClientErrc::BadBody);
@@ -87,9 +87,8 @@ TEST(MessageText, AcceptsTextPlainAndCpimOnly) {
   EXPECT_EQ(message_text("text/plain;charset=utf-8", "hi").value(), "hi");
   EXPECT_EQ(message_text("", "untyped").value(), "untyped");
   EXPECT_FALSE(message_text("application/json", "{}").ok());
-  EXPECT_FALSE(message_text("message/cpim",
-                            "From: <sip:a@b>\r\n\r\nContent-Type: image/png\r\n\r\nx")
-                   .ok());
+  EXPECT_FALSE(
+      message_text("message/cpim", "From: <sip:a@b>\r\n\r\nContent-Type: image/png\r\n\r\nx").ok());
 }
 
 TEST(Stamp, ParsesTheSwitchsHeader) {
@@ -98,8 +97,8 @@ TEST(Stamp, ParsesTheSwitchsHeader) {
   EXPECT_EQ(s->seq, 3u);
   // 2026-12-03 is day 20,790 since 1970-01-01.
   const auto expected = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::milliseconds(20790LL * 86400'000 + (8 * 3600 + 15 * 60 + 2) * 1000LL + 123)));
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::milliseconds(
+          20790LL * 86400'000 + (8 * 3600 + 15 * 60 + 2) * 1000LL + 123)));
   EXPECT_EQ(s->time, expected);
   EXPECT_EQ(format_stamp(*s), "2026-12-03T08:15:02.123Z;seq=3");
 }

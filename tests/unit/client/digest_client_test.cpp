@@ -82,8 +82,10 @@ TEST(ChooseChallenge, PrefersSha256WhereverItStands) {
 
 TEST(ChooseChallenge, ReadsTheHeaderOfA401OrA407) {
   sip::Message m401 = sip::Message::response(401);
-  m401.add(sip::HeaderId::WwwAuthenticate, auth::challenge(auth::Algorithm::Md5, "r", "w", {}, false));
-  m401.add(sip::HeaderId::ProxyAuthenticate, auth::challenge(auth::Algorithm::Md5, "r", "p", {}, false));
+  m401.add(sip::HeaderId::WwwAuthenticate,
+           auth::challenge(auth::Algorithm::Md5, "r", "w", {}, false));
+  m401.add(sip::HeaderId::ProxyAuthenticate,
+           auth::challenge(auth::Algorithm::Md5, "r", "p", {}, false));
   EXPECT_EQ(choose_challenge(m401)->nonce, "w");
   sip::Message m407 = m401;
   m407.set_status(407);
@@ -92,8 +94,9 @@ TEST(ChooseChallenge, ReadsTheHeaderOfA401OrA407) {
 
 TEST(Credentials, MatchTheRfc7616ResponsesForSha256AndMd5) {
   for (auto [algorithm, expected] :
-       {std::pair{std::string_view("SHA-256"),
-                  std::string_view("753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1")},
+       {std::pair{
+            std::string_view("SHA-256"),
+            std::string_view("753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1")},
         std::pair{std::string_view("MD5"), std::string_view("8ca523f5e9506fed4657c9700eebdbec")}}) {
     auto c = parse_challenge(rfc_challenge(algorithm));
     ASSERT_TRUE(c.ok());
@@ -125,14 +128,15 @@ TEST(Credentials, WithoutQopUseTheRfc2069Form) {
   auto parsed = auth::parse_credentials(value);
   ASSERT_TRUE(parsed.ok());
   const std::string ha1 = auth::ha1(auth::Algorithm::Md5, "u", "r", "p");
-  EXPECT_EQ(parsed->response, auth::response(auth::Algorithm::Md5, ha1, "n", "", "", auth::Qop::None,
-                                             "REGISTER", "sip:h"));
+  EXPECT_EQ(parsed->response, auth::response(auth::Algorithm::Md5, ha1, "n", "", "",
+                                             auth::Qop::None, "REGISTER", "sip:h"));
 }
 
 TEST(DigestState, CountsNonceUsesAndRestartsOnANewChallenge) {
   DigestState state;
   EXPECT_FALSE(state.next_credentials("u", "p", "MESSAGE", "sip:b@h"));
-  state.on_challenge(*parse_challenge(auth::challenge(auth::Algorithm::Sha256, "r", "n", {}, false)));
+  state.on_challenge(
+      *parse_challenge(auth::challenge(auth::Algorithm::Sha256, "r", "n", {}, false)));
   auto nc_of = [](const std::optional<std::string>& v) {
     return auth::parse_credentials(*v)->nc->text;
   };

@@ -36,8 +36,9 @@ TEST(Interaction, ReadsBackWhatItWrites) {
 }
 
 TEST(Interaction, RefusesTextThatIsNotCaseData) {
-  for (std::string_view bad : {"", "not json", "[]", "{}", R"({"interaction":{"kind":"fax","id":"1"}})",
-                               R"({"interaction":{"kind":"chat"}})"}) {
+  for (std::string_view bad :
+       {"", "not json", "[]", "{}", R"({"interaction":{"kind":"fax","id":"1"}})",
+        R"({"interaction":{"kind":"chat"}})"}) {
     auto r = Interaction::from_json(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, ClientErrc::BadBody);

@@ -75,7 +75,7 @@ TEST(SessionMachine, EndWhileEstablishingCancelsAndAnyAnswerEndsCancelled) {
   EXPECT_EQ(*a, Action::Cancel);
   EXPECT_TRUE(m.cancelling());
   EXPECT_EQ(m.state(), SessionState::Establishing);  // until the INVITE's answer
-  EXPECT_FALSE(m.end().ok());                         // one CANCEL is enough
+  EXPECT_FALSE(m.end().ok());                        // one CANCEL is enough
   EXPECT_TRUE(m.on_final_failure(487));
   EXPECT_EQ(m.reason(), EndReason::Cancelled);
 
@@ -123,20 +123,20 @@ TEST(SessionMachine, RecipientsInvitationEndsWhenTheSwitchCancels) {
 
 TEST(SessionMachine, MisuseIsAnErrorValue) {
   SessionMachine m(Role::Initiator);
-  expect_bad_state(m.check_send());         // nothing sent yet
-  expect_bad_state(m.accept());             // initiators do not accept
+  expect_bad_state(m.check_send());  // nothing sent yet
+  expect_bad_state(m.accept());      // initiators do not accept
   expect_bad_state(m.reject());
-  expect_bad_state(m.done());               // not ended
+  expect_bad_state(m.done());  // not ended
   EXPECT_FALSE(m.end().ok());
   ASSERT_TRUE(m.start().ok());
-  expect_bad_state(m.start());              // start twice
-  expect_bad_state(m.check_send());         // not connected yet
+  expect_bad_state(m.start());       // start twice
+  expect_bad_state(m.check_send());  // not connected yet
 
   SessionMachine ended = connected_initiator();
   EXPECT_TRUE(ended.on_remote_bye());
-  expect_bad_state(ended.check_send());     // send on an ended session
+  expect_bad_state(ended.check_send());  // send on an ended session
   EXPECT_FALSE(ended.end().ok());
-  EXPECT_FALSE(ended.on_remote_bye());      // a second BYE changes nothing
+  EXPECT_FALSE(ended.on_remote_bye());  // a second BYE changes nothing
   EXPECT_EQ(ended.reason(), EndReason::RemoteEnded);
   ASSERT_TRUE(ended.done().ok());
   expect_bad_state(ended.done());
