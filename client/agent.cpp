@@ -192,10 +192,8 @@ void AgentCore::on_response(const txn::Key& client, sip::Message response) {
   }
   by_key_.erase(k);
   if ((status == 401 || status == 407) && p.sent.method() != sip::Method::Cancel) {
-    // §22.2, §22.3: answer the challenge once; again only when the nonce was stale (the
-    // credentials were right), so a wrong password ends here instead of looping.
     auto challenge = choose_challenge(response);
-    if (challenge && (p.challenges == 0 || challenge->stale) && p.challenges < 4) {
+    if (challenge && worth_answering(*challenge, p.challenges)) {
       (status == 401 ? www_ : proxy_).on_challenge(std::move(*challenge));
       ++p.challenges;
       auto key = transmit(id, p);

@@ -134,6 +134,11 @@ std::optional<DigestChallenge> choose_challenge(const sip::Message& response) {
   return choose_challenge(response.values(id));
 }
 
+bool worth_answering(const DigestChallenge& challenge, int answered_before) {
+  if (answered_before >= kMaxChallengeRounds) return false;
+  return answered_before == 0 || challenge.stale;
+}
+
 std::string nc_text(std::uint32_t nc) { return fmt::format("{:08x}", nc); }
 
 std::string credentials_value(const DigestChallenge& c, const CredentialsInput& in) {

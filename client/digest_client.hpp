@@ -41,6 +41,13 @@ std::optional<DigestChallenge> choose_challenge(const std::vector<std::string_vi
 // The same read from a 401 or 407 response.
 std::optional<DigestChallenge> choose_challenge(const sip::Message& response);
 
+// Whether to answer a challenge to a request already answered `answered_before` times (§22.2,
+// §22.3). The first challenge is always answered; a later one only when its nonce was stale
+// (the credentials were right, RFC 7616 §3.3), and never more than kMaxChallengeRounds times,
+// so a wrong password ends at the second challenge instead of looping.
+inline constexpr int kMaxChallengeRounds = 4;
+bool worth_answering(const DigestChallenge& challenge, int answered_before);
+
 // Everything that goes into one credentials value.
 struct CredentialsInput {
   std::string_view user;

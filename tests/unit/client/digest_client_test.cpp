@@ -132,6 +132,17 @@ TEST(Credentials, WithoutQopUseTheRfc2069Form) {
                                              auth::Qop::None, "REGISTER", "sip:h"));
 }
 
+TEST(WorthAnswering, TheFirstChallengeAndThenOnlyStaleOnes) {
+  DigestChallenge fresh = *parse_challenge("Digest realm=\"r\", nonce=\"n\", qop=\"auth\"");
+  DigestChallenge stale = fresh;
+  stale.stale = true;
+  EXPECT_TRUE(worth_answering(fresh, 0));
+  EXPECT_FALSE(worth_answering(fresh, 1));  // the credentials were refused: a wrong password
+  EXPECT_TRUE(worth_answering(stale, 1));   // only the nonce expired
+  EXPECT_TRUE(worth_answering(stale, kMaxChallengeRounds - 1));
+  EXPECT_FALSE(worth_answering(stale, kMaxChallengeRounds));  // no endless loop
+}
+
 TEST(DigestState, CountsNonceUsesAndRestartsOnANewChallenge) {
   DigestState state;
   EXPECT_FALSE(state.next_credentials("u", "p", "MESSAGE", "sip:b@h"));
