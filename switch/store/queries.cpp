@@ -220,10 +220,12 @@ Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms) {
 Result<void> insert_session(Connection& db, const SessionRecord& s) {
   auto stmt = db.prepare(kInsertSession, "record session");
   if (!stmt) return stmt.error();
+  // Bound text is not copied: it must outlive the step, so no temporaries here.
+  const std::string_view state = s.state.empty() ? std::string_view("live") : s.state;
   stmt->bind_text(1, s.id)
       .bind_text(2, s.initiator)
       .bind_text(3, s.target)
-      .bind_text(4, s.state.empty() ? std::string("live") : s.state)
+      .bind_text(4, state)
       .bind_int(5, s.started_at_ms)
       .bind_int(6, s.ended_at_ms)
       .bind_text(7, s.ended_by)

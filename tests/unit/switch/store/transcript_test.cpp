@@ -97,6 +97,17 @@ TEST_F(TranscriptStoreTest, ASessionAndItsMessagesComeBackInSeqOrder) {
   EXPECT_EQ(t->messages[2].content_type, "text/plain;charset=UTF-8");
 }
 
+TEST_F(TranscriptStoreTest, ASessionWithoutAStateStartsLive) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  auto r = make_session("s1");
+  r.state.clear();
+  ASSERT_TRUE(start(*s, r).ok());
+  auto t = load(*s, "s1");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->session.state, "live");
+}
+
 TEST_F(TranscriptStoreTest, AnEndIsRecordedOnceWithWhoAndWhy) {
   auto s = open();
   ASSERT_TRUE(s);
