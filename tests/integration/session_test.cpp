@@ -245,6 +245,38 @@ TEST_F(Sessions, AReInviteIsRelayedAnd488LeavesTheImSessionUp) {
   EXPECT_TRUE(bob->next_request("ACK"));
 }
 
+TEST_F(Sessions, TheTargetsReInviteReachesTheInitiatorAndItsAnswerComesBack) {
+  auto alice = peer("alice", false);
+  auto bob = peer("bob");
+  ASSERT_TRUE(alice && bob);
+  auto s = connect(*alice, *bob, "bob");
+  const std::string offer =
+      "v=0\r\no=bob 3 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 40004 RTP/AVP 0\r\n";
+  const std::string answer =
+      "v=0\r\no=alice 4 4 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 40006 RTP/AVP 0\r\n";
+  const auto r = bob->send_in_dialog(s.target, "INVITE", "application/sdp", offer);
+  auto at_alice = alice->next_request("INVITE");
+  ASSERT_TRUE(at_alice) << sw_->log_tail(20);
+  EXPECT_EQ(at_alice->body, offer);
+  EXPECT_EQ(at_alice->param("To", "tag").value_or(""), s.initiator.local_tag)
+      << "within alice's own dialog";
+  alice->reply(*at_alice, 200, {"Contact: <" + alice->contact() + ">"}, "application/sdp",
+               answer);
+  auto yes = bob->response(s.target, r);
+  ASSERT_EQ(status_of(yes), 200);
+  EXPECT_EQ(yes->body, answer);
+  bob->ack(s.target, *yes);
+  EXPECT_TRUE(alice->next_request("ACK")) << "the switch ACKs alice's 200 itself";
+  // The IM goes on.
+  const auto m = bob->send_in_dialog(s.target, "MESSAGE", kText, "back to text");
+  auto text = alice->next_request("MESSAGE");
+  ASSERT_TRUE(text);
+  alice->reply(*text, 200);
+  EXPECT_EQ(status_of(bob->response(s.target, m)), 200);
+}
+
 TEST_F(Sessions, CSeqOrderUnknownMethodsAndStrangers) {
   auto alice = peer("alice", false);
   auto bob = peer("bob");
