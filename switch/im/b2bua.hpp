@@ -135,6 +135,10 @@ class ImB2bua {
   void answer(const txn::Key& server, const sip::Message& request, int status,
               std::string_view reason = {}, std::string_view to_tag = {});
   void relay_message(Live& s, Side from, const txn::Key& server, const sip::Message& request);
+  // Once a relayed MESSAGE is in the transcript (or failed to get there): its answer, then the
+  // MESSAGE on the other leg.
+  void relay_stored(const std::string& id, Side from, const txn::Key& server, const Stamp& stamp,
+                    const sip::Message& request, const Result<void>& stored);
   void relay_reinvite(Live& s, Side from, const txn::Key& server, const sip::Message& request);
   void on_branch_response(Live& s, std::size_t branch, const sip::Message& response);
   void on_reinvite_response(Live& s, const sip::Message& response);

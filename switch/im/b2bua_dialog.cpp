@@ -45,6 +45,11 @@ bool ImB2bua::on_request(const txn::Key& server, const sip::Message& request,
       const bool live = s->core.state() == State::Connected;
       answer(server, request, live || s->core.state() == State::Ended ? 200 : 481);
       if (live) spdlog::info("IM session {}: BYE from {}", s->id, leg.login);
+      if (live && s->storing > 0) {
+        // Messages it sent just before are still being stored: they go on first.
+        s->bye_after_storing = side;
+        break;
+      }
       run(*s, s->core.on_bye(side));
       break;
     }
@@ -75,34 +80,47 @@ void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
                            std::string(request.body())};
   // The transcript is the truth: the 200 (with the stamp) goes out once the message is stored,
   // then the message goes on to the other leg with the same stamp.
+  ++s.storing;
   store_->append_message(
       std::move(e), [this, alive = std::weak_ptr<int>(alive_), id = s.id, from, server, stamp,
                      request](Result<void> r) {
         if (alive.expired()) return;
-        if (!r) {
-          ++counters_.store_errors;
-          spdlog::error("IM session {}: message {} not stored ({}); answered 500", id, stamp.seq,
-                        r.error().message);
-          answer(server, request, 500, "Transcript Unavailable");
-          return;
-        }
-        sip::Message ok = sip::make_response(request, 200);
-        ok.add(kStampHeader, format_stamp(stamp));
-        ok.add(kSessionHeader, id);
-        if (auto sent = stack_->respond(server, std::move(ok)); !sent)
-          spdlog::debug("IM session {}: 200 not sent: {}", id, sent.error().message);
+        relay_stored(id, from, server, stamp, request, r);
+        // A BYE that came while this was being stored ends the session now, after the relay.
         Live* live = find(id);
-        if (!live || live->core.state() != State::Connected) return;
-        LegState& to = live->leg(other(from));
-        if (!to.dialog) return;
-        sip::Message relay = to.dialog->make_request(sip::Method::Message);
-        relay.add(kStampHeader, format_stamp(stamp));
-        relay.add(kSessionHeader, id);
-        relay.set_body(request.body(), request.get(HeaderId::ContentType));
-        ++counters_.messages;
-        if (!send_in_dialog(*live, other(from), std::move(relay), Purpose::Relay))
-          run(*live, live->core.on_leg_failure(other(from)));
+        if (!live || --live->storing > 0 || !live->bye_after_storing) return;
+        const Side bye_from = *live->bye_after_storing;
+        live->bye_after_storing.reset();
+        run(*live, live->core.on_bye(bye_from));
       });
+}
+
+void ImB2bua::relay_stored(const std::string& id, Side from, const txn::Key& server,
+                           const Stamp& stamp, const sip::Message& request,
+                           const Result<void>& r) {
+  if (!r) {
+    ++counters_.store_errors;
+    spdlog::error("IM session {}: message {} not stored ({}); answered 500", id, stamp.seq,
+                  r.error().message);
+    answer(server, request, 500, "Transcript Unavailable");
+    return;
+  }
+  sip::Message ok = sip::make_response(request, 200);
+  ok.add(kStampHeader, format_stamp(stamp));
+  ok.add(kSessionHeader, id);
+  if (auto sent = stack_->respond(server, std::move(ok)); !sent)
+    spdlog::debug("IM session {}: 200 not sent: {}", id, sent.error().message);
+  Live* live = find(id);
+  if (!live || live->core.state() != State::Connected) return;
+  LegState& to = live->leg(other(from));
+  if (!to.dialog) return;
+  sip::Message relay = to.dialog->make_request(sip::Method::Message);
+  relay.add(kStampHeader, format_stamp(stamp));
+  relay.add(kSessionHeader, id);
+  relay.set_body(request.body(), request.get(HeaderId::ContentType));
+  ++counters_.messages;
+  if (!send_in_dialog(*live, other(from), std::move(relay), Purpose::Relay))
+    run(*live, live->core.on_leg_failure(other(from)));
 }
 
 void ImB2bua::relay_reinvite(Live& s, Side from, const txn::Key& server,

@@ -74,6 +74,10 @@ struct ImB2bua::Live {
     bool answered = false;
   };
   std::optional<Reinvite> reinvite;
+  // In-dialog MESSAGEs waiting for their transcript commit, and a BYE that arrived meanwhile:
+  // the BYE takes effect once they are relayed, so the other side gets them before the BYE.
+  int storing = 0;
+  std::optional<Side> bye_after_storing;
 
   LegState& leg(Side side) { return legs[index(side)]; }
 };
