@@ -164,14 +164,15 @@ void Stack::on_flow_gone(transport::FlowId flow) {
 Result<void> Stack::respond(const txn::Key& server, sip::Message response) {
   auto it = contexts_.find(server);
   Origin origin = it != contexts_.end() ? it->second.origin : Origin{};
-  const bool retransmit = server.method == sip::Method::Invite && response.status() >= 200 &&
-                          response.status() < 300 && !transport::is_reliable(origin.protocol);
+  // §13.3.1.4: a 2xx to an INVITE waits for its ACK: re-sent over UDP, watched over TCP.
+  const bool awaits_ack = server.method == sip::Method::Invite && response.status() >= 200 &&
+                          response.status() < 300;
   std::optional<sip::Message> copy;
-  if (retransmit) copy = response;
+  if (awaits_ack) copy = response;
   auto outcome = table_.respond(server, std::move(response));
   if (!outcome) return outcome.error();
   process(std::move(*outcome), origin);
-  if (copy) arm_2xx_retransmission(server, *copy);
+  if (copy) arm_2xx_retransmission(server, *copy, !transport::is_reliable(origin.protocol));
   return {};
 }
 
@@ -229,7 +230,8 @@ std::string Stack::ack_key_of(const sip::Message& m) {
   return k;
 }
 
-void Stack::arm_2xx_retransmission(const txn::Key& server, const sip::Message& response) {
+void Stack::arm_2xx_retransmission(const txn::Key& server, const sip::Message& response,
+                                   bool retransmit) {
   const auto t1 = table_.config().timers.t1;
   std::string key = ack_key_of(response);
   auto [it, fresh] = pending_acks_.try_emplace(key);
@@ -237,7 +239,8 @@ void Stack::arm_2xx_retransmission(const txn::Key& server, const sip::Message& r
   if (!fresh) return;  // the TU re-sent the same 2xx: the running schedule covers it
   p.server = server;
   p.response = response;
-  p.interval = t1;
+  // Over a reliable transport nothing is re-sent: one wait of 64*T1 for the ACK.
+  p.interval = retransmit ? t1 : table_.config().timers.timeout();
   p.timer = std::make_unique<asio::steady_timer>(strand_);
   p.timer->expires_after(p.interval);
   std::weak_ptr<int> alive = alive_;

@@ -73,10 +73,11 @@ class Stack final : private transport::MessageSink {
                                          const transport::Endpoint& where);
   const std::vector<transport::ListenerInfo>& listeners() const;
 
-  // The TU answers server transaction `server` (provisional or final). A 2xx to an INVITE that
-  // came over an unreliable transport is retransmitted here (T1 doubling up to T2, §13.3.1.4)
-  // until its ACK arrives (on_ack still follows); no ACK within 64*T1 is reported as
-  // on_server_failure(server, Timeout), upon which a UAS ends the dialog with BYE.
+  // The TU answers server transaction `server` (provisional or final). A 2xx to an INVITE waits
+  // for its ACK (§13.3.1.4): over an unreliable transport it is retransmitted here (T1 doubling
+  // up to T2) until the ACK arrives (on_ack still follows); on any transport, no ACK within
+  // 64*T1 is reported as on_server_failure(server, Timeout), upon which a UAS ends the dialog
+  // with BYE.
   Result<void> respond(const txn::Key& server, sip::Message response);
   // Sends a final response and drops the server transaction at once (RFC 3261 §16.11
   // stateless answer): a retransmission of the request is answered afresh. For answers that
@@ -150,7 +151,8 @@ class Stack final : private transport::MessageSink {
   void keep_ticking();
   std::uint64_t tick_of(std::chrono::steady_clock::time_point t, bool round_up) const;
   Context& add_context(const txn::Key& key, Context ctx);
-  void arm_2xx_retransmission(const txn::Key& server, const sip::Message& response);
+  void arm_2xx_retransmission(const txn::Key& server, const sip::Message& response,
+                              bool retransmit);
   void on_2xx_timer(const std::string& ack_key);
   // Call-ID, CSeq number and To tag: what ties an ACK to the 2xx it acknowledges.
   static std::string ack_key_of(const sip::Message& m);

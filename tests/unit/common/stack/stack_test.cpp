@@ -131,6 +131,34 @@ TEST_F(StackTest, ReportsA2xxNeverAcknowledged) {
   EXPECT_GE(copies, 5);  // 20, 40, 80, 80 ... ms apart: well over five in 1.28 s
 }
 
+// Over TCP nothing is re-sent, but a 2xx never acknowledged is still reported (§13.3.1.4).
+TEST_F(StackTest, ReportsA2xxNeverAcknowledgedOverTcp) {
+  start(fast_timers());
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send(make_request("INVITE", "z9hG4bKt2", 5060, "TCP")));
+  std::string in;
+  ASSERT_TRUE(peer.read_until(in, "\r\n\r\n"));
+  EXPECT_EQ(parse(in).status(), 200);
+  ASSERT_TRUE(io_.wait_for([&] { return !tu_.server_failures.empty(); },
+                           std::chrono::seconds{5}));
+  EXPECT_EQ(io_.on_strand([&] { return tu_.server_failures.front(); }), txn::Failure::Timeout);
+}
+
+TEST_F(StackTest, AnAckedTcp2xxIsNotReported) {
+  start(fast_timers());
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(peer.send(make_request("INVITE", "z9hG4bKt3", 5060, "TCP")));
+  std::string in;
+  ASSERT_TRUE(peer.read_until(in, "\r\n\r\n"));
+  std::string ack = make_request("ACK", "z9hG4bKt3ack", 5060, "TCP");
+  ack.replace(ack.find("To: <sip:switch@127.0.0.1>"), 26, "To: <sip:switch@127.0.0.1>;tag=tu-tag");
+  ASSERT_TRUE(peer.send(ack));
+  ASSERT_TRUE(io_.wait_for([&] { return tu_.acks == 1; }));
+  // 64*T1 = 1.28 s: wait past it for a report that must not come (bounded, event-driven).
+  EXPECT_FALSE(io_.wait_for([&] { return !tu_.server_failures.empty(); },
+                            std::chrono::milliseconds{2000}));
+}
+
 TEST_F(StackTest, SendsARequestOutsideATransactionAndTellsAClientsDestination) {
   start();
   test::UdpPeer peer;
