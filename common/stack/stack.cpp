@@ -381,10 +381,10 @@ void Stack::deliver(Delivery& d) {
   if (!d.key) return;  // a new request always has its server transaction
   if (m.method() == sip::Method::Cancel) {
     // §9.2: a CANCEL that matches an INVITE transaction is answered 200 by the UAS core
-    // whatever became of the INVITE; the TU then ends the INVITE with 487 if still pending.
-    // The To tag of the INVITE's response is not known here, so none is added.
+    // whatever became of the INVITE, with the To tag of the INVITE's responses; the TU then
+    // ends the INVITE with 487 if still pending.
     if (auto target = table_.find_cancel_target(*d.key)) {
-      auto ok = respond(*d.key, sip::make_response(m, 200));
+      auto ok = respond(*d.key, sip::make_response(m, 200, {}, table_.invite_to_tag(*target)));
       if (!ok) spdlog::debug("200 to CANCEL not sent: {}", ok.error().message);
       return tu_->on_cancel(*target, m);
     }

@@ -44,6 +44,12 @@ class ServerInvite {
   // The To tag of the final response sent, "" before one: an RFC 2543 ACK must carry it
   // (§17.2.3).
   std::string_view final_to_tag() const { return final_to_tag_; }
+  // The To tag of the last response sent (provisional or final), "" before one with a tag: the
+  // 200 to a CANCEL carries it (§9.2).
+  std::string_view response_to_tag() const {
+    if (!final_to_tag_.empty()) return final_to_tag_;
+    return last_response_ ? last_response_->to_tag() : std::string_view{};
+  }
 
  private:
   void send_final(Actions& out, sip::Message response);

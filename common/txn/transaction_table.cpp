@@ -158,6 +158,13 @@ std::optional<Key> TransactionTable::find_cancel_target(const Key& cancel) const
   return target;
 }
 
+std::string TransactionTable::invite_to_tag(const Key& invite) const {
+  auto it = txns_.find(invite);
+  if (it == txns_.end()) return {};
+  const auto* t = std::get_if<ServerInvite>(&it->second);
+  return t ? std::string(t->response_to_tag()) : std::string{};
+}
+
 std::optional<ServerInvite::State> TransactionTable::server_invite_state(const Key& key) const {
   auto it = txns_.find(key);
   if (it == txns_.end()) return std::nullopt;

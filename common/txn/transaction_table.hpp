@@ -89,6 +89,8 @@ class TransactionTable {
 
   // §9.2: the live INVITE server transaction a CANCEL (its server key) targets.
   std::optional<Key> find_cancel_target(const Key& cancel) const;
+  // The To tag the INVITE server transaction `invite` has answered with so far ("" if none).
+  std::string invite_to_tag(const Key& invite) const;
   std::optional<ServerInvite::State> server_invite_state(const Key& key) const;
   bool contains(const Key& key) const { return txns_.count(key) != 0; }
   std::size_t size() const { return txns_.size(); }

@@ -333,11 +333,16 @@ TEST_F(StackTest, PassesAStrayResponseToTheTu) {
 
 TEST_F(StackTest, AnswersAMatchingCancelWith200) {
   start();
-  // A TU that leaves the INVITE pending, so the CANCEL finds it.
+  // A TU that leaves the INVITE ringing (180 with a tag), so the CANCEL finds it pending.
   tu_.stack = nullptr;
   test::UdpPeer peer;
   ASSERT_TRUE(peer.send_to(udp_port_, make_request("INVITE", "z9hG4bKinv", peer.port())));
   ASSERT_TRUE(io_.wait_for([&] { return tu_.methods.size() == 1; }));
+  ASSERT_TRUE(io_.on_strand([&] {
+    auto invite = parse(make_request("INVITE", "z9hG4bKinv", peer.port()));
+    auto key = txn::server_key(invite);
+    return key.ok() && stack_->respond(*key, sip::make_response(invite, 180, {}, "ring-tag")).ok();
+  }));
   ASSERT_TRUE(peer.send_to(udp_port_, make_request("CANCEL", "z9hG4bKinv", peer.port())));
   // 100 Trying for the INVITE may come first (§17.2.1); look for the CANCEL's 200.
   bool got_cancel_200 = false;
@@ -346,6 +351,9 @@ TEST_F(StackTest, AnswersAMatchingCancelWith200) {
     if (!got) break;
     auto rsp = parse(*got);
     got_cancel_200 = rsp.status() == 200 && rsp.cseq() && rsp.cseq()->method == sip::Method::Cancel;
+    if (got_cancel_200) {
+      EXPECT_EQ(rsp.to_tag(), "ring-tag");  // §9.2: the To tag of the INVITE's responses
+    }
   }
   EXPECT_TRUE(got_cancel_200);
   EXPECT_EQ(requests_seen(), 1u);  // the CANCEL did not reach on_request
