@@ -87,6 +87,16 @@ class SwitchTu final : public stack::TransactionUser {
                    const transport::Origin& origin);
   void on_message(const txn::Key& server, sip::Message request, const transport::Origin& origin);
   void on_invite(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  // Who may send a pager MESSAGE or open an IM session (PRODUCT §2, RFC 3261 §16.3, §22.3): an
+  // authenticated local agent with the im task, speaking for itself, to a local agent with the
+  // im task. The sender's login and the target, or nullopt once the refusal (or the digest
+  // challenge) has been sent. `what` names the request in log lines ("MESSAGE", "IM").
+  struct Admitted {
+    std::string sender;
+    const directory::Agent* target = nullptr;
+  };
+  std::optional<Admitted> admit(const txn::Key& server, sip::Message& request,
+                                std::string_view what);
   void send(const txn::Key& server, sip::Message response);
   void sweep();
   // "host:port" of our Via for a request leaving over protocol toward `to` (§18.1.1).

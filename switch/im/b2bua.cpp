@@ -13,7 +13,7 @@
 #include "common/util/random.hpp"
 #include "switch/im/body.hpp"
 #include "switch/im/live.hpp"
-#include "switch/im/route.hpp"
+#include "switch/proxy/route.hpp"
 
 namespace ims::sw::im {
 
@@ -148,7 +148,7 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   // One INVITE per capable device: same Call-ID, From tag and CSeq, a branch of its own.
   const std::string from = without_tag(invite.get(HeaderId::From)) + ";tag=" + s.target_tag;
   for (const auto& b : capable) {
-    auto route = route_of(b);
+    auto route = proxy::route_of(b);
     if (!route) continue;
     const stack::Destination to{route->protocol, route->endpoint, route->flow};
     sip::Message m = sip::Message::request(sip::Method::Invite, b.contact);

@@ -1,4 +1,5 @@
 #include "switch/proxy/pager.hpp"
+#include "switch/proxy/route.hpp"
 
 #include <ctime>
 #include <utility>
@@ -33,47 +34,6 @@ std::string http_date(std::int64_t unix_ms) {
   char buf[64];
   const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   return std::string(buf, n);
-}
-
-struct Route {
-  transport::Protocol protocol;
-  transport::Endpoint endpoint;
-  std::optional<transport::FlowId> flow;
-};
-
-// Where a request for a binding goes:
-// - registered over TCP and that connection is still known: over it (RFC 5626 §5.2 flow
-//   reuse: a client behind NAT or a firewall can only be reached that way);
-// - otherwise the Contact URI's address (§16.6 step 6), when the Contact names the address the
-//   REGISTER came from, as a client that is not behind NAT does;
-// - otherwise the source address and port the REGISTER came from (RFC 3581: the NAT binding
-//   the client keeps open; its Contact names an address we cannot reach).
-// The Contact's transport parameter, when present, picks the transport; else the one the
-// REGISTER used.
-std::optional<Route> route_of(const store::Binding& b) {
-  const auto registered_over = transport::protocol_from_name(b.transport);
-  const auto source = transport::parse_ip(b.source_address);
-  if (!registered_over || !source || b.source_port == 0) return std::nullopt;
-  const auto source_ep = transport::Endpoint::make(*source, b.source_port);
-  if (*registered_over == transport::Protocol::Tcp && b.flow_id != 0)
-    return Route{transport::Protocol::Tcp, source_ep, transport::FlowId{b.flow_id}};
-
-  transport::Protocol protocol = *registered_over;
-  const auto uri = sip::parse_uri(b.contact);
-  if (uri) {
-    if (auto t = uri->param("transport")) {
-      auto p = transport::protocol_from_via(*t);
-      if (!p) return std::nullopt;  // a transport we do not speak
-      protocol = *p;
-    }
-    const auto host = transport::parse_ip(uri->host);
-    if (host && *host == *source) {
-      return Route{protocol,
-                   transport::Endpoint::make(*host, uri->port.value_or(transport::kDefaultSipPort)),
-                   std::nullopt};
-    }
-  }
-  return Route{protocol, source_ep, std::nullopt};
 }
 
 // Whether a binding is the device a request came from (the sender's own flow).

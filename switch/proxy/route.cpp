@@ -1,9 +1,9 @@
-#include "switch/im/route.hpp"
+#include "switch/proxy/route.hpp"
 
 #include "common/sip/uri.hpp"
 #include "common/transport/via_routing.hpp"
 
-namespace ims::sw::im {
+namespace ims::sw::proxy {
 
 std::optional<Route> route_of(const store::Binding& b) {
   const auto registered_over = transport::protocol_from_name(b.transport);
@@ -30,4 +30,4 @@ std::optional<Route> route_of(const store::Binding& b) {
   return Route{protocol, source_ep, std::nullopt};
 }
 
-}  // namespace ims::sw::im
+}  // namespace ims::sw::proxy

@@ -1,10 +1,10 @@
 // route_of(): a session INVITE goes to a device the way its REGISTER came.
 
-#include "switch/im/route.hpp"
+#include "switch/proxy/route.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ims::sw::im {
+namespace ims::sw::proxy {
 namespace {
 
 store::Binding binding(std::string contact, std::string transport, std::string source,
@@ -49,4 +49,4 @@ TEST(Route, ATransportTheSwitchDoesNotSpeakHasNoRoute) {
 }
 
 }  // namespace
-}  // namespace ims::sw::im
+}  // namespace ims::sw::proxy

@@ -1,0 +1,29 @@
+#pragma once
+// Where a request for a registered contact goes (a pager MESSAGE branch, an IM session's
+// INVITE to a device), in this order:
+// - registered over TCP and that connection is still known: over it (RFC 5626 §5.2 flow
+//   reuse: a client behind NAT or a firewall can only be reached that way);
+// - otherwise the Contact URI's address (§16.6 step 6), when the Contact names the address the
+//   REGISTER came from, as a client that is not behind NAT does;
+// - otherwise the source address and port the REGISTER came from (RFC 3581: the NAT binding
+//   the client keeps open; its Contact names an address we cannot reach).
+// The Contact's transport parameter, when present, picks the transport; else the one the
+// REGISTER used. Sans-I/O.
+
+#include <optional>
+
+#include "common/transport/types.hpp"
+#include "switch/store/records.hpp"
+
+namespace ims::sw::proxy {
+
+struct Route {
+  transport::Protocol protocol = transport::Protocol::Udp;
+  transport::Endpoint endpoint;
+  std::optional<transport::FlowId> flow;
+};
+
+// nullopt when the binding names a transport the switch does not speak or no usable address.
+std::optional<Route> route_of(const store::Binding& binding);
+
+}  // namespace ims::sw::proxy
