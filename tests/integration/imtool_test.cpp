@@ -209,7 +209,8 @@ TEST_F(ImtoolTest, InteractiveAgentInATerminalShowsStatesAndTranscript) {
   alice.write("how are");
   ASSERT_TRUE(alice.wait_for("how are", 5s));
   bob->write("still there?\n");
-  ASSERT_TRUE(alice.wait_for("] bob: still there?", 10s)) << alice.screen().text();
+  ASSERT_TRUE(alice.wait_for("] bob: still there?\nalice -> bob [Connected] > how are\n", 10s))
+      << alice.screen().text();
   EXPECT_EQ(alice.screen().cursor_line(), "alice -> bob [Connected] > how are")
       << alice.screen().text();
   alice.write(" you\r");

@@ -124,8 +124,9 @@ void Console::print(std::string_view text) {
   if (interactive_) out += LineEditor::clear();
   out.append(text);
   if (out.empty() || out.back() != '\n') out.push_back('\n');
+  // One write: the terminal never shows the new line without the input line under it.
+  if (interactive_ && !stopped_) out += editor_.render();
   write_out(out);
-  if (interactive_ && !stopped_) redraw();
 }
 
 void Console::set_prompt(std::string prompt, std::size_t visible_width) {
