@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "switch/app/application.hpp"
+#include "switch/app/transcripts.hpp"
 #include "switch/config/config.hpp"
 #include "switch/config/loader.hpp"
 
@@ -48,6 +49,7 @@ struct Cli {
   std::string log_level;
   std::string store_path;
   bool check_config = false;
+  std::size_t transcripts = 0;
 };
 
 }  // namespace
@@ -71,6 +73,10 @@ int main(int argc, char** argv) {
                  "store.path (created if missing)");
   app.add_option("--log-level", cli.log_level,
                  "trace, debug, info, warn, error or off; overrides the config's log.level");
+  app.add_option("--transcripts", cli.transcripts,
+                 "Print the last N IM sessions kept in the store (newest first) with every "
+                 "message, its time (UTC) and sender, then exit; works while the switch runs")
+      ->check(CLI::Range(1, 100000));
   app.add_flag("--check-config", cli.check_config,
                "Validate the configuration (and --listen), print \"config OK: <path>\" or each "
                "error as file:line: key: reason, and exit 0 or 1");
@@ -106,6 +112,12 @@ int main(int argc, char** argv) {
                 << ": expected trace, debug, info, warn, error or off\n";
       ok = false;
     }
+  }
+  if (cli.transcripts > 0) {
+    if (!ok) return 1;
+    auto printed = ims::sw::app::print_transcripts(config.store.path, cli.transcripts, std::cout);
+    if (!printed) std::cerr << printed.error().message << "\n";
+    return printed ? 0 : 1;
   }
   if (cli.check_config) {
     if (ok) std::cout << "config OK: " << cli.config_path << "\n";

@@ -61,6 +61,8 @@ const std::string kInsertEntry =
 const std::string kLoadSession =
     "SELECT id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, end_reason, "
     "initiator_call_id, target_call_id FROM im_sessions WHERE id = ?1";
+const std::string kRecentSessions =
+    "SELECT id FROM im_sessions ORDER BY started_at_ms DESC, rowid DESC LIMIT ?1";
 const std::string kLoadEntries =
     "SELECT session_id, seq, stamped_at_ms, sender, recipient, content_type, body "
     "FROM im_transcript WHERE session_id = ?1 ORDER BY seq";
@@ -263,6 +265,20 @@ Result<std::size_t> end_live_sessions(Connection& db, std::int64_t now_ms,
   stmt->bind_int(1, now_ms).bind_text(2, reason);
   if (auto r = stmt->run("end live sessions"); !r) return r.error();
   return static_cast<std::size_t>(db.changes());
+}
+
+Result<std::vector<std::string>> recent_sessions(Connection& db, std::size_t limit) {
+  auto stmt = db.prepare(kRecentSessions, "list sessions");
+  if (!stmt) return stmt.error();
+  stmt->bind_int(1, static_cast<std::int64_t>(limit));
+  std::vector<std::string> ids;
+  for (;;) {
+    auto row = stmt->step("list sessions");
+    if (!row) return row.error();
+    if (!*row) break;
+    ids.push_back(stmt->column_text(0));
+  }
+  return ids;
 }
 
 Result<Transcript> load_transcript(Connection& db, const std::string& id) {

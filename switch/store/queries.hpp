@@ -36,5 +36,7 @@ namespace ims::sw::store::queries {
 [[nodiscard]] Result<std::size_t> end_live_sessions(Connection& db, std::int64_t now_ms,
                                                     const std::string& reason);
 [[nodiscard]] Result<Transcript> load_transcript(Connection& db, const std::string& id);
+// The ids of the `limit` most recently started sessions, newest first.
+[[nodiscard]] Result<std::vector<std::string>> recent_sessions(Connection& db, std::size_t limit);
 
 }  // namespace ims::sw::store::queries

@@ -145,6 +145,40 @@ TEST_F(ImtoolTest, ImAcceptedByAScriptedAgentPrintsTheSharedTranscript) {
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
 }
 
+// The transcript outlives the switch: after a restart, `imswitch --transcripts` shows it.
+TEST_F(ImtoolTest, TranscriptIsStillThereAfterARestart) {
+  ScratchDir dir("imtool-restart");
+  const std::string store = dir.path() + "/imswitch.db";
+  sw_->stop();
+  SwitchOptions o = im_switch_options();
+  o.store = store;
+  std::string error;
+  sw_ = SwitchProcess::start(o, &error);
+  ASSERT_TRUE(sw_) << error;
+  auto bob = scripted_agent("bob");
+  bob->write("/wait invitation 20\n/accept\nsee you\n/end\n/wait ended 20\n");
+  auto argv = command("im", "alice");
+  argv.insert(argv.end(), {"bob", "before the restart", "--wait", "--timeout", "30"});
+  auto [st, out] = run(argv);
+  ASSERT_TRUE(st.exited && st.code == 0) << st.describe() << "\n" << out;
+  bob->close_input();
+  EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+
+  auto stopped = sw_->stop();
+  EXPECT_TRUE(stopped.exited && stopped.code == 0) << stopped.describe();
+  sw_ = SwitchProcess::start(o, &error);
+  ASSERT_TRUE(sw_) << error;
+  auto [pst, printed] = run({imswitch_binary(), "--config", o.config, "--store", store,
+                             "--transcripts", "5"});
+  EXPECT_TRUE(pst.exited && pst.code == 0) << pst.describe() << "\n" << printed;
+  EXPECT_NE(printed.find("alice -> bob"), std::string::npos) << printed;
+  EXPECT_NE(printed.find(": bye by bob  (2 messages)"), std::string::npos) << printed;
+  const auto first = printed.find("#1 alice: before the restart");
+  const auto second = printed.find("#2 bob: see you");
+  EXPECT_TRUE(first != std::string::npos && second != std::string::npos && first < second)
+      << printed;
+}
+
 TEST_F(ImtoolTest, ImOutcomesHaveTheirExitStatus) {
   auto bob = scripted_agent("bob");
   bob->write("/wait invitation 20\n/reject\n");
