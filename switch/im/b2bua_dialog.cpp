@@ -65,6 +65,17 @@ bool ImB2bua::on_request(const txn::Key& server, const sip::Message& request,
 
 void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
                             const sip::Message& request) {
+  // RFC 3428 §6, RFC 3261 §18.1.1: a leg reached over UDP takes no request past the size limit,
+  // and a session's leg has no other way to its device: refused before it is stamped or
+  // stored, and the session stays up.
+  if (s.leg(other(from)).to.protocol == transport::Protocol::Udp &&
+      request.body().size() > settings_.udp_size_limit / 2 &&
+      request.serialize().size() > settings_.udp_size_limit) {
+    spdlog::info("IM session {}: a {}-byte message from the {} refused 513: the other leg is UDP",
+                 s.id, request.body().size(), side_name(from));
+    answer(server, request, 513, "Message Too Large For The Other Party");
+    return;
+  }
   auto stamped = s.core.on_message(from, clock_());
   if (const int* refusal = std::get_if<int>(&stamped)) {
     answer(server, request, *refusal);

@@ -277,6 +277,27 @@ TEST_F(Sessions, TheTargetsReInviteReachesTheInitiatorAndItsAnswerComesBack) {
   EXPECT_EQ(status_of(bob->response(s.target, m)), 200);
 }
 
+// RFC 3428 §6: the other leg is UDP, so a message past 1300 bytes cannot reach it: 513, nothing
+// stamped or stored, and the session goes on.
+TEST_F(Sessions, AMessageTooLargeForTheOtherLegsUdpIsRefusedAndTheSessionStaysUp) {
+  auto alice = peer("alice", false);
+  auto bob = peer("bob");
+  ASSERT_TRUE(alice && bob);
+  auto s = connect(*alice, *bob, "bob");
+  const auto big = alice->send_in_dialog(s.initiator, "MESSAGE", kText, std::string(2000, 'x'));
+  EXPECT_EQ(status_of(alice->response(s.initiator, big)), 513);
+  EXPECT_FALSE(bob->next_request("MESSAGE", 300ms)) << "nothing reaches the UDP leg";
+  const auto small = alice->send_in_dialog(s.initiator, "MESSAGE", kText, "shorter, then");
+  auto ok = alice->response(s.initiator, small);
+  ASSERT_EQ(status_of(ok), 200);
+  EXPECT_NE(ok->header("Imswitch-Stamp").value_or("").find(";seq=2"), std::string::npos)
+      << "the refused message took no sequence number";
+  auto relayed = bob->next_request("MESSAGE");
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->body, "shorter, then");
+  bob->reply(*relayed, 200);
+}
+
 TEST_F(Sessions, CSeqOrderUnknownMethodsAndStrangers) {
   auto alice = peer("alice", false);
   auto bob = peer("bob");
