@@ -71,7 +71,12 @@ Result<NonceManager> NonceManager::with_secret(std::string secret, NonceConfig c
 }
 
 NonceManager::NonceManager(std::string secret, NonceConfig config)
-    : secret_(std::move(secret)), mac_(detail::KeyedMac::create(secret_)), config_(config) {}
+    : secret_(std::move(secret)), mac_(detail::KeyedMac::create(secret_)), config_(config) {
+  // Every digest challenge adds a nonce, so under load the table fills to max_tracked within
+  // seconds; its buckets are allocated now rather than rehashed (a pause of the SIP thread
+  // that grows with the table) while requests wait.
+  table_.reserve(std::min<std::size_t>(config_.max_tracked, std::size_t{1} << 20));
+}
 
 NonceManager::~NonceManager() {
   if (!secret_.empty()) OPENSSL_cleanse(secret_.data(), secret_.size());

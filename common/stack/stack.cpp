@@ -34,6 +34,7 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 Stack::Stack(asio::any_io_executor strand, Options options, TransactionUser& tu)
     : strand_(std::move(strand)), tu_(&tu), table_(options.txn), ticker_(strand_) {
+  contexts_.reserve(std::min(options.txn.max_transactions, txn::TransactionTable::kReserved));
   transport::MessageSink& sink = *this;
   transport_ = std::make_unique<transport::TransportLayer>(strand_, options.transport, sink);
 }

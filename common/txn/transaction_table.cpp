@@ -6,7 +6,11 @@
 
 namespace ims::txn {
 
-TransactionTable::TransactionTable(TableConfig config) : config_(std::move(config)) {}
+TransactionTable::TransactionTable(TableConfig config) : config_(std::move(config)) {
+  // A busy switch keeps tens of thousands of transactions (a non-INVITE lingers after its
+  // answer): buckets for them now, so that growing the table never rehashes it under load.
+  txns_.reserve(std::min<std::size_t>(config_.max_transactions, kReserved));
+}
 
 Result<Outcome> TransactionTable::on_request(sip::Message request, Reliability transport) {
   auto key = server_key(request);

@@ -70,6 +70,8 @@ struct TableStats {
 class TransactionTable {
  public:
   explicit TransactionTable(TableConfig config = {});
+  // Transactions the table has room for without rehashing.
+  static constexpr std::size_t kReserved = 1 << 16;
 
   // A request from the transport; `transport` is how it arrived (and how responses leave).
   Result<Outcome> on_request(sip::Message request, Reliability transport);
