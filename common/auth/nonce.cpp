@@ -96,28 +96,54 @@ std::optional<std::array<unsigned char, NonceManager::kMacBytes>> NonceManager::
 }
 
 std::string NonceManager::issue(std::int64_t now_ms) {
-  prune(now_ms);
-  while (table_.size() >= config_.max_tracked) {  // full: the oldest live nonce goes
-    table_.erase(order_.front().body);
-    order_.pop_front();
-  }
   Body body{};
   put_u64(body.data(), static_cast<std::uint64_t>(now_ms));
-  ++issued_;
   // Unpredictable nonces keep clients from being asked, in advance, for responses to nonces an
   // attacker will meet later. Should the generator fail, the counter keeps the nonce unique,
   // which is what authentication itself relies on.
-  if (!detail::random_bytes(body.data() + 8, 8)) put_u64(body.data() + 8, issued_);
+  if (!detail::random_bytes(body.data() + 8, 8)) {
+    std::lock_guard hold(*lock_);
+    put_u64(body.data() + 8, ++issued_);
+  }
   std::array<unsigned char, kBodyBytes + kMacBytes> raw{};
   std::memcpy(raw.data(), body.data(), kBodyBytes);
   // Should HMAC ever fail, the nonce is not tracked and its MAC stays zero, so decode() (which
   // fails the same way) rejects it: fail closed.
   if (const auto m = mac(body)) {
     std::memcpy(raw.data() + kBodyBytes, m->data(), kMacBytes);
-    table_.emplace(body, Tracked{0, *m});
+    std::lock_guard hold(*lock_);
+    prune(now_ms);
+    while (table_.size() >= config_.max_tracked) {  // full: the oldest live nonce goes
+      table_.erase(order_.front().body);
+      order_.pop_front();
+    }
+    table_.emplace(body, Tracked{0, 0, *m});
     order_.push_back(Decoded{body, now_ms});
   }
   return to_hex(raw);
+}
+
+// RFC 7616 §3.4 (RFC 2617 §3.2.2): the same nc twice is a replay. Requests that reuse a nonce
+// may overtake each other (UDP, or two SIP cores), so counts up to kCountWindow - 1 below the
+// highest are accepted out of order, each once; anything older is refused.
+bool NonceManager::Tracked::count(std::uint32_t n) {
+  if (n == 0) return false;
+  if (n > nc) {
+    const std::uint32_t shift = n - nc;
+    seen = shift >= kCountWindow ? 0 : seen << shift;
+    seen |= 1;
+    nc = n;
+    return true;
+  }
+  const std::uint32_t back = nc - n;
+  if (back >= kCountWindow || ((seen >> back) & 1U) != 0) return false;
+  seen |= std::uint64_t{1} << back;
+  return true;
+}
+
+std::size_t NonceManager::tracked() const {
+  std::lock_guard hold(*lock_);
+  return table_.size();
 }
 
 std::optional<NonceManager::Decoded> NonceManager::decode(std::string_view nonce) const {
@@ -160,20 +186,22 @@ NonceState NonceManager::check(std::string_view nonce, std::uint32_t nc, std::in
   if (!raw) return NonceState::Invalid;
   Body body{};
   std::memcpy(body.data(), raw->data(), kBodyBytes);
-  prune(now_ms);
-  const auto it = table_.find(body);
-  if (it == table_.end()) {
-    // Not tracked: evicted, expired, or not ours. Only the MAC tells stale from forged.
-    const auto d = decode(nonce);
-    return d ? NonceState::Stale : NonceState::Invalid;
+  {
+    std::lock_guard hold(*lock_);
+    prune(now_ms);
+    const auto it = table_.find(body);
+    if (it != table_.end()) {
+      // Tracked: issued here, so the MAC it was issued with is known (constant-time compare).
+      if (CRYPTO_memcmp(it->second.mac.data(), raw->data() + kBodyBytes, kMacBytes) != 0)
+        return NonceState::Invalid;
+      if (expired(static_cast<std::int64_t>(get_u64(body.data())), now_ms))
+        return NonceState::Stale;
+      return it->second.count(nc) ? NonceState::Valid : NonceState::Replayed;
+    }
   }
-  // Tracked: issued here, so the MAC it was issued with is known (constant-time compare).
-  if (CRYPTO_memcmp(it->second.mac.data(), raw->data() + kBodyBytes, kMacBytes) != 0)
-    return NonceState::Invalid;
-  if (expired(static_cast<std::int64_t>(get_u64(body.data())), now_ms)) return NonceState::Stale;
-  if (nc <= it->second.nc) return NonceState::Replayed;
-  it->second.nc = nc;
-  return NonceState::Valid;
+  // Not tracked: evicted, expired, or not ours. Only the MAC tells stale from forged.
+  const auto d = decode(nonce);
+  return d ? NonceState::Stale : NonceState::Invalid;
 }
 
 }  // namespace ims::auth

@@ -1,8 +1,8 @@
 #pragma once
 // Server nonces for Digest authentication (RFC 7616 §3.3 and §5.4, RFC 3261 §22.4): issued
 // self-validating, so a forged or garbled nonce is recognised without a lookup; expiring, so an
-// old one is answered stale=true; and counted, so a request cannot be replayed (nc strictly
-// increasing per nonce, RFC 7616 §3.4).
+// old one is answered stale=true; and counted, so a request cannot be replayed (each nc once per
+// nonce, RFC 7616 §3.4; counts may arrive out of order within 64 of the highest).
 //
 // Nonce text: 64 lower-case hex digits of 32 bytes
 //   [0, 8)   issue time, milliseconds, big-endian
@@ -16,13 +16,16 @@
 // or before a restart) is reported Stale, never Valid: it can never become replayable, and an
 // honest client merely retries with the fresh nonce of a stale=true challenge.
 //
-// Role: owned by the Verifier of the registrar/proxy, on the SIP core strand; not thread-safe.
+// Role: owned by the Verifier of the registrar/proxy. Thread-safe: the switch's SIP cores (one
+// thread each) share one manager, so a nonce issued by one core is counted by all.
 // No clock: time comes in as now_ms (any monotonic or wall clock, the same one throughout).
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +50,7 @@ enum class NonceState {
   Valid,     // ours, fresh, and nc higher than any seen for it: accepted (and nc recorded)
   Stale,     // ours but expired, or no longer tracked: challenge again with stale=true
   Invalid,   // not ours: wrong length, not hex, or the MAC does not match
-  Replayed,  // ours and fresh, but nc is not above the highest seen for it
+  Replayed,  // ours and fresh, but this nc was seen (or is 64 or more below the highest)
 };
 
 std::string_view to_string(NonceState s);
@@ -78,7 +81,7 @@ class NonceManager {
   // True when nonce is ours and unexpired (tracked or not), without changing anything.
   bool authentic_and_fresh(std::string_view nonce, std::int64_t now_ms) const;
 
-  std::size_t tracked() const { return table_.size(); }
+  std::size_t tracked() const;
   const NonceConfig& config() const { return config_; }
 
  private:
@@ -104,13 +107,21 @@ class NonceManager {
   std::string secret_;
   std::optional<detail::KeyedMac> mac_;  // HMAC-SHA256 keyed with secret_
   NonceConfig config_;
-  std::uint64_t issued_ = 0;                              // also the RAND_bytes fallback
+  std::uint64_t issued_ = 0;  // the RAND_bytes fallback, under lock_
   // What is kept of an issued nonce: the highest nc seen, and its MAC, so that checking a
   // tracked nonce compares 16 bytes instead of computing an HMAC.
+  static constexpr std::uint32_t kCountWindow = 64;
   struct Tracked {
-    std::uint32_t nc = 0;
+    std::uint32_t nc = 0;                   // the highest nc seen
+    std::uint64_t seen = 0;                 // bit i: nc - i was seen
     std::array<unsigned char, kMacBytes> mac{};
+    // Records count n; false when it was seen before or is too far below nc.
+    bool count(std::uint32_t n);
   };
+  // The tracking state below is shared by every SIP core of the switch (several threads issue
+  // and check nonces); the lock covers table lookups and updates only, never an HMAC. Held
+  // through a pointer so that the manager stays movable.
+  std::unique_ptr<std::mutex> lock_ = std::make_unique<std::mutex>();
   std::unordered_map<Body, Tracked, BodyHash> table_;
   std::deque<Decoded> order_;                             // table_'s keys in issue order
 };

@@ -25,7 +25,8 @@
 //   untracked, replayed or not ours (RFC 2617 §3.2.1: "a valid digest for that nonce"). The nc is
 //   recorded only after the response has been verified.
 //
-// Role: owned by the registrar/proxy TU, used on the SIP core strand; not thread-safe.
+// Role: shared by the registrar/proxy TUs of every SIP core. Thread-safe: its only state is
+// the NonceManager, which locks its own table.
 
 #include <cstdint>
 #include <functional>
