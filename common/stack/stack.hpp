@@ -12,8 +12,9 @@
 //
 // Owner: the application (unique_ptr). Strand: the executor given to the constructor; every
 // public call is made on it, and the transport, the timers and the TU callbacks run there
-// (STYLE rule 6). To scale out, run one Stack per thread, each with its own io_context and
-// UDP sockets bound with transport::Options::reuse_port, and shard work by Call-ID.
+// (STYLE rule 6). To scale out, run one Stack per thread, each with its own io_context, its
+// listeners bound with transport::Options::reuse_port and its transport joined to one
+// transport::Cores, which shards the work by Call-ID.
 
 #include <array>
 #include <chrono>
@@ -92,6 +93,11 @@ class Stack final : private transport::MessageSink {
   // Where client transaction `client` sends its requests, with the flow it has used so far: a
   // CANCEL goes the same way as its INVITE (§9.1). nullopt once the transaction is gone.
   std::optional<Destination> destination_of(const txn::Key& client) const;
+
+  // A fresh Call-ID ("<random>@<host>") for a request the TU starts: one that this stack's core
+  // owns when several cores share the listeners (transport/cores.hpp), so that the responses
+  // and the dialog come back here.
+  std::string new_call_id(std::string_view host) const { return transport_->new_call_id(host); }
 
   // Stops listening, closes connections and cancels timers; no callback follows.
   void close();

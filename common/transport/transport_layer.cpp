@@ -5,6 +5,7 @@
 
 #include "common/sip/parser.hpp"
 #include "common/transport/via_routing.hpp"
+#include "common/util/random.hpp"
 
 namespace ims::transport {
 
@@ -28,6 +29,18 @@ TransportLayer::TransportLayer(asio::any_io_executor strand, Options options, Me
       read_buffer_(std::make_shared<std::vector<char>>(options_.tcp_read_chunk_bytes)) {}
 
 TransportLayer::~TransportLayer() { close(); }
+
+void TransportLayer::join(Cores& cores, std::size_t core) {
+  cores_ = &cores;
+  core_ = core;
+}
+
+std::string TransportLayer::new_call_id(std::string_view host) const {
+  if (cores_) return cores_->new_call_id(core_, host);
+  std::string id = util::random_token(20);
+  if (!host.empty()) id.append("@").append(host);
+  return id;
+}
 
 Result<ListenerInfo> TransportLayer::listen(Protocol protocol, const Endpoint& where) {
   ListenerInfo info{protocol, where};
@@ -68,6 +81,7 @@ void TransportLayer::close() {
 }
 
 bool TransportLayer::flow_open(FlowId flow) const {
+  if (foreign(flow)) return true;  // another core's connection: that core knows
   auto it = connections_.find(static_cast<std::uint64_t>(flow));
   if (it != connections_.end()) return it->second->is_open();
   for (const auto& s : udp_sockets_)
@@ -78,6 +92,27 @@ bool TransportLayer::flow_open(FlowId flow) const {
 // ---- receiving ---------------------------------------------------------------------------------
 
 void TransportLayer::on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) {
+  if (cores_) {
+    if (const std::size_t owner = cores_->owner_of(peek_call_id(data)); owner != core_) {
+      ++counters_.passed_to_other_core;
+      cores_->post(owner, [serial = flow_serial(socket.id()), bytes = std::string(data),
+                           from](TransportLayer& t) { t.on_passed_datagram(serial, bytes, from); });
+      return;
+    }
+  }
+  accept_datagram(socket, data, from);
+}
+
+void TransportLayer::on_passed_datagram(std::uint64_t serial, const std::string& data,
+                                        const Endpoint& from) {
+  if (closed_) return;
+  for (auto& s : udp_sockets_) {
+    if (flow_serial(s->id()) == serial) return accept_datagram(*s, data, from);
+  }
+}
+
+void TransportLayer::accept_datagram(UdpSocket& socket, std::string_view data,
+                                     const Endpoint& from) {
   ++counters_.datagrams_received;
   auto parsed = sip::parse_datagram(data, options_.limits);
   if (!parsed) {
@@ -120,7 +155,18 @@ void TransportLayer::on_accepted(TcpListener& /*listener*/, tcp::socket socket) 
 
 void TransportLayer::on_stream_message(TcpConnection& c, sip::Message message) {
   ++counters_.stream_messages_received;
-  deliver(std::move(message), Origin{Protocol::Tcp, c.remote(), c.local(), c.id()});
+  const Origin origin{Protocol::Tcp, c.remote(), c.local(), c.id()};
+  if (cores_) {
+    if (const std::size_t owner = cores_->owner_of(message.call_id()); owner != core_) {
+      ++counters_.passed_to_other_core;
+      auto shared = std::make_shared<sip::Message>(std::move(message));
+      cores_->post(owner, [shared, origin](TransportLayer& t) {
+        if (!t.closed_) t.deliver(std::move(*shared), origin);
+      });
+      return;
+    }
+  }
+  deliver(std::move(message), origin);
 }
 
 void TransportLayer::on_stream_error(TcpConnection& c, const Error& error) {
@@ -140,7 +186,18 @@ void TransportLayer::on_connection_closed(TcpConnection& c, std::string_view why
     auto pa = inbound_per_address_.find(address_key(c.remote()));
     if (pa != inbound_per_address_.end() && --pa->second == 0) inbound_per_address_.erase(pa);
   }
-  sink_->on_flow_closed(c.id());
+  tell_flow_closed(c.id());
+}
+
+void TransportLayer::tell_flow_closed(FlowId flow) {
+  sink_->on_flow_closed(flow);
+  if (!cores_) return;
+  for (std::size_t k = 0; k < cores_->size(); ++k) {  // the other cores may have sent over it
+    if (k == core_) continue;
+    cores_->post(k, [flow](TransportLayer& t) {
+      if (!t.closed_) t.sink_->on_flow_closed(flow);
+    });
+  }
 }
 
 void TransportLayer::deliver(sip::Message message, const Origin& origin) {
@@ -166,7 +223,7 @@ Result<FlowId> TransportLayer::send_udp(const Endpoint& to, std::string bytes,
   UdpSocket* chosen = nullptr;
   for (auto& s : udp_sockets_) {
     if (s->is_v6() != to.address.is_v6()) continue;
-    if (flow && s->id() == *flow) {
+    if (flow && flow_serial(s->id()) == flow_serial(*flow)) {  // this core's socket of that listener
       chosen = s.get();
       break;
     }
@@ -184,6 +241,23 @@ Result<FlowId> TransportLayer::send_udp(const Endpoint& to, std::string bytes,
 
 Result<FlowId> TransportLayer::send_tcp(const Endpoint& to, std::string bytes,
                                         std::optional<FlowId> flow) {
+  if (flow && foreign(*flow)) {
+    // Another core's connection: that core writes it. Should it be gone by then, every core
+    // hears that the flow closed, so the transaction that sent over it fails now (the sender
+    // cannot be told which new connection its request went over, so none is opened for it).
+    ++counters_.passed_to_other_core;
+    cores_->post(flow_core(*flow), [to, bytes = std::move(bytes), flow](TransportLayer& t) mutable {
+      if (t.closed_) return;
+      auto it = t.connections_.find(static_cast<std::uint64_t>(*flow));
+      if (it != t.connections_.end() && it->second->is_open()) {
+        (void)t.send_tcp(to, std::move(bytes), flow);
+      } else {
+        ++t.counters_.send_errors;
+        t.tell_flow_closed(*flow);
+      }
+    });
+    return *flow;
+  }
   std::shared_ptr<TcpConnection> c;
   if (flow) {
     auto it = connections_.find(static_cast<std::uint64_t>(*flow));
@@ -220,6 +294,15 @@ Result<FlowId> TransportLayer::send_tcp(const Endpoint& to, std::string bytes,
 
 Result<void> TransportLayer::send_response(const sip::Message& response, const Origin& origin) {
   if (closed_) return no_route("transport closed");
+  if (origin.protocol == Protocol::Tcp && foreign(origin.flow)) {
+    // The request came over another core's connection: the response leaves from there.
+    ++counters_.passed_to_other_core;
+    auto shared = std::make_shared<sip::Message>(response);
+    cores_->post(flow_core(origin.flow), [shared, origin](TransportLayer& t) {
+      if (!t.closed_) (void)t.send_response(*shared, origin);
+    });
+    return {};
+  }
   std::string bytes = response.serialize();
   // §18.2.2: reliable transports reuse the connection the request came on while it is open.
   if (origin.protocol == Protocol::Tcp) {

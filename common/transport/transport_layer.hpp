@@ -7,10 +7,13 @@
 // Owner: the stack (unique_ptr). Strand: the executor given to create(); every public call must
 // be made on it, and every socket, timer and callback lives on it (STYLE rules 3 and 6). A
 // sharded deployment creates one TransportLayer per core thread, each with its own executor and
-// its own UDP sockets bound with Options::reuse_port.
+// its own UDP sockets bound with Options::reuse_port, all joined to one Cores (cores.hpp): a
+// message that belongs to another core is passed to it, and so is a send over another core's
+// TCP connection.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +25,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "common/sip/message.hpp"
+#include "common/transport/cores.hpp"
 #include "common/transport/drop_log.hpp"
 #include "common/transport/options.hpp"
 #include "common/transport/tcp_connection.hpp"
@@ -59,6 +63,12 @@ class TransportLayer final : private UdpSocket::Events,
   TransportLayer(const TransportLayer&) = delete;
   TransportLayer& operator=(const TransportLayer&) = delete;
 
+  // Makes this transport core `core` of `cores`; before the first listen(), and only when
+  // there is more than one core. Without it the transport is core 0 of one.
+  void join(Cores& cores, std::size_t core);
+  // A Call-ID that this core owns, for a request the layer above starts.
+  std::string new_call_id(std::string_view host) const;
+
   // Binds a UDP socket or a TCP listener. Port 0 picks a free port; the result has the real one.
   Result<ListenerInfo> listen(Protocol protocol, const Endpoint& where);
   const std::vector<ListenerInfo>& listeners() const { return listeners_; }
@@ -93,16 +103,25 @@ class TransportLayer final : private UdpSocket::Events,
   void on_connection_closed(TcpConnection& c, std::string_view why) override;
 
   void deliver(sip::Message message, const Origin& origin);
+  // A datagram this core handles: parsed and delivered as if it arrived on `socket`.
+  void accept_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from);
+  // Another core passed a datagram it received on its socket of listener serial `serial`.
+  void on_passed_datagram(std::uint64_t serial, const std::string& data, const Endpoint& from);
+  bool foreign(FlowId flow) const { return cores_ && flow_core(flow) != core_; }
+  // A TCP flow of this core closed: the sink, and every other core's, is told.
+  void tell_flow_closed(FlowId flow);
   Result<FlowId> send_tcp(const Endpoint& to, std::string bytes, std::optional<FlowId> flow);
   Result<FlowId> send_udp(const Endpoint& to, std::string bytes, std::optional<FlowId> flow);
   void resolve_and_send(Protocol protocol, std::string host, std::uint16_t port,
                         std::string bytes, std::optional<FlowId> flow);
-  FlowId next_flow_id() { return FlowId{++last_flow_id_}; }
+  FlowId next_flow_id() { return flow_id(++last_flow_id_, core_); }
   UdpSocket::Events& udp_events() { return *this; }
   TcpListener::Events& listener_events() { return *this; }
   TcpConnection::Events& connection_events() { return *this; }
 
   boost::asio::any_io_executor strand_;
+  Cores* cores_ = nullptr;  // set by join(): several cores share the listeners
+  std::size_t core_ = 0;
   Options options_;
   MessageSink* sink_;
   Counters counters_;
