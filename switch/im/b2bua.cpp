@@ -41,10 +41,12 @@ std::string without_tag(std::string_view value) {
 }  // namespace
 
 ImB2bua::ImB2bua(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
-                 Locator locator, SentBy sent_by, Clock clock, ImSettings settings)
+                 LiveSessions& live, Locator locator, SentBy sent_by, Clock clock,
+                 ImSettings settings)
     : strand_(std::move(strand)),
       stack_(&stack),
       store_(&store),
+      live_(&live),
       locator_(std::move(locator)),
       sent_by_(std::move(sent_by)),
       clock_(std::move(clock)),
@@ -57,12 +59,15 @@ ImB2bua::Live* ImB2bua::find(const std::string& id) {
   return it == sessions_.end() ? nullptr : it->second.get();
 }
 
-std::size_t ImB2bua::live_sessions_of(std::string_view login) const {
-  auto it = live_by_login_.find(std::string(login));
-  return it == live_by_login_.end() ? 0 : it->second;
-}
+std::size_t ImB2bua::live_sessions_of(std::string_view login) const { return live_->of(login); }
 
-std::size_t ImB2bua::live_sessions() const { return live_total_; }
+std::size_t ImB2bua::live_sessions() const { return live_->total(); }
+
+void ImB2bua::uncount(Live& s) {
+  if (!s.counted) return;
+  s.counted = false;
+  live_->give_back(s.leg(Side::Initiator).login, s.leg(Side::Target).login);
+}
 
 std::string ImB2bua::contact_for(transport::Protocol protocol,
                                  const transport::Endpoint& to) const {
@@ -107,12 +112,26 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
       spdlog::debug("IM: {} not sent: {}", status, r.error().message);
   };
 
-  if (live_sessions() >= settings_.max_sessions)
-    return refuse(503, "Too Many IM Sessions", "im.max_sessions reached");
   auto first = first_message(invite.get(HeaderId::ContentType), invite.body());
   if (!first) return refuse(415, "First Message Required", first.error().message);
-  if (live_sessions_of(target) >= target_capacity)
-    return refuse(486, "At IM Capacity", "target at its IM capacity");
+  switch (live_->take(initiator, target, settings_.max_sessions, target_capacity)) {
+    case LiveSessions::Taken::SwitchFull:
+      return refuse(503, "Too Many IM Sessions", "im.max_sessions reached");
+    case LiveSessions::Taken::TargetFull:
+      return refuse(486, "At IM Capacity", "target at its IM capacity");
+    case LiveSessions::Taken::Ok:
+      break;
+  }
+  // Counted from here: a refusal below gives the place back.
+  struct Place {
+    LiveSessions* live;
+    const std::string& initiator;
+    const std::string& target;
+    bool kept = false;
+    ~Place() {
+      if (!kept) live->give_back(initiator, target);
+    }
+  } place{live_, initiator, target};
 
   const auto bindings = locator_(target);
   std::vector<store::Binding> capable;
@@ -133,7 +152,7 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   s.id = "im-" + util::random_token(12);
   s.server = server;
   s.local_tag = to_tag;
-  s.target_call_id = util::random_token(20) + "@imswitch";
+  s.target_call_id = stack_->new_call_id("imswitch");  // owned by this core, like the first leg
   s.target_tag = util::random_token(10);
   s.started_at_ms = clock_();
   s.leg(Side::Initiator).dialog = std::move(*uas);
@@ -184,9 +203,8 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   sessions_.emplace(id, std::move(live));
   by_server_invite_[server] = id;
   by_dialog_[leg_key(s.target_call_id, s.target_tag)] = LegRef{id, Side::Target};
-  ++live_total_;
-  ++live_by_login_[initiator];
-  if (initiator != target) ++live_by_login_[target];
+  place.kept = true;
+  s.counted = true;
   ++counters_.started;
 
   spdlog::info("IM session {} started: {} -> {}, initiator call-id {}, target call-id {}, {} "
@@ -373,13 +391,7 @@ void ImB2bua::on_ended(Live& s, const SessionEnded& e) {
                end_reason_name(e.reason), by.empty() ? std::string() : " by " + by,
                s.leg(Side::Initiator).login, s.leg(Side::Target).login, s.core.messages(),
                s.invite.call_id(), s.target_call_id);
-  if (live_total_ > 0) --live_total_;
-  for (const auto& login : {s.leg(Side::Initiator).login, s.leg(Side::Target).login}) {
-    auto it = live_by_login_.find(login);
-    if (it == live_by_login_.end()) continue;
-    if (--it->second == 0) live_by_login_.erase(it);
-    if (s.leg(Side::Initiator).login == s.leg(Side::Target).login) break;
-  }
+  uncount(s);
   store_->record_session_end(s.id, clock_(), by, std::string(end_reason_name(e.reason)),
                              [id = s.id](Result<void> r) {
                                if (!r)

@@ -37,6 +37,7 @@
 #include "common/transport/types.hpp"
 #include "common/txn/actions.hpp"
 #include "common/txn/key.hpp"
+#include "switch/im/live_sessions.hpp"
 #include "switch/im/session.hpp"
 #include "switch/store/records.hpp"
 #include "switch/store/store.hpp"
@@ -73,8 +74,9 @@ class ImB2bua {
   // Unix epoch ms: the stamps' clock.
   using Clock = std::function<std::int64_t()>;
 
+  // `live` counts the sessions of every core (the limits are the switch's); it outlives this.
   ImB2bua(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
-          Locator locator, SentBy sent_by, Clock clock, ImSettings settings);
+          LiveSessions& live, Locator locator, SentBy sent_by, Clock clock, ImSettings settings);
   ~ImB2bua();
   ImB2bua(const ImB2bua&) = delete;
   ImB2bua& operator=(const ImB2bua&) = delete;
@@ -86,7 +88,7 @@ class ImB2bua {
   void start(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
              std::string initiator, std::string target, unsigned target_capacity);
 
-  // Sessions (establishing or connected) `login` takes part in.
+  // Sessions (establishing or connected) `login` takes part in, on every core.
   std::size_t live_sessions_of(std::string_view login) const;
   std::size_t live_sessions() const;
 
@@ -128,6 +130,7 @@ class ImB2bua {
   void cancel_branch(Live& s, const CancelBranch& c);
   void send_bye(Live& s, Side to);
   void on_ended(Live& s, const SessionEnded& e);
+  void uncount(Live& s);
   void arm_invite_timer(Live& s, std::chrono::milliseconds after);
   // Sends an in-dialog request (built by the leg's Dialog, no Via yet) to a leg in a new client
   // transaction remembered for `purpose`.
@@ -154,6 +157,7 @@ class ImB2bua {
   boost::asio::any_io_executor strand_;
   stack::Stack* stack_;
   store::Store* store_;
+  LiveSessions* live_;  // every core's sessions
   Locator locator_;
   SentBy sent_by_;
   Clock clock_;
@@ -163,8 +167,6 @@ class ImB2bua {
   std::unordered_map<txn::Key, std::string, txn::KeyHash> by_server_invite_;
   std::unordered_map<txn::Key, ClientRef, txn::KeyHash> by_client_;
   std::unordered_map<std::string, LegRef> by_dialog_;  // "call-id local-tag" -> leg
-  std::unordered_map<std::string, std::size_t> live_by_login_;  // establishing or connected
-  std::size_t live_total_ = 0;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
 };
 

@@ -335,6 +335,7 @@ void ImB2bua::stop() {
   for (auto& [id, s] : sessions_) {
     if (s->core.state() == State::Ended) continue;
     (void)s->core.on_shutdown();
+    uncount(*s);
     store_->record_session_end(id, clock_(), "", std::string(end_reason_name(EndReason::Shutdown)),
                                [](Result<void>) {});
     s->invite_timer.cancel();
@@ -345,8 +346,6 @@ void ImB2bua::stop() {
   by_server_invite_.clear();
   by_client_.clear();
   by_dialog_.clear();
-  live_by_login_.clear();
-  live_total_ = 0;
 }
 
 }  // namespace ims::sw::im

@@ -62,6 +62,7 @@ struct ImB2bua::Live {
   std::vector<BranchLeg> branches;
   std::optional<Stamp> first_stamp;
   std::int64_t started_at_ms = 0;
+  bool counted = false;  // in LiveSessions until it ends
   boost::asio::steady_timer invite_timer;
   boost::asio::steady_timer linger_timer;
   std::vector<txn::Key> clients;  // every client transaction remembered for it

@@ -305,7 +305,7 @@ void PagerProxy::send_copies(const sip::Message& request, const transport::Origi
   copy.add(HeaderId::MaxForwards, "70");
   copy.add(HeaderId::From, request.get(HeaderId::From));
   copy.add(HeaderId::To, request.get(HeaderId::To));
-  copy.add(HeaderId::CallId, util::random_token(20));
+  copy.add(HeaderId::CallId, stack_->new_call_id(""));  // owned by this core
   copy.add(HeaderId::CSeq, "1 MESSAGE");
   copy.add("Imswitch-Copy", "sent");
   copy.set_body(request.body(), request.get(HeaderId::ContentType));
@@ -360,7 +360,7 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
   req.add(HeaderId::MaxForwards, "70");
   req.add(HeaderId::From, m.from);
   req.add(HeaderId::To, m.to);
-  req.add(HeaderId::CallId, util::random_token(20));
+  req.add(HeaderId::CallId, stack_->new_call_id(""));  // owned by this core
   req.add(HeaderId::CSeq, "1 MESSAGE");
   req.add(HeaderId::Date, http_date(m.received_at_ms));  // when the sender sent it
   req.set_body(m.body, m.content_type);
