@@ -50,6 +50,7 @@ struct Cli {
   std::string store_path;
   bool check_config = false;
   std::size_t transcripts = 0;
+  std::size_t threads = 0;
 };
 
 }  // namespace
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
   app.add_option("--store", cli.store_path,
                  "SQLite file for registrations and stored messages, replacing the config's "
                  "store.path (created if missing)");
+  app.add_option("--threads", cli.threads,
+                 "SIP cores (threads), replacing the config's sip.threads: each runs a share of "
+                 "the SIP work, divided by Call-ID; every core listens on every listener")
+      ->check(CLI::Range(1, 64));
   app.add_option("--log-level", cli.log_level,
                  "trace, debug, info, warn, error or off; overrides the config's log.level");
   app.add_option("--transcripts", cli.transcripts,
@@ -104,6 +109,7 @@ int main(int argc, char** argv) {
     }
   }
   if (!cli.store_path.empty()) config.store.path = cli.store_path;
+  if (cli.threads > 0) config.sip.threads = cli.threads;
   if (!cli.log_level.empty()) {
     if (auto level = ims::sw::config::parse_log_level(cli.log_level)) {
       config.log.level = *level;

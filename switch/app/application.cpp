@@ -5,13 +5,16 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <future>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "switch/config/reload.hpp"
+#include "switch/store/core_store.hpp"
 #include "switch/store/sqlite_store.hpp"
 
 namespace ims::sw::app {
@@ -81,16 +84,16 @@ TuSettings tu_settings(const config::Config& config) {
   return t;
 }
 
-Application::Application(const config::Config& config, Key)
-    : config_path_(config.path),
-      strand_(asio::make_strand(io_)),
-      signals_(io_, SIGINT, SIGTERM),
-      hangup_(io_, SIGHUP) {}
+Application::Application(const config::Config& config, Key) : config_path_(config.path) {}
 
-Application::~Application() = default;
+Application::~Application() {
+  for (auto& core : cores_)
+    if (core->thread.joinable()) core->thread.join();
+}
 
 Result<std::unique_ptr<Application>> Application::create(const config::Config& config) {
   auto app = std::make_unique<Application>(config, Key{});
+  const std::size_t n = std::clamp<std::size_t>(config.sip.threads, 1, transport::kMaxCores);
 
   auth::VerifierConfig vc;
   vc.nonce.lifetime_ms =
@@ -103,22 +106,53 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   vc.check_digest_uri = config.auth.check_digest_uri;
   auto verifier = auth::Verifier::create(vc);
   if (!verifier) return Error{verifier.error().code, "digest: " + verifier.error().message};
+  app->shared_ = std::make_unique<SharedState>(std::move(*verifier));
+  app->shared_->cores = n;
 
-  // The store posts its completions to the SIP strand.
+  for (std::size_t k = 0; k < n; ++k) app->cores_.push_back(std::make_unique<Core>());
+  Core& first = *app->cores_.front();
+  app->signals_ = std::make_unique<asio::signal_set>(first.io, SIGINT, SIGTERM);
+  app->hangup_ = std::make_unique<asio::signal_set>(first.io, SIGHUP);
+
+  // The store posts its completions to core 0.
   store::SqliteStore::Options so;
   so.path = config.store.path;
   so.synchronous = config.store.synchronous == config::Synchronous::Normal
                        ? store::SqliteStore::Synchronous::Normal
                        : store::SqliteStore::Synchronous::Full;
-  auto opened = store::SqliteStore::open(so, app->strand_);
+  auto opened = store::SqliteStore::open(so, first.strand);
   if (!opened) return opened.error();
   app->store_ = std::move(*opened);
 
-  app->tu_ = std::make_unique<SwitchTu>(app->strand_, *app->store_, config.directory,
-                                        std::move(*verifier), tu_settings(config));
-  app->stack_ = std::make_unique<stack::Stack>(app->strand_, stack_options(config), *app->tu_);
-  app->tu_->attach(*app->stack_);
-  auto bindings = app->tu_->load_bindings();
+  stack::Options options = stack_options(config);
+  if (n > 1) {
+    options.transport.reuse_port = true;  // every core binds every listener
+    app->fabric_ = std::make_unique<transport::Cores>(n);
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    Core& core = *app->cores_[k];
+    store::Store* store = app->store_.get();
+    if (k > 0) {
+      core.store = std::make_unique<store::CoreStore>(*app->store_, core.strand);
+      store = core.store.get();
+    }
+    core.tu = std::make_unique<SwitchTu>(core.strand, *store, config.directory, *app->shared_,
+                                         tu_settings(config), k);
+    core.stack = std::make_unique<stack::Stack>(core.strand, options, *core.tu);
+    core.tu->attach(*core.stack);
+    if (app->fabric_) {
+      core.stack->transport().join(*app->fabric_, k);
+      app->fabric_->attach(k, core.strand, core.stack->transport());
+    }
+  }
+  if (n > 1) {
+    app->shared_->on_core = [raw = app.get()](std::size_t k, std::function<void(SwitchTu&)> fn) {
+      Core& core = *raw->cores_.at(k);
+      asio::post(core.strand, [tu = core.tu.get(), fn = std::move(fn)] { fn(*tu); });
+    };
+  }
+
+  auto bindings = first.tu->load_bindings();
   if (!bindings) return bindings.error();
   const auto& dir = *config.directory;
   spdlog::info("directory: {} agents, {} queues, {} routing points; domain {}; {} registrations "
@@ -127,9 +161,14 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
                *bindings);
 
   for (const auto& l : config.sip.listen) {
-    // Not running yet: nothing else is on the strand, so binding from here is safe.
-    auto bound = app->stack_->listen(l.protocol, l.endpoint);
+    // Not running yet: nothing else is on the strands, so binding from here is safe.
+    auto bound = first.stack->listen(l.protocol, l.endpoint);
     if (bound) {
+      // The other cores bind the same address and port (port 0 resolved by the first).
+      for (std::size_t k = 1; k < n; ++k) {
+        auto same = app->cores_[k]->stack->listen(l.protocol, bound->local);
+        if (!same) return same.error();
+      }
       spdlog::info("listening on {} {}", transport::protocol_name(bound->protocol),
                    transport::to_string(bound->local));
       continue;
@@ -147,19 +186,20 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   if (app->listeners().empty()) {
     return Error{std::make_error_code(std::errc::address_not_available), "no listener bound"};
   }
+  if (n > 1) spdlog::info("{} SIP cores, work divided by Call-ID", n);
   return app;
 }
 
 void Application::wait_for_signal() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+  signals_->async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     spdlog::info("signal {}: shutting down", signo);
-    asio::post(strand_, [this] { shutdown(); });
+    asio::post(cores_.front()->strand, [this] { shutdown(); });
   });
 }
 
 void Application::wait_for_hangup() {
-  hangup_.async_wait([this](const boost::system::error_code& ec, int) {
+  hangup_->async_wait([this](const boost::system::error_code& ec, int) {
     if (ec || stopped_) return;
     reload();
     wait_for_hangup();
@@ -177,38 +217,80 @@ void Application::reload() {
     return;
   }
   auto directory = *loaded;
-  asio::post(strand_, [this, directory] {
-    if (stopped_) return;
-    tu_->set_directory(directory);
-    spdlog::info("directory reloaded: {} agents, {} queues, {} routing points", directory->size(),
-                 directory->queues().size(), directory->routing_points().size());
-  });
+  for (auto& core : cores_) {
+    asio::post(core->strand, [tu = core->tu.get(), directory] { tu->set_directory(directory); });
+  }
+  spdlog::info("directory reloaded: {} agents, {} queues, {} routing points", directory->size(),
+               directory->queues().size(), directory->routing_points().size());
 }
 
-void Application::run() {
-  wait_for_signal();
-  wait_for_hangup();
-  asio::post(strand_, [this] { tu_->start(); });
+void Application::run_loop(asio::io_context& io) {
   for (;;) {
     try {
-      io_.run();
+      io.run();
       break;
     } catch (const std::exception& e) {
       spdlog::error("a handler threw, continuing: {}", e.what());
     }
   }
+}
+
+void Application::run() {
+  wait_for_signal();
+  wait_for_hangup();
+  for (auto& core : cores_) asio::post(core->strand, [tu = core->tu.get()] { tu->start(); });
+  for (std::size_t k = 1; k < cores_.size(); ++k) {
+    Core& core = *cores_[k];
+    keep_.push_back(asio::make_work_guard(core.io));
+    core.thread = std::thread([&core] { run_loop(core.io); });
+  }
+  run_loop(cores_.front()->io);
+  for (auto& core : cores_)
+    if (core->thread.joinable()) core->thread.join();
   spdlog::info("imswitch stopped");
 }
 
 void Application::stop() {
-  asio::post(strand_, [this] { shutdown(); });
+  asio::post(cores_.front()->strand, [this] { shutdown(); });
 }
 
+void Application::close_core(Core& core) {
+  core.stack->close();
+  core.tu->stop();
+}
+
+// On core 0. The other cores close first, each on its own thread (core 0 waits: nothing they
+// do while closing needs it), then core 0; then the store finishes what it accepted.
 void Application::shutdown() {
   if (stopped_) return;
   stopped_ = true;
-  const auto& t = stack_->transport_counters();
-  const auto& c = stack_->counters();
+  for (std::size_t k = 1; k < cores_.size(); ++k) {
+    Core& core = *cores_[k];
+    std::promise<void> closed;
+    asio::post(core.strand, [this, &core, &closed] {
+      close_core(core);
+      closed.set_value();
+    });
+    closed.get_future().wait();
+  }
+  close_core(*cores_.front());
+  transport::Counters t;
+  stack::Counters c;
+  for (const auto& core : cores_) {  // every core is closed: its counters stay still
+    const auto& ct = core->stack->transport_counters();
+    const auto& cc = core->stack->counters();
+    t.datagrams_received += ct.datagrams_received;
+    t.stream_messages_received += ct.stream_messages_received;
+    t.messages_sent += ct.messages_sent;
+    t.garbage_dropped += ct.garbage_dropped;
+    t.connections_accepted += ct.connections_accepted;
+    t.connections_refused += ct.connections_refused;
+    t.idle_timeouts += ct.idle_timeouts;
+    t.write_queue_overflows += ct.write_queue_overflows;
+    t.passed_to_other_core += ct.passed_to_other_core;
+    c.bad_requests_answered += cc.bad_requests_answered;
+    c.bad_responses_dropped += cc.bad_responses_dropped;
+  }
   spdlog::info(
       "totals: {} datagrams and {} stream messages in, {} messages out, {} garbage dropped, "
       "{} bad requests answered, {} bad responses dropped, {} connections accepted, {} refused, "
@@ -216,13 +298,15 @@ void Application::shutdown() {
       t.datagrams_received, t.stream_messages_received, t.messages_sent, t.garbage_dropped,
       c.bad_requests_answered, c.bad_responses_dropped, t.connections_accepted,
       t.connections_refused, t.idle_timeouts, t.write_queue_overflows);
-  stack_->close();
-  tu_->stop();
+  if (cores_.size() > 1)
+    spdlog::info("{} SIP cores; {} messages and sends passed to the core that owns them",
+                 cores_.size(), t.passed_to_other_core);
   store_->close();  // every accepted write is committed before this returns
   boost::system::error_code ignored;
-  signals_.cancel(ignored);
-  hangup_.cancel(ignored);
-  io_.stop();
+  signals_->cancel(ignored);
+  hangup_->cancel(ignored);
+  keep_.clear();
+  for (auto& core : cores_) core->io.stop();
 }
 
 }  // namespace ims::sw::app

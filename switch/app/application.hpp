@@ -3,19 +3,26 @@
 // binds the configured listeners, runs until SIGINT or SIGTERM (or stop()), then closes
 // everything. SIGHUP reloads the directory from the configuration file.
 //
-// Threading: one thread runs the io_context; the stack's strand is the SIP core's only home
-// (STYLE rule 6). The store commits on its own worker thread and posts its completions to the
-// strand, so the event loop never waits for a disk. stop() may be called from any thread.
+// Threading: sip.threads SIP cores, each an io_context run by one thread (core 0 by the thread
+// that calls run()) with its own stack and TU; a core's strand is its stack's only home (STYLE
+// rule 6). With more than one core every core binds every listener (SO_REUSEPORT) and the
+// transports pass each message to the core that owns its Call-ID (transport/cores.hpp); the
+// TUs share the registrar, the nonces and the IM session count (SharedState). The store commits
+// on its own worker thread and posts its completions to core 0, which passes another core's on
+// to it (CoreStore), so no event loop waits for a disk. stop() may be called from any thread.
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "common/stack/stack.hpp"
+#include "common/transport/cores.hpp"
 #include "common/transport/transport_layer.hpp"
 #include "common/util/result.hpp"
 #include "switch/app/switch_tu.hpp"
@@ -51,8 +58,10 @@ class Application {
   Application(const config::Config& config, Key);
   ~Application();
 
-  const std::vector<transport::ListenerInfo>& listeners() const { return stack_->listeners(); }
-  const SwitchTu& tu() const { return *tu_; }
+  const std::vector<transport::ListenerInfo>& listeners() const {
+    return cores_.front()->stack->listeners();
+  }
+  const SwitchTu& tu() const { return *cores_.front()->tu; }
 
   // Runs until SIGINT/SIGTERM or stop(); handlers that throw are logged and the loop resumes
   // (STYLE rule 8). Logs "imswitch stopped" at the end.
@@ -63,19 +72,32 @@ class Application {
   Application& operator=(const Application&) = delete;
 
  private:
+  // One SIP core: its event loop, its stack and its TU.
+  struct Core {
+    boost::asio::io_context io{1};
+    boost::asio::strand<boost::asio::io_context::executor_type> strand{boost::asio::make_strand(io)};
+    std::unique_ptr<store::Store> store;  // cores 1..n-1: the shared store, completing here
+    std::unique_ptr<SwitchTu> tu;
+    std::unique_ptr<stack::Stack> stack;
+    std::thread thread;  // cores 1..n-1; core 0 runs on run()'s thread
+  };
+
+  static void run_loop(boost::asio::io_context& io);
   void shutdown();
+  // On core k's thread: closes its stack and TU.
+  void close_core(Core& core);
   void wait_for_signal();
   void wait_for_hangup();
   void reload();
 
   std::string config_path_;
-  boost::asio::io_context io_{1};
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  boost::asio::signal_set signals_;
-  boost::asio::signal_set hangup_;
-  std::unique_ptr<store::Store> store_;  // before the TU and the stack: they use it
-  std::unique_ptr<SwitchTu> tu_;
-  std::unique_ptr<stack::Stack> stack_;
+  std::unique_ptr<store::Store> store_;        // before the cores: they use it
+  std::unique_ptr<SharedState> shared_;        // likewise
+  std::unique_ptr<transport::Cores> fabric_;   // several cores only
+  std::vector<std::unique_ptr<Core>> cores_;   // at least one
+  std::unique_ptr<boost::asio::signal_set> signals_;  // on core 0
+  std::unique_ptr<boost::asio::signal_set> hangup_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_;
   bool stopped_ = false;
 };
 

@@ -37,7 +37,7 @@ std::variant<std::string, sip::Message> Authenticator::authenticate(
     const directory::Agent* agent = directory.agent(login);
     return agent ? secret_of(*agent, directory.realm()) : nullptr;
   };
-  const auth::Verdict verdict = verifier_.verify(ask, lookup, now_ms);
+  const auth::Verdict verdict = verifier_->verify(ask, lookup, now_ms);
 
   if (const auto* ok = std::get_if<auth::Authenticated>(&verdict)) {
     ++counters_.authenticated;
@@ -61,7 +61,7 @@ std::variant<std::string, sip::Message> Authenticator::authenticate(
   }
   sip::Message rsp = reply(request, proxy ? 407 : 401, to_tag);
   const auto header = proxy ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate;
-  for (const auto& value : verifier_.challenges(directory.realm(), now_ms, challenge.stale))
+  for (const auto& value : verifier_->challenges(directory.realm(), now_ms, challenge.stale))
     rsp.add(header, value);
   return rsp;
 }

@@ -3,9 +3,11 @@
 // is challenged by the registrar with 401/WWW-Authenticate, everything a proxy relays with
 // 407/Proxy-Authenticate (§22.3). SHA-256 and MD5 are offered side by side, SHA-256 first.
 //
-// Strand: the SIP core's (the Verifier keeps nonce state and is not thread-safe).
+// Strand: one SIP core's (its secrets cache and counters are the core's own); the Verifier, and
+// with it the nonce table, is shared by every core.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,7 +30,8 @@ struct AuthCounters {
 
 class Authenticator {
  public:
-  explicit Authenticator(auth::Verifier verifier) : verifier_(std::move(verifier)) {}
+  explicit Authenticator(std::shared_ptr<auth::Verifier> verifier)
+      : verifier_(std::move(verifier)) {}
 
   // The authenticated login, or the response to send instead (401/407 with challenges, 400).
   std::variant<std::string, sip::Message> authenticate(const sip::Message& request,
@@ -40,14 +43,14 @@ class Authenticator {
   void forget_secrets() { secrets_.clear(); }
 
   const AuthCounters& counters() const { return counters_; }
-  std::size_t tracked_nonces() const { return verifier_.tracked_nonces(); }
+  std::size_t tracked_nonces() const { return verifier_->tracked_nonces(); }
 
  private:
   // The secret of an agent as the verifier needs it: HA1 for each algorithm, computed once
   // from the password (one hash less per request) or taken from the directory.
   const auth::StoredSecret* secret_of(const directory::Agent& agent, std::string_view realm);
 
-  auth::Verifier verifier_;
+  std::shared_ptr<auth::Verifier> verifier_;
   std::unordered_map<std::string, auth::StoredSecret> secrets_;  // by login
   AuthCounters counters_;
 };

@@ -63,7 +63,9 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     flow.source_port = origin.source.port;
     if (origin.protocol == transport::Protocol::Tcp)
       flow.flow_id = static_cast<std::uint64_t>(origin.flow);
-    outcome = bindings_.apply(*parsed, login, flow, now, settings_.registrar);
+    outcome = shared_->bindings.with([&](registrar::BindingTable& t) {
+      return t.apply(*parsed, login, flow, now, settings_.registrar);
+    });
   }
   if (!outcome.ok()) {
     spdlog::info("REGISTER {} from {}: {} {}", login, transport::to_string(origin.source),
@@ -91,7 +93,7 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     }
     ++counters_.registrations;
     send(server, registrar::make_register_response(request, outcome, unix_now_ms(), to_tag));
-    if (reachable && pager_) pager_->deliver_stored(login);
+    if (reachable) deliver_stored(login);
   };
   if (pending->left == 0) {  // a query, or nothing changed
     ++pending->left;

@@ -15,12 +15,14 @@ std::int64_t unix_now_ms() {
 }
 
 SwitchTu::SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
-                   std::shared_ptr<const directory::Directory> directory, auth::Verifier verifier,
-                   TuSettings settings)
+                   std::shared_ptr<const directory::Directory> directory, SharedState& shared,
+                   TuSettings settings, std::size_t core)
     : strand_(strand),
       store_(&store),
       directory_(std::move(directory)),
-      authn_(std::move(verifier)),
+      shared_(&shared),
+      core_(core),
+      authn_(shared.verifier),
       settings_(settings),
       sweep_timer_(strand) {}
 
@@ -30,12 +32,12 @@ void SwitchTu::attach(stack::Stack& stack) {
   stack_ = &stack;
   pager_ = std::make_unique<proxy::PagerProxy>(
       strand_, stack, *store_,
-      [this](std::string_view login) { return bindings_.lookup(login, unix_now_ms()); },
+      [this](std::string_view login) { return lookup(login); },
       [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
       settings_.pager);
   im_ = std::make_unique<im::ImB2bua>(
-      strand_, stack, *store_,
-      [this](std::string_view login) { return bindings_.lookup(login, unix_now_ms()); },
+      strand_, stack, *store_, shared_->im_sessions,
+      [this](std::string_view login) { return lookup(login); },
       [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
       [] { return unix_now_ms(); }, settings_.im);
 }
@@ -44,11 +46,31 @@ Result<std::size_t> SwitchTu::load_bindings() {
   auto loaded = store_->load_bindings();
   if (!loaded) return loaded.error();
   const std::size_t n = loaded->size();
-  bindings_.load(std::move(*loaded));
+  shared_->bindings.with([&](registrar::BindingTable& t) { t.load(std::move(*loaded)); });
   return n;
 }
 
+std::vector<store::Binding> SwitchTu::lookup(std::string_view login) const {
+  const std::int64_t now = unix_now_ms();
+  return shared_->bindings.with(
+      [&](const registrar::BindingTable& t) { return t.lookup(login, now); });
+}
+
+void SwitchTu::deliver_stored(const std::string& login) {
+  if (shared_->cores <= 1 || !shared_->on_core) {
+    if (pager_) pager_->deliver_stored(login);
+    return;
+  }
+  // One core delivers a login's stored messages, whichever core took the registration: two
+  // devices registering at once on two cores must not get each message twice.
+  const std::size_t owner = std::hash<std::string>{}(login) % shared_->cores;
+  shared_->on_core(owner, [login](SwitchTu& tu) {
+    if (!tu.stopped_ && tu.pager_) tu.pager_->deliver_stored(login);
+  });
+}
+
 void SwitchTu::start() {
+  if (core_ != 0) return;  // the sweep and the start-up work are core 0's
   if (!started_) {
     started_ = true;
     // Sessions the previous process left live ended with it (PRODUCT §4: the record says so).
@@ -174,7 +196,9 @@ void SwitchTu::on_server_failure(const txn::Key& server, txn::Failure failure) {
 
 void SwitchTu::sweep() {
   const std::int64_t now = unix_now_ms();
-  for (auto& b : bindings_.expire(now)) {
+  auto expired =
+      shared_->bindings.with([&](registrar::BindingTable& t) { return t.expire(now); });
+  for (auto& b : expired) {
     spdlog::info("registration of {} at {} expired", b.aor, b.contact);
     store_->remove_binding(b.aor, b.contact, [](Result<void> r) {
       if (!r) spdlog::error("expired registration not removed from the store: {}", r.error().message);

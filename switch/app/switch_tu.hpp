@@ -10,10 +10,15 @@
 // and hands client-transaction events to whichever of the B2BUA and the proxy sent the request. It owns the registrar's binding table, the
 // authenticator and the pager proxy; the directory is shared and swapped on reload.
 //
-// Owner: the Application. Strand: the stack's; every method runs there.
+// Several SIP cores (sip.threads) each run a SwitchTu with a Stack of their own; what they
+// share — the registrar's bindings, the nonce table, the count of live IM sessions — is in
+// SharedState, behind locks. Core 0 also runs the periodic sweep and the start-up work.
+//
+// Owner: the Application. Strand: its core's; every method runs there.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -23,9 +28,11 @@
 
 #include "common/stack/stack.hpp"
 #include "common/stack/transaction_user.hpp"
+#include "common/util/guarded.hpp"
 #include "switch/app/authn.hpp"
 #include "switch/directory/directory.hpp"
 #include "switch/im/b2bua.hpp"
+#include "switch/im/live_sessions.hpp"
 #include "switch/proxy/pager.hpp"
 #include "switch/registrar/binding_table.hpp"
 #include "switch/store/store.hpp"
@@ -40,6 +47,22 @@ struct TuSettings {
   std::chrono::milliseconds sweep_interval{30000};
 };
 
+class SwitchTu;
+
+// What the TUs of all cores share. Every member is thread-safe.
+struct SharedState {
+  explicit SharedState(auth::Verifier digest)
+      : verifier(std::make_shared<auth::Verifier>(std::move(digest))) {}
+
+  std::shared_ptr<auth::Verifier> verifier;  // one nonce table: a nonce is good on every core
+  util::Guarded<registrar::BindingTable> bindings;
+  im::LiveSessions im_sessions;
+  // With several cores, the application sets this: runs fn on core `core`'s TU. Stored
+  // messages of a login are delivered by one core only (hash of the login).
+  std::function<void(std::size_t core, std::function<void(SwitchTu&)> fn)> on_core;
+  std::size_t cores = 1;
+};
+
 struct TuCounters {
   std::uint64_t answered = 0;       // final responses from the switch itself
   std::uint64_t registrations = 0;  // REGISTERs answered 200
@@ -47,14 +70,15 @@ struct TuCounters {
 
 class SwitchTu final : public stack::TransactionUser {
  public:
+  // Core `core` (0 .. shared.cores - 1); `shared` outlives every TU.
   SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
-           std::shared_ptr<const directory::Directory> directory, auth::Verifier verifier,
-           TuSettings settings);
+           std::shared_ptr<const directory::Directory> directory, SharedState& shared,
+           TuSettings settings, std::size_t core = 0);
   ~SwitchTu();
 
   // The stack is built with this TU, so it is attached after construction. Creates the proxy.
   void attach(stack::Stack& stack);
-  // Start-up: the registrations the store kept. Returns how many.
+  // Start-up (core 0): the registrations the store kept. Returns how many.
   Result<std::size_t> load_bindings();
   // Starts the periodic sweep; stop() ends it (and every timer of the proxy).
   void start();
@@ -77,7 +101,6 @@ class SwitchTu final : public stack::TransactionUser {
 
   const TuCounters& counters() const { return counters_; }
   std::uint64_t answered() const { return counters_.answered; }
-  const registrar::BindingTable& bindings() const { return bindings_; }
   const proxy::PagerProxy* pager() const { return pager_.get(); }
   const im::ImB2bua* im() const { return im_.get(); }
   const Authenticator& authenticator() const { return authn_; }
@@ -98,6 +121,9 @@ class SwitchTu final : public stack::TransactionUser {
   std::optional<Admitted> admit(const txn::Key& server, sip::Message& request,
                                 std::string_view what);
   void send(const txn::Key& server, sip::Message response);
+  // After a registration: the login's stored messages, delivered by the core that owns them.
+  void deliver_stored(const std::string& login);
+  std::vector<store::Binding> lookup(std::string_view login) const;
   void sweep();
   // "host:port" of our Via for a request leaving over protocol toward `to` (§18.1.1).
   std::string sent_by(transport::Protocol protocol, const transport::Endpoint& to);
@@ -106,9 +132,10 @@ class SwitchTu final : public stack::TransactionUser {
   stack::Stack* stack_ = nullptr;
   store::Store* store_;
   std::shared_ptr<const directory::Directory> directory_;
+  SharedState* shared_;
+  std::size_t core_;
   Authenticator authn_;
   TuSettings settings_;
-  registrar::BindingTable bindings_;
   std::unique_ptr<proxy::PagerProxy> pager_;
   std::unique_ptr<im::ImB2bua> im_;
   boost::asio::steady_timer sweep_timer_;

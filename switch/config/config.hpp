@@ -43,6 +43,7 @@ struct Tcp {
 
 struct Sip {
   std::vector<Listen> listen;  // default_listeners() when the key is absent
+  std::size_t threads = 1;     // SIP cores, one thread each (1 .. 64)
   sip::Limits limits;
   Timers timers;
   Tcp tcp;

@@ -150,8 +150,11 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
   if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "im",
                               "directory"})) {
     const YAML::Node sip = root["sip"];
-    if (r.check_map(sip, "sip", {"listen", "domains", "limits", "timers", "tcp"})) {
+    if (r.check_map(sip, "sip", {"listen", "domains", "threads", "limits", "timers", "tcp"})) {
       read_listen(r, sip, c.sip);
+      std::uint64_t threads = c.sip.threads;
+      r.read_uint(sip, "sip", "threads", 1, 64, threads);
+      c.sip.threads = static_cast<std::size_t>(threads);
       read_limits(r, sip, c.sip.limits);
       read_timers(r, sip, c.sip.timers);
       read_tcp(r, sip, c.sip.tcp);

@@ -224,6 +224,12 @@ std::optional<std::string> find_program(std::string_view name) {
   return std::nullopt;
 }
 
+int test_switch_threads() {
+  const char* text = std::getenv("IMS_TEST_SWITCH_THREADS");
+  const int n = text ? std::atoi(text) : 1;
+  return n > 1 ? n : 1;
+}
+
 std::unique_ptr<SwitchProcess> SwitchProcess::start(const SwitchOptions& options,
                                                     std::string* error) {
   std::unique_ptr<SwitchProcess> p(new SwitchProcess());
@@ -248,6 +254,12 @@ std::unique_ptr<SwitchProcess> SwitchProcess::start(const SwitchOptions& options
   // Each switch keeps its store in its own scratch folder unless the test names one.
   args.push_back("--store");
   args.push_back(options.store.empty() ? p->dir_ + "/imswitch.db" : options.store);
+  // IMS_TEST_SWITCH_THREADS=N: every switch of the run has N SIP cores (CTest runs the session
+  // and pager suites a second time so).
+  if (test_switch_threads() > 1) {
+    args.push_back("--threads");
+    args.push_back(std::to_string(test_switch_threads()));
+  }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
   p->pid_ = spawn(options.binary, args, source_dir(), p->log_file_);

@@ -55,6 +55,9 @@ struct ExitStatus {
   std::string describe() const;
 };
 
+// The SIP cores every switch of this run gets (IMS_TEST_SWITCH_THREADS, default 1).
+int test_switch_threads();
+
 struct SwitchOptions {
   std::string binary = imswitch_binary();
   std::string config = source_dir() + "/config/minimal.yaml";
