@@ -86,9 +86,22 @@ TuSettings tu_settings(const config::Config& config) {
 
 Application::Application(const config::Config& config, Key) : config_path_(config.path) {}
 
+// Everything that holds a core's executor (stacks, TUs, the store's completions, the fabric,
+// the signal sets) goes before the io_contexts themselves.
 Application::~Application() {
   for (auto& core : cores_)
     if (core->thread.joinable()) core->thread.join();
+  for (auto& core : cores_) {
+    core->stack.reset();
+    core->tu.reset();
+    core->store.reset();
+  }
+  signals_.reset();
+  hangup_.reset();
+  keep_.clear();
+  fabric_.reset();
+  store_.reset();
+  cores_.clear();
 }
 
 Result<std::unique_ptr<Application>> Application::create(const config::Config& config) {

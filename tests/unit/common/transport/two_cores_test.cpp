@@ -64,9 +64,9 @@ class TwoCoresTest : public ::testing::Test {
     return io_[core].on_strand([&] { return sinks_[core].closed.size(); });
   }
 
-  Cores cores_{2};
   std::array<test::IoThread, 2> io_;
   std::array<Sink, 2> sinks_;
+  Cores cores_{2};  // holds the strands: goes before the io_contexts
   std::array<std::unique_ptr<TransportLayer>, 2> layers_;
   std::uint16_t udp_port_ = 0;
   std::uint16_t tcp_port_ = 0;
