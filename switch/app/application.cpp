@@ -79,8 +79,11 @@ TuSettings tu_settings(const config::Config& config) {
   t.im.invite_timeout = config.im.invite_timeout;
   t.im.max_sessions = config.im.max_sessions;
   t.im.udp_size_limit = config.proxy.udp_size_limit;
-  // An ended session's dialogs are kept as long as a transaction may still bring news of it.
-  t.im.linger = 64 * config.sip.timers.t1;
+  // An ended session's dialogs are kept as long as a transaction may still bring news of it:
+  // as long as completed transactions are kept (sip.timers.completed_linger_ms), 64*T1 unless
+  // that is shortened.
+  const auto completed = config.sip.timers.completed_linger;
+  t.im.linger = completed.count() > 0 ? completed : 64 * config.sip.timers.t1;
   return t;
 }
 
