@@ -32,6 +32,7 @@ Cores::Cores(std::size_t count) {
     throw std::invalid_argument("Cores: count must be 1.." + std::to_string(kMaxCores));
   layers_.resize(count, nullptr);
   executors_.resize(count);
+  for (std::size_t k = 0; k < count; ++k) mailboxes_.push_back(std::make_unique<Mailbox>());
 }
 
 std::size_t Cores::owner_of(std::string_view call_id) const {
@@ -56,8 +57,27 @@ void Cores::attach(std::size_t core, boost::asio::any_io_executor executor,
   executors_.at(core) = std::move(executor);
 }
 
-void Cores::post(std::size_t core, std::function<void(TransportLayer&)> fn) const {
-  boost::asio::post(executors_[core], [fn = std::move(fn), layer = layers_[core]] { fn(*layer); });
+void Cores::post(std::size_t core, std::function<void(TransportLayer&)> fn) {
+  Mailbox& box = *mailboxes_[core];
+  bool wake = false;
+  {
+    std::lock_guard hold(box.lock);
+    box.items.push_back(std::move(fn));
+    wake = !box.scheduled;
+    box.scheduled = true;
+  }
+  if (wake) boost::asio::post(executors_[core], [this, core] { drain(core); });
+}
+
+void Cores::drain(std::size_t core) {
+  Mailbox& box = *mailboxes_[core];
+  std::vector<std::function<void(TransportLayer&)>> items;
+  {
+    std::lock_guard hold(box.lock);
+    items.swap(box.items);
+    box.scheduled = false;
+  }
+  for (auto& fn : items) fn(*layers_[core]);
 }
 
 }  // namespace ims::transport

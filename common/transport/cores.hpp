@@ -14,12 +14,14 @@
 // core, and when a connection closes every core is told.
 //
 // Owner: the application, which attaches every core's transport before the cores run and
-// keeps this and every transport until all core threads have stopped. After attach(), the
-// object is only read, from any thread.
+// keeps this and every transport until all core threads have stopped. After attach(), any
+// thread may call it (the mailboxes lock).
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,12 +67,21 @@ class Cores {
 
   // Before the cores run: core `core`'s transport and the executor it runs on.
   void attach(std::size_t core, boost::asio::any_io_executor executor, TransportLayer& layer);
-  // Runs fn on core `core`, with its transport.
-  void post(std::size_t core, std::function<void(TransportLayer&)> fn) const;
+  // Runs fn on core `core`, with its transport. Work for a core collects in its mailbox and
+  // runs in one handler, so that a busy core is woken once per batch, not once per message.
+  void post(std::size_t core, std::function<void(TransportLayer&)> fn);
 
  private:
+  struct Mailbox {
+    std::mutex lock;
+    std::vector<std::function<void(TransportLayer&)>> items;
+    bool scheduled = false;  // a drain() is posted and has not taken the items yet
+  };
+  void drain(std::size_t core);
+
   std::vector<TransportLayer*> layers_;
   std::vector<boost::asio::any_io_executor> executors_;
+  std::vector<std::unique_ptr<Mailbox>> mailboxes_;
 };
 
 }  // namespace ims::transport
