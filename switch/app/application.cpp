@@ -136,6 +136,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   so.synchronous = config.store.synchronous == config::Synchronous::Normal
                        ? store::SqliteStore::Synchronous::Normal
                        : store::SqliteStore::Synchronous::Full;
+  so.commit_window = config.store.commit_window;
   auto opened = store::SqliteStore::open(so, first.strand);
   if (!opened) return opened.error();
   app->store_ = std::move(*opened);

@@ -67,6 +67,7 @@ struct Store {
   Synchronous synchronous = Synchronous::Full;
   std::chrono::seconds message_expiry{604800};  // undelivered messages are dropped after this
   std::size_t queue_limit = 1000;               // stored messages waiting for one agent
+  std::chrono::milliseconds commit_window{0};   // writes gathered into one commit, at most
 };
 
 // registrar: REGISTER handling, RFC 3261 §10.3.

@@ -31,7 +31,9 @@ void read_size(YamlReader& r, const YAML::Node& n, std::string_view section,
 
 void read_store(YamlReader& r, const YAML::Node& root, Store& out) {
   const YAML::Node n = root["store"];
-  if (!r.check_map(n, "store", {"path", "synchronous", "message_expiry_s", "queue_limit"})) return;
+  if (!r.check_map(n, "store",
+                   {"path", "synchronous", "message_expiry_s", "queue_limit", "commit_window_ms"}))
+    return;
   r.read_string(n, "store", "path", out.path);
   if (n["path"] && util::trim(out.path).empty()) {
     r.error(n["path"], "store.path", "must not be empty");
@@ -47,6 +49,9 @@ void read_store(YamlReader& r, const YAML::Node& root, Store& out) {
   }
   read_duration(r, n, "store", "message_expiry_s", 60, 31536000, out.message_expiry);
   read_size(r, n, "store", "queue_limit", 1, 1000000, out.queue_limit);
+  std::uint64_t window = static_cast<std::uint64_t>(out.commit_window.count());
+  r.read_uint(n, "store", "commit_window_ms", 0, 100, window);
+  out.commit_window = std::chrono::milliseconds(window);
 }
 
 void read_registrar(YamlReader& r, const YAML::Node& root, Registrar& out) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/dialog/dialog.hpp"
@@ -149,7 +150,9 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
 
   auto live = std::make_unique<Live>(capable.size(), settings_.invite_timeout, strand_);
   Live& s = *live;
-  s.id = "im-" + util::random_token(12);
+  // Time first, then random: ids (the store's keys for sessions and transcripts) grow in
+  // start order, so the store appends to its indexes instead of writing all over them.
+  s.id = fmt::format("im-{:011x}{}", static_cast<std::uint64_t>(clock_()), util::random_token(8));
   s.server = server;
   s.local_tag = to_tag;
   s.target_call_id = stack_->new_call_id("imswitch");  // owned by this core, like the first leg

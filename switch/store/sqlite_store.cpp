@@ -95,18 +95,36 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const Options& options,
   if (!version) return version.error();
   spdlog::info("store {}: open, schema version {}, synchronous {}", options.path, *version,
                to_pragma(options.synchronous));
+  std::optional<Connection> checkpoints;
+  if (options.path != ":memory:") {
+    // Configured like the writer: reading the journal mode also makes it see the WAL (a
+    // connection that has read nothing yet checkpoints nothing).
+    auto second = Connection::open(options.path);
+    if (!second) return second.error();
+    if (auto r = configure(*second, options); !r) return r.error();
+    checkpoints.emplace(std::move(second).value());
+  }
   return std::make_unique<SqliteStore>(Key{}, options, std::move(db).value(),
-                                       std::move(completions));
+                                       std::move(checkpoints), std::move(completions));
 }
 
 SqliteStore::SqliteStore(Key, const Options& options, Connection db,
+                         std::optional<Connection> checkpoints,
                          boost::asio::any_io_executor completions)
     : path_(options.path),
       max_batch_(options.max_batch == 0 ? 1 : options.max_batch),
       max_queue_(options.max_queue),
+      commit_window_(options.commit_window),
       completions_(std::move(completions)),
       db_(std::move(db)),
-      worker_([this] { run_worker(); }) {}
+      checkpoint_db_(std::move(checkpoints)) {
+  if (checkpoint_db_) {
+    // Replaces SQLite's automatic checkpoint, which would run inside the commit.
+    sqlite3_wal_hook(db_.handle(), &SqliteStore::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { run_checkpoints(); });
+  }
+  worker_ = std::thread([this] { run_worker(); });
+}
 
 SqliteStore::~SqliteStore() { close(); }
 
@@ -118,6 +136,50 @@ void SqliteStore::close() {
   }
   wake_.notify_one();
   if (worker_.joinable()) worker_.join();
+  stop_checkpoints();
+}
+
+int SqliteStore::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
+  if (pages < kCheckpointPages) return SQLITE_OK;
+  auto* store = static_cast<SqliteStore*>(self);
+  {
+    std::lock_guard lock(store->checkpoint_mutex_);
+    store->checkpoint_due_ = true;
+  }
+  store->checkpoint_wake_.notify_one();
+  return SQLITE_OK;
+}
+
+void SqliteStore::run_checkpoints() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_wake_.wait(lock, [this] { return checkpoint_due_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_due_ = false;
+    }
+    // PASSIVE: copies what no reader still needs, without waiting for or blocking anyone.
+    int log_pages = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("store {}: checkpoint failed: {} (the log keeps growing until one succeeds)",
+                   path_, sqlite3_errstr(rc));
+    }
+  }
+}
+
+// After the worker: the writer's connection, closed last, checkpoints what is left.
+void SqliteStore::stop_checkpoints() {
+  if (!checkpointer_.joinable()) return;
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_wake_.notify_one();
+  checkpointer_.join();
+  checkpoint_db_.reset();
 }
 
 SqliteStore::Stats SqliteStore::stats() const {
@@ -139,6 +201,7 @@ void SqliteStore::submit(std::function<Result<T>(Connection&)> body,
 
 void SqliteStore::enqueue(std::unique_ptr<Op> op) {
   std::optional<StoreErrc> refused;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (closing_) {
@@ -147,10 +210,12 @@ void SqliteStore::enqueue(std::unique_ptr<Op> op) {
       refused = StoreErrc::Overloaded;
     } else {
       queue_.push_back(std::move(op));
+      // The worker sleeps only on an empty queue, or in the commit window until a full batch.
+      wake = queue_.size() == 1 || queue_.size() >= max_batch_;
     }
   }
   if (!refused) {
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
     return;
   }
   ++rejected_;
@@ -295,6 +360,10 @@ void SqliteStore::run_worker() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing, and everything accepted is done
+      if (commit_window_.count() > 0 && queue_.size() < max_batch_ && !closing_) {
+        wake_.wait_for(lock, commit_window_,
+                       [this] { return queue_.size() >= max_batch_ || closing_; });
+      }
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -12,6 +12,10 @@
 // The queue is bounded: past max_queue an operation fails at once with StoreErrc::Overloaded,
 // which the SIP layer answers with 503.
 //
+// Checkpoints (copying the WAL into the database file, with an fsync) run on a thread and a
+// connection of their own, in PASSIVE mode, which never holds up a writer: a commit never waits
+// for one. The writer asks for one when the WAL passes kCheckpointPages after a commit.
+//
 // Owner: the application (unique_ptr). Threads: operations may be called from any thread;
 // handlers run on the completions executor. close() and the destructor must not be called from
 // the worker (they are not: no handler runs there).
@@ -25,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +53,9 @@ class SqliteStore final : public Store {
     std::string path;  // the database file; ":memory:" (tests only) has no WAL and no durability
     Synchronous synchronous = Synchronous::Full;
     std::size_t max_batch = 256;                   // operations per transaction
+    // Once an operation is queued, the worker waits this long (or until max_batch are queued)
+    // before it begins the transaction, so that more operations share the commit.
+    std::chrono::milliseconds commit_window{0};
     std::size_t max_queue = 10000;                 // queued operations before Overloaded
     std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
   };
@@ -68,7 +76,8 @@ class SqliteStore final : public Store {
     friend class SqliteStore;
     Key() = default;
   };
-  SqliteStore(Key, const Options& options, Connection db, boost::asio::any_io_executor completions);
+  SqliteStore(Key, const Options& options, Connection db, std::optional<Connection> checkpoints,
+              boost::asio::any_io_executor completions);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -109,10 +118,15 @@ class SqliteStore final : public Store {
   void run_batch(std::vector<std::unique_ptr<Op>>& batch);
   void deliver(std::vector<std::unique_ptr<Op>> ops);
   std::size_t run_transaction(std::vector<std::unique_ptr<Op>>& batch, std::size_t from);
+  // sqlite3_wal_hook: after each commit, on the worker.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  void run_checkpoints();
+  void stop_checkpoints();
 
   const std::string path_;
   const std::size_t max_batch_;
   const std::size_t max_queue_;
+  const std::chrono::milliseconds commit_window_;
   boost::asio::any_io_executor completions_;
   Connection db_;  // used by the worker thread only
 
@@ -127,6 +141,14 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> rejected_{0};
 
   std::mutex close_mutex_;  // serialises close() callers around the join
+
+  static constexpr int kCheckpointPages = 1000;  // SQLite's own auto-checkpoint size
+  std::optional<Connection> checkpoint_db_;      // the checkpoint thread's; none for :memory:
+  std::mutex checkpoint_mutex_;                  // guards the two flags below
+  std::condition_variable checkpoint_wake_;
+  bool checkpoint_due_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpointer_;
   std::thread worker_;      // last: started after everything above exists
 };
 

@@ -60,7 +60,7 @@ TEST(Sections, ReportsBadValuesAndUnknownKeys) {
             "test.yaml:2: store.synchronous: must be full or normal");
   EXPECT_EQ(errors_of("store:\n  file: x.db\n"),
             "test.yaml:2: store.file: unknown key (expected one of: path, synchronous, "
-            "message_expiry_s, queue_limit)");
+            "message_expiry_s, queue_limit, commit_window_ms)");
   EXPECT_EQ(errors_of("registrar:\n  min_expires_s: 600\n  max_expires_s: 300\n"),
             "test.yaml:2: registrar.max_expires_s: must not be smaller than min_expires_s\n"
             "test.yaml:2: registrar.default_expires_s: must lie between min_expires_s and "

@@ -4,6 +4,7 @@
 // To make batches form deterministically the test holds the database's write lock from a second
 // connection: the worker waits in BEGIN IMMEDIATE (busy timeout) while the queue fills.
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
@@ -107,6 +108,55 @@ TEST_F(BatchingTest, AThousandOperationsShareAFewCommits) {
   EXPECT_LE(stats.commits, 5u);
   EXPECT_EQ(stats.operations, static_cast<std::uint64_t>(kOps));
   for (int i = 1; i < kOps; ++i) EXPECT_GT(ids[i], ids[i - 1]) << "ids follow call order";
+}
+
+// Writes that arrive a few ms apart: with a commit window they share one transaction, without
+// one each is committed as it comes.
+int commits_for_spread_writes(SqliteStore& s, boost::asio::io_context& io) {
+  const auto before = s.stats().commits;
+  int done = 0;
+  for (int i = 0; i < 8; ++i) {
+    s.store_message(message("alice", std::to_string(i)), 0,
+                    [&](Result<std::int64_t> r) { done += r.ok() ? 1 : 0; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the arrival pattern itself
+  }
+  EXPECT_TRUE(run_until(io, [&] { return done == 8; }));
+  return static_cast<int>(s.stats().commits - before);
+}
+
+TEST_F(BatchingTest, ACommitWindowGathersWritesThatArriveApart) {
+  auto o = options();
+  o.commit_window = std::chrono::milliseconds(500);
+  auto s = open(o);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(commits_for_spread_writes(*s, io_), 1);
+}
+
+TEST_F(BatchingTest, WithoutACommitWindowWritesAreCommittedAsTheyCome) {
+  auto s = open(options());
+  ASSERT_TRUE(s);
+  EXPECT_GE(commits_for_spread_writes(*s, io_), 2);
+}
+
+TEST_F(BatchingTest, TheLogIsCopiedIntoTheDatabaseInTheBackground) {
+  // More than the checkpoint size (1000 pages of 4 KiB) goes through the log; the checkpoint
+  // thread copies it into the database file while the writer goes on.
+  auto o = options();
+  auto s = open(o);
+  ASSERT_TRUE(s);
+  const std::string body(16 * 1024, 'x');
+  int done = 0;
+  for (int i = 0; i < 400; ++i)
+    s->store_message(message("alice", body + std::to_string(i)), 0,
+                     [&](Result<std::int64_t> r) { done += r.ok() ? 1 : 0; });
+  ASSERT_TRUE(run_until(io_, [&] { return done == 400; }));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::error_code ec;
+  while (std::filesystem::file_size(o.path, ec) < 4'000'000 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the file, bounded
+  EXPECT_GE(std::filesystem::file_size(o.path, ec), 4'000'000u)
+      << "nothing was checkpointed into " << o.path;
 }
 
 TEST_F(BatchingTest, AFullQueueRefusesAtOnceWithOverloaded) {
