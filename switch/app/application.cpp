@@ -9,6 +9,9 @@
 #include <fstream>
 #include <future>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -64,6 +67,39 @@ Result<void> write_ports_file(const std::string& path,
   }
   return {};
 }
+
+namespace {
+
+// Several cores bind each listener with SO_REUSEPORT, which would just as well let them share
+// the port with another process doing the same (a second imswitch started by mistake, which
+// would then get part of the traffic). A plain socket bound first tells a taken port.
+Result<void> check_port_free(transport::Protocol protocol, const transport::Endpoint& where) {
+  if (where.port == 0) return {};
+  asio::io_context io;
+  boost::system::error_code ec;
+  const bool v6 = where.address.is_v6();
+  auto taken = [&](const boost::system::error_code& e) {
+    return Error{e, fmt::format("cannot bind {} {}: {}", transport::protocol_name(protocol),
+                                transport::to_string(where), e.message())};
+  };
+  if (protocol == transport::Protocol::Udp) {
+    asio::ip::udp::socket probe(io);
+    probe.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+    if (!ec && v6) probe.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) probe.bind({where.address, where.port}, ec);
+    if (ec) return taken(ec);
+  } else {
+    asio::ip::tcp::socket probe(io);
+    probe.open(v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), ec);
+    if (!ec && v6) probe.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);  // as the listener
+    if (!ec) probe.bind({where.address, where.port}, ec);
+    if (ec) return taken(ec);
+  }
+  return {};
+}
+
+}  // namespace
 
 TuSettings tu_settings(const config::Config& config) {
   TuSettings t;
@@ -179,7 +215,11 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
 
   for (const auto& l : config.sip.listen) {
     // Not running yet: nothing else is on the strands, so binding from here is safe.
-    auto bound = first.stack->listen(l.protocol, l.endpoint);
+    Result<transport::ListenerInfo> bound = Error{};
+    if (auto free = n > 1 ? check_port_free(l.protocol, l.endpoint) : Result<void>{}; !free)
+      bound = free.error();
+    else
+      bound = first.stack->listen(l.protocol, l.endpoint);
     if (bound) {
       // The other cores bind the same address and port (port 0 resolved by the first).
       for (std::size_t k = 1; k < n; ++k) {

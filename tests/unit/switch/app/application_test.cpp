@@ -99,5 +99,26 @@ TEST(Application, FailsWhenAPortIsTaken) {
   EXPECT_FALSE(app.ok());
 }
 
+TEST(Application, SeveralCoresDoNotShareAPortWithAnotherSwitch) {
+  // Cores bind with SO_REUSEPORT; a second switch doing the same must still be refused the
+  // port rather than quietly take part of its traffic.
+  TempStore store1;
+  TempStore store2;
+  config::Config c;
+  c.sip.threads = 2;
+  c.store.path = store1.path;
+  c.sip.listen = {config::Listen{Protocol::Udp, Endpoint::make(*transport::parse_ip("127.0.0.1"), 0)},
+                  config::Listen{Protocol::Tcp, Endpoint::make(*transport::parse_ip("127.0.0.1"), 0)}};
+  auto first = Application::create(c);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  for (const auto& l : (*first)->listeners()) {
+    config::Config again = c;
+    again.store.path = store2.path;
+    again.sip.listen = {config::Listen{l.protocol, l.local}};
+    auto second = Application::create(again);
+    EXPECT_FALSE(second.ok()) << transport::protocol_name(l.protocol) << " port shared";
+  }
+}
+
 }  // namespace
 }  // namespace ims::sw::app
