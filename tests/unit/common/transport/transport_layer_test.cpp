@@ -9,25 +9,14 @@
 #include "common/sip/builders.hpp"
 #include "tests/unit/common/transport/io_thread.hpp"
 #include "tests/unit/common/transport/loopback_peer.hpp"
+#include "tests/unit/common/transport/recording_sink.hpp"
 
 namespace ims::transport {
 namespace {
 
 using test::make_request;
 
-// Records what the layer hands up. Written on the strand, read by the test through on_strand.
-class RecordingSink final : public MessageSink {
- public:
-  void on_message(sip::Message message, const Origin& origin) override {
-    messages.push_back(std::move(message));
-    origins.push_back(origin);
-  }
-  void on_flow_closed(FlowId flow) override { closed.push_back(flow); }
-
-  std::vector<sip::Message> messages;
-  std::vector<Origin> origins;
-  std::vector<FlowId> closed;
-};
+using test::RecordingSink;
 
 class TransportLayerTest : public ::testing::Test {
  protected:

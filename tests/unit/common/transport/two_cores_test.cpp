@@ -14,24 +14,14 @@
 #include "common/transport/transport_layer.hpp"
 #include "tests/unit/common/transport/io_thread.hpp"
 #include "tests/unit/common/transport/loopback_peer.hpp"
+#include "tests/unit/common/transport/recording_sink.hpp"
 
 namespace ims::transport {
 namespace {
 
 using test::make_request;
 
-class Sink final : public MessageSink {
- public:
-  void on_message(sip::Message message, const Origin& origin) override {
-    messages.push_back(std::move(message));
-    origins.push_back(origin);
-  }
-  void on_flow_closed(FlowId flow) override { closed.push_back(flow); }
-
-  std::vector<sip::Message> messages;
-  std::vector<Origin> origins;
-  std::vector<FlowId> closed;
-};
+using Sink = test::RecordingSink;
 
 class TwoCoresTest : public ::testing::Test {
  protected:

@@ -5,6 +5,7 @@
 // connection: the worker waits in BEGIN IMMEDIATE (busy timeout) while the queue fills.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 
 #include "switch/store/errors.hpp"
@@ -110,16 +112,23 @@ TEST_F(BatchingTest, AThousandOperationsShareAFewCommits) {
   for (int i = 1; i < kOps; ++i) EXPECT_GT(ids[i], ids[i - 1]) << "ids follow call order";
 }
 
-// Writes that arrive a few ms apart: with a commit window they share one transaction, without
-// one each is committed as it comes.
+// Writes that arrive 5 ms apart (paced by a timer): with a commit window they share one
+// transaction, without one each is committed as it comes.
 int commits_for_spread_writes(SqliteStore& s, boost::asio::io_context& io) {
   const auto before = s.stats().commits;
+  int sent = 0;
   int done = 0;
-  for (int i = 0; i < 8; ++i) {
-    s.store_message(message("alice", std::to_string(i)), 0,
+  boost::asio::steady_timer pace(io);
+  std::function<void()> next = [&] {
+    s.store_message(message("alice", std::to_string(sent)), 0,
                     [&](Result<std::int64_t> r) { done += r.ok() ? 1 : 0; });
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the arrival pattern itself
-  }
+    if (++sent == 8) return;
+    pace.expires_after(std::chrono::milliseconds(5));
+    pace.async_wait([&](boost::system::error_code ec) {
+      if (!ec) next();
+    });
+  };
+  next();
   EXPECT_TRUE(run_until(io, [&] { return done == 8; }));
   return static_cast<int>(s.stats().commits - before);
 }
@@ -150,13 +159,21 @@ TEST_F(BatchingTest, TheLogIsCopiedIntoTheDatabaseInTheBackground) {
     s->store_message(message("alice", body + std::to_string(i)), 0,
                      [&](Result<std::int64_t> r) { done += r.ok() ? 1 : 0; });
   ASSERT_TRUE(run_until(io_, [&] { return done == 400; }));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  // The checkpoint tells no one: a 10 ms timer has the loop look at the file's size.
+  boost::asio::steady_timer look(io_);
+  std::function<void()> again = [&] {
+    look.expires_after(std::chrono::milliseconds(10));
+    look.async_wait([&](boost::system::error_code ec) {
+      if (!ec) again();
+    });
+  };
+  again();
   std::error_code ec;
-  while (std::filesystem::file_size(o.path, ec) < 4'000'000 &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polls the file, bounded
-  EXPECT_GE(std::filesystem::file_size(o.path, ec), 4'000'000u)
+  EXPECT_TRUE(run_until(
+      io_, [&] { return std::filesystem::file_size(o.path, ec) >= 4'000'000; },
+      std::chrono::seconds(10)))
       << "nothing was checkpointed into " << o.path;
+  look.cancel();
 }
 
 TEST_F(BatchingTest, AFullQueueRefusesAtOnceWithOverloaded) {

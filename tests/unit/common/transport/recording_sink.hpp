@@ -1,0 +1,24 @@
+#pragma once
+// RecordingSink: a transport::MessageSink that keeps what the layer hands up. Written on the
+// layer's strand; tests read it there (IoThread::on_strand, wait_for).
+
+#include <vector>
+
+#include "common/transport/transport_layer.hpp"
+
+namespace ims::test {
+
+class RecordingSink final : public transport::MessageSink {
+ public:
+  void on_message(sip::Message message, const transport::Origin& origin) override {
+    messages.push_back(std::move(message));
+    origins.push_back(origin);
+  }
+  void on_flow_closed(transport::FlowId flow) override { closed.push_back(flow); }
+
+  std::vector<sip::Message> messages;
+  std::vector<transport::Origin> origins;
+  std::vector<transport::FlowId> closed;
+};
+
+}  // namespace ims::test
