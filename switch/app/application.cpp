@@ -215,11 +215,9 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
 
   for (const auto& l : config.sip.listen) {
     // Not running yet: nothing else is on the strands, so binding from here is safe.
-    Result<transport::ListenerInfo> bound = Error{};
-    if (auto free = n > 1 ? check_port_free(l.protocol, l.endpoint) : Result<void>{}; !free)
-      bound = free.error();
-    else
-      bound = first.stack->listen(l.protocol, l.endpoint);
+    const auto free = n > 1 ? check_port_free(l.protocol, l.endpoint) : Result<void>{};
+    auto bound = free ? first.stack->listen(l.protocol, l.endpoint)
+                      : Result<transport::ListenerInfo>(free.error());
     if (bound) {
       // The other cores bind the same address and port (port 0 resolved by the first).
       for (std::size_t k = 1; k < n; ++k) {
