@@ -3,13 +3,14 @@
 // binds the configured listeners, runs until SIGINT or SIGTERM (or stop()), then closes
 // everything. SIGHUP reloads the directory from the configuration file.
 //
-// Threading: sip.threads SIP cores, each an io_context run by one thread (core 0 by the thread
-// that calls run()) with its own stack and TU; a core's strand is its stack's only home (STYLE
-// rule 6). With more than one core every core binds every listener (SO_REUSEPORT) and the
-// transports pass each message to the core that owns its Call-ID (transport/cores.hpp); the
-// TUs share the registrar, the nonces and the IM session count (SharedState). The store commits
-// on its own worker thread and posts its completions to core 0, which passes another core's on
-// to it (CoreStore), so no event loop waits for a disk. stop() may be called from any thread.
+// Threading: sip.threads SIP cores, each an io_context run by one thread (core 0 by the thread that
+// calls run()) with its own stack and TU; that one thread is the core's implicit strand and its
+// stack's only home (STYLE rule 6). With more than one core every core binds every listener
+// (SO_REUSEPORT) and the transports pass each message to the core that owns its Call-ID
+// (transport/cores.hpp); the TUs share the registrar, the nonces and the IM session count
+// (SharedState). The store commits on its own worker thread and posts its completions to core 0,
+// which passes another core's on to it (CoreStore), so no event loop waits for a disk. stop() may
+// be called from any thread.
 
 #include <memory>
 #include <string>
@@ -19,7 +20,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "common/stack/stack.hpp"
 #include "common/transport/cores.hpp"
@@ -75,7 +75,9 @@ class Application {
   // One SIP core: its event loop, its stack and its TU.
   struct Core {
     boost::asio::io_context io{1};
-    boost::asio::strand<boost::asio::io_context::executor_type> strand{boost::asio::make_strand(io)};
+    // One thread runs io, so its executor is an implicit strand: an explicit strand would add
+    // a lock and a second queue hop to every completion (Asio, "Strands").
+    boost::asio::io_context::executor_type strand{io.get_executor()};
     std::unique_ptr<store::Store> store;  // cores 1..n-1: the shared store, completing here
     std::unique_ptr<SwitchTu> tu;
     std::unique_ptr<stack::Stack> stack;
