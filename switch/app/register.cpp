@@ -74,7 +74,14 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
   }
 
   // Persist, then answer: the 200 goes out once every change is committed, so a registration
-  // the client was told about survives a restart.
+  // the client was told about survives a restart. A plain refresh (only the expiry moves) is
+  // written too but not waited for: the binding is already stored, and a crash before the
+  // write leaves it with the expiry of the previous 200.
+  for (const auto& b : outcome.refreshed) {
+    store_->put_binding(b, [login](Result<void> r) {
+      if (!r) spdlog::error("REGISTER {}: refresh not stored: {}", login, r.error().message);
+    });
+  }
   struct Pending {
     std::size_t left = 0;
     bool failed = false;
@@ -95,15 +102,18 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     send(server, registrar::make_register_response(request, outcome, unix_now_ms(), to_tag));
     if (reachable) deliver_stored(login);
   };
-  if (pending->left == 0) {  // a query, or nothing changed
+  if (pending->left == 0) {  // a query, a plain refresh, or nothing changed
     ++pending->left;
-    return finish(Result<void>{});
+    finish(Result<void>{});
+  } else {
+    for (const auto& [aor_key, contact] : outcome.removed)
+      store_->remove_binding(aor_key, contact, finish);
+    for (const auto& b : outcome.upserted) store_->put_binding(b, finish);
   }
-  for (const auto& [aor_key, contact] : outcome.removed) store_->remove_binding(aor_key, contact, finish);
-  for (const auto& b : outcome.upserted) store_->put_binding(b, finish);
   if (spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("REGISTER {}: {} binding(s) now, {} changed, {} removed", login,
-                  outcome.bindings.size(), outcome.upserted.size(), outcome.removed.size());
+    spdlog::debug("REGISTER {}: {} binding(s) now, {} changed, {} refreshed, {} removed", login,
+                  outcome.bindings.size(), outcome.upserted.size(), outcome.refreshed.size(),
+                  outcome.removed.size());
   }
 }
 

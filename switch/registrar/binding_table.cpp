@@ -42,6 +42,18 @@ Outcome failure(int status, std::string reason) {
   return o;
 }
 
+// A refresh that changes what the binding routes to or how it ranks is an update; one that
+// only moves its expiry (and names a new REGISTER by Call-ID and CSeq) is a plain refresh.
+bool only_refreshed(const store::Binding& before, const store::Binding& after) {
+  return before.aor == after.aor && before.contact == after.contact &&
+         before.contact_params == after.contact_params &&
+         before.display_name == after.display_name && before.instance == after.instance &&
+         before.q_millis == after.q_millis && before.session_capable == after.session_capable &&
+         before.registered_at_ms == after.registered_at_ms &&
+         before.transport == after.transport && before.source_address == after.source_address &&
+         before.source_port == after.source_port && before.flow_id == after.flow_id;
+}
+
 // A binding being worked on during apply(): touched once this request added or refreshed it,
 // so its stored Call-ID/CSeq are this request's and no longer subject to the §10.3 step 7 check.
 struct Slot {
@@ -182,7 +194,15 @@ Outcome BindingTable::apply(const RegisterRequest& request, std::string_view aor
   std::vector<store::Binding> now_bound;
   now_bound.reserve(work.size());
   for (auto& s : work) {
-    if (s.touched) out.upserted.push_back(s.binding);
+    if (s.touched) {
+      const auto before = std::find_if(old.begin(), old.end(), [&](const store::Binding& b) {
+        return b.contact == s.binding.contact && b.expires_at_ms > now_ms;
+      });
+      if (before != old.end() && only_refreshed(*before, s.binding))
+        out.refreshed.push_back(s.binding);
+      else
+        out.upserted.push_back(s.binding);
+    }
     now_bound.push_back(std::move(s.binding));
   }
   for (const auto& b : old) {

@@ -24,7 +24,8 @@
 //  5. If the request grows the AOR past max_contacts_per_agent: 403 "Too Many Contacts".
 //     403, not 503: it is policy, retrying elsewhere cannot help (all nodes share the
 //     bindings) until the agent unregisters a device.
-// A failed request changes nothing. On success the store applies `removed` then `upserted`.
+// A failed request changes nothing. On success the store applies `removed`, then `upserted` and
+// `refreshed`.
 
 #include <cstddef>
 #include <cstdint>
@@ -61,8 +62,12 @@ struct Outcome {
   std::uint32_t min_expires = 0;  // 423 only: the Min-Expires value
   // 200 only: the AOR's bindings after the change, in lookup() order (the 200's Contacts).
   std::vector<store::Binding> bindings;
-  // 200 only: what the store must do. removed holds (aor, contact) keys.
+  // 200 only: what the store must do. removed holds (aor, contact) keys. refreshed holds live
+  // bindings whose new version differs only in expiry, Call-ID and CSeq: the store writes
+  // them too, but the client may be answered before they are committed (losing one to a crash
+  // leaves the binding stored with its previous expiry, which the client was also told).
   std::vector<store::Binding> upserted;
+  std::vector<store::Binding> refreshed;
   std::vector<std::pair<std::string, std::string>> removed;
 
   bool ok() const { return status == 200; }

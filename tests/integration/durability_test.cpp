@@ -238,6 +238,29 @@ TEST_F(Durability, RegistrationAnswered200SurvivesSigkill) {
   EXPECT_TRUE(contact_expires(*rsp, contact)) << "binding of " << contact << " lost";
 }
 
+// A refresh that only moves the expiry is answered without waiting for its commit, but it is
+// still stored: after a clean restart the binding has the refreshed lifetime.
+TEST_F(Durability, PlainRefreshIsStoredToo) {
+  auto bob = agent("bob");
+  ASSERT_TRUE(bob);
+  ASSERT_EQ(status_of(bob->register_contact(300)), 200);
+  ASSERT_EQ(status_of(bob->register_contact(3600)), 200);
+  const std::string contact = bob->contact_uri();
+
+  const ExitStatus stopped = sw_->stop(5s, SIGTERM);
+  EXPECT_TRUE(stopped.exited && stopped.code == 0) << stopped.describe();
+  sw_ = start_switch(options_);
+  ASSERT_NE(sw_, nullptr);
+  auto later = agent("bob");
+  ASSERT_TRUE(later);
+  auto rsp = later->query();
+
+  ASSERT_EQ(status_of(rsp), 200);
+  const auto left = contact_expires(*rsp, contact);
+  ASSERT_TRUE(left) << "binding of " << contact << " lost";
+  EXPECT_GT(*left, 300u) << "the refresh to an hour was not stored";
+}
+
 // The binding restored from the store still leads to the device (its UDP socket is unchanged;
 // the switch's port is new, and the device answers to the switch's Via).
 TEST_F(Durability, RestoredRegistrationIsReachable) {

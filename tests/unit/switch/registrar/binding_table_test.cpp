@@ -119,6 +119,42 @@ TEST(BindingTable, RefreshKeepsRegisteredAtAndMovesExpiry) {
   EXPECT_EQ(r.table.binding_count(), 1u);
 }
 
+TEST(BindingTable, RefreshThatOnlyMovesExpiryIsAPlainRefresh) {
+  Registrar r;
+  r.reg({"<sip:a@h>;+imswitch.session"}, "300");
+  r.now += 100 * kSec;
+  const auto o = r.reg({"<sip:a@h>;+imswitch.session"}, "600");
+  ASSERT_EQ(o.status, 200);
+  EXPECT_TRUE(o.upserted.empty()) << "nothing the client relies on changed";
+  ASSERT_EQ(o.refreshed.size(), 1u);
+  EXPECT_EQ(o.refreshed[0].expires_at_ms, r.now + 600 * kSec);
+  EXPECT_EQ(o.refreshed[0].cseq, 2u);
+  EXPECT_EQ(o.refreshed[0].registered_at_ms, kT0);
+}
+
+TEST(BindingTable, RefreshFromAnotherFlowOrWithNewParamsIsAnUpdate) {
+  Registrar r;
+  r.reg({"<sip:a@h>"}, "300");
+  r.flow.source_port = 5071;
+  auto o = r.reg({"<sip:a@h>"}, "300");
+  EXPECT_EQ(o.upserted.size(), 1u) << "a new flow must be stored before the 200";
+  EXPECT_TRUE(o.refreshed.empty());
+  o = r.reg({"<sip:a@h>;+imswitch.session"}, "300");
+  EXPECT_EQ(o.upserted.size(), 1u) << "a new capability must be stored before the 200";
+  o = r.reg({"<sip:a@h>;+imswitch.session;q=0.5"}, "300");
+  EXPECT_EQ(o.upserted.size(), 1u) << "a new q-value must be stored before the 200";
+  EXPECT_TRUE(o.refreshed.empty());
+}
+
+TEST(BindingTable, ReRegisteringAnExpiredBindingIsNotARefresh) {
+  Registrar r;
+  r.reg({"<sip:a@h>"}, "300");
+  r.now += 301 * kSec;
+  const auto o = r.reg({"<sip:a@h>"}, "300");
+  EXPECT_EQ(o.upserted.size(), 1u);
+  EXPECT_TRUE(o.refreshed.empty());
+}
+
 TEST(BindingTable, RefreshMatchesEquivalentUri) {
   Registrar r;
   r.reg({"<sip:a@HOST.example.com;transport=TCP>"});
