@@ -69,12 +69,34 @@ std::optional<KeyedMac> KeyedMac::create(std::string_view key) {
   return m;
 }
 
+KeyedMac::Context KeyedMac::borrow() const {
+  {
+    std::lock_guard lock(pool_->mutex);
+    if (!pool_->spare.empty()) {
+      Context ctx = std::move(pool_->spare.back());
+      pool_->spare.pop_back();
+      return ctx;
+    }
+  }
+  return Context(EVP_MAC_CTX_dup(keyed_.get()));
+}
+
+void KeyedMac::give_back(Context ctx) const {
+  std::lock_guard lock(pool_->mutex);
+  pool_->spare.push_back(std::move(ctx));
+}
+
 bool KeyedMac::compute(const unsigned char* data, std::size_t size,
                        std::array<unsigned char, 32>& out) const {
-  std::unique_ptr<EVP_MAC_CTX, Free> ctx(EVP_MAC_CTX_dup(keyed_.get()));
+  Context ctx = borrow();
   std::size_t len = 0;
-  return ctx && EVP_MAC_update(ctx.get(), data, size) == 1 &&
-         EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) == 1 && len == out.size();
+  const bool ok = ctx && EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) == 1 &&
+                  EVP_MAC_update(ctx.get(), data, size) == 1 &&
+                  EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) == 1 &&
+                  len == out.size();
+  // A context OpenSSL failed on is not reused.
+  if (ok) give_back(std::move(ctx));
+  return ok;
 }
 
 bool random_bytes(unsigned char* out, std::size_t size) {
