@@ -62,8 +62,14 @@ class Scanner {
   // quoted-string (RFC 3261 §25.1) with quoted-pairs resolved; nullopt when unterminated or
   // holding a control character other than HT.
   std::optional<std::string> quoted() {
-    std::string out;
-    for (++i_; i_ < t_.size(); ++i_) {
+    // Values rarely hold a quoted-pair: copy up to the first '"' or '\\' in one piece.
+    const std::size_t start = ++i_;
+    while (i_ < t_.size() && t_[i_] != '"' && t_[i_] != '\\') {
+      if (is_ctl(t_[i_]) && t_[i_] != '\t') return std::nullopt;
+      ++i_;
+    }
+    std::string out(t_.substr(start, i_ - start));
+    for (; i_ < t_.size(); ++i_) {
       char c = t_[i_];
       if (c == '"') {
         ++i_;

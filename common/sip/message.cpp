@@ -142,7 +142,16 @@ bool aliases(const std::string& s, std::string_view v) {
 
 void Message::add(HeaderId id, std::string_view value) {
   if (id == HeaderId::Other) return;  // a name is needed; use add(name, value)
-  add(canonical_name(id), value);
+  if (aliases(buf_, value)) {
+    const std::string v(value);
+    add(id, std::string_view(v));
+    return;
+  }
+  HeaderField f;
+  f.id = id;  // known: no lookup of the name
+  f.name = unbreak(buf_, append(canonical_name(id)));
+  f.value = unbreak(buf_, append(util::trim(value)));
+  fields_.push_back(f);
 }
 
 void Message::add(std::string_view name, std::string_view value) {
