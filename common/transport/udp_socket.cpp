@@ -46,6 +46,8 @@ Result<std::shared_ptr<UdpSocket>> UdpSocket::open(const asio::any_io_executor& 
   if (ec) return fail("bind");
   auto bound = socket.local_endpoint(ec);
   if (ec) return fail("local_endpoint");
+  socket.non_blocking(true, ec);  // send_to() writes at once and falls back to the outbox
+  if (ec) return fail("non-blocking");
   return std::make_shared<UdpSocket>(std::move(socket),
                                      Endpoint::make(bound.address(), bound.port()), options, id,
                                      events, counters);
@@ -82,11 +84,25 @@ void UdpSocket::on_received(const boost::system::error_code& ec, std::size_t n) 
   }
   events_->on_datagram(*this, std::string_view(buf_->data(), n),
                        Endpoint::make(sender_.address(), sender_.port()));
-  if (events_) do_receive();
+  if (!events_) return;
+  // While the kernel refuses our datagrams, taking in more requests would only make answers
+  // that must be dropped: leave new ones in the receive buffer until the outbox drains.
+  if (outbox_.empty())
+    do_receive();
+  else
+    receive_paused_ = true;
 }
 
 bool UdpSocket::send_to(const Endpoint& to, std::string bytes) {
   if (!events_) return false;
+  if (outbox_.empty()) {
+    boost::system::error_code ec;
+    socket_.send_to(asio::buffer(bytes), udp::endpoint(to.address, to.port), 0, ec);
+    if (ec != asio::error::would_block && ec != asio::error::try_again) {
+      count_sent(ec, udp::endpoint(to.address, to.port));
+      return true;
+    }
+  }
   if (outbox_bytes_ + bytes.size() > max_outbox_bytes_) {
     ++counters_.write_queue_overflows;
     spdlog::debug("udp {}: outbox full, datagram to {} dropped", to_string(local_), to_string(to));
@@ -94,31 +110,43 @@ bool UdpSocket::send_to(const Endpoint& to, std::string bytes) {
   }
   outbox_bytes_ += bytes.size();
   outbox_.push_back(Datagram{udp::endpoint(to.address, to.port), std::move(bytes)});
-  if (outbox_.size() == 1) send_front();
+  if (outbox_.size() == 1) wait_writable();
   return true;
 }
 
-void UdpSocket::send_front() {
-  auto& d = outbox_.front();
-  socket_.async_send_to(asio::buffer(d.bytes), d.to,
-                        [self = shared_from_this()](const boost::system::error_code& ec,
-                                                    std::size_t) { self->on_sent(ec); });
-}
-
-void UdpSocket::on_sent(const boost::system::error_code& ec) {
-  if (!events_) return;
+void UdpSocket::count_sent(const boost::system::error_code& ec, const udp::endpoint& to) {
   if (ec) {
     // One failed datagram (unreachable network, family mismatch) does not stop the others.
     ++counters_.send_errors;
-    spdlog::debug("udp {}: send to {}:{}: {}", to_string(local_),
-                  outbox_.front().to.address().to_string(), outbox_.front().to.port(),
-                  ec.message());
+    spdlog::debug("udp {}: send to {}:{}: {}", to_string(local_), to.address().to_string(),
+                  to.port(), ec.message());
   } else {
     ++counters_.messages_sent;
   }
-  outbox_bytes_ -= outbox_.front().bytes.size();
-  outbox_.pop_front();
-  if (!outbox_.empty()) send_front();
+}
+
+void UdpSocket::wait_writable() {
+  socket_.async_wait(udp::socket::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->on_writable(ec);
+                     });
+}
+
+void UdpSocket::on_writable(const boost::system::error_code& ec) {
+  if (!events_ || ec == asio::error::operation_aborted) return;
+  while (!outbox_.empty()) {
+    auto& d = outbox_.front();
+    boost::system::error_code sent;
+    socket_.send_to(asio::buffer(d.bytes), d.to, 0, sent);
+    if (sent == asio::error::would_block || sent == asio::error::try_again) return wait_writable();
+    count_sent(sent, d.to);
+    outbox_bytes_ -= d.bytes.size();
+    outbox_.pop_front();
+  }
+  if (receive_paused_) {
+    receive_paused_ = false;
+    do_receive();
+  }
 }
 
 void UdpSocket::close() {
@@ -126,7 +154,8 @@ void UdpSocket::close() {
   events_ = nullptr;
   boost::system::error_code ignored;
   socket_.close(ignored);
-  // The outbox stays: an aborted send still owns its buffer until its handler has run.
+  outbox_.clear();  // unsent datagrams go with the socket, as the kernel's would
+  outbox_bytes_ = 0;
 }
 
 }  // namespace ims::transport

@@ -1,7 +1,9 @@
 #pragma once
 // UdpSocket: one bound UDP socket (a listener and the flow its responses leave from, RFC 3581
-// §4). Receives datagrams into a 65535-byte buffer and hands them to its owner unparsed; sends
-// from an outbox with one send in flight and a byte bound.
+// §4). Receives datagrams into a 65535-byte buffer and hands them to its owner unparsed. Sends
+// at once (non-blocking); what the kernel refuses waits in a bounded outbox until the socket is
+// writable, and meanwhile no new datagram is read (backpressure: requests wait in the kernel's
+// receive buffer instead of making answers that would be dropped).
 //
 // Owner: TransportLayer (holds the shared_ptr; pending receives and sends hold another).
 // Strand: the executor it is created on; every call and callback happens there.
@@ -43,8 +45,9 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
             FlowId id, Events& events, Counters& counters);
 
   void start();
-  // Queues a datagram. False when the socket is closed or the outbox is over its bound (the
-  // datagram is dropped and counted: UDP has no connection to close).
+  // Sends a datagram now, or queues it when the kernel refuses it. False when the socket is
+  // closed or the outbox is over its bound (the datagram is dropped and counted: UDP has no
+  // connection to close).
   bool send_to(const Endpoint& to, std::string bytes);
   // Stops receiving and sending; no callback follows.
   void close();
@@ -60,8 +63,9 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   };
   void do_receive();
   void on_received(const boost::system::error_code& ec, std::size_t n);
-  void send_front();
-  void on_sent(const boost::system::error_code& ec);
+  void count_sent(const boost::system::error_code& ec, const boost::asio::ip::udp::endpoint& to);
+  void wait_writable();
+  void on_writable(const boost::system::error_code& ec);
 
   boost::asio::ip::udp::socket socket_;
   Endpoint local_;
@@ -73,6 +77,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   boost::asio::ip::udp::endpoint sender_;
   std::deque<Datagram> outbox_;
   std::size_t outbox_bytes_ = 0;
+  bool receive_paused_ = false;  // a datagram was handled while the outbox was not empty
 };
 
 }  // namespace ims::transport

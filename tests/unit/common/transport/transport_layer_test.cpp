@@ -91,6 +91,27 @@ TEST_F(TransportLayerTest, SendsUdpResponsesToTheRportFromTheSameSocket) {
   EXPECT_EQ(got->rfind("SIP/2.0 200", 0), 0u);
 }
 
+// A datagram leaves in the call that sends it (no completion to wait for), and a burst keeps
+// its order.
+TEST_F(TransportLayerTest, UdpDatagramsLeaveAtOnceAndInOrder) {
+  start();
+  test::UdpPeer peer;
+  const Endpoint to = Endpoint::make(boost::asio::ip::make_address("127.0.0.1"), peer.port());
+  constexpr int kBurst = 50;
+  auto sent_before_returning = io_.on_strand([&] {
+    for (int i = 0; i < kBurst; ++i)
+      if (!layer_->send(Protocol::Udp, to, "datagram " + std::to_string(i)).ok()) return -1;
+    return static_cast<int>(layer_->counters().messages_sent);
+  });
+  EXPECT_EQ(sent_before_returning, kBurst);
+  for (int i = 0; i < kBurst; ++i) {
+    auto got = peer.receive();
+    ASSERT_TRUE(got) << "datagram " << i << " missing";
+    EXPECT_EQ(*got, "datagram " + std::to_string(i));
+  }
+  EXPECT_EQ(counters().write_queue_overflows, 0u);
+}
+
 TEST_F(TransportLayerTest, SendsTcpResponsesOverTheRequestsConnection) {
   start();
   test::TcpPeer peer("127.0.0.1", tcp_port_);
