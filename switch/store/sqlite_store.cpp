@@ -354,13 +354,18 @@ void SqliteStore::load_transcript(std::string session_id,
 // ---- the worker ----
 
 void SqliteStore::run_worker() {
+  using Clock = std::chrono::steady_clock;
   std::vector<std::unique_ptr<Op>> batch;
+  // The window only pays when writes keep coming: after a quiet spell (no commit within the
+  // window) the first write is committed at once, so an idle switch answers without the wait.
+  Clock::time_point last_commit = Clock::now() - commit_window_ - std::chrono::seconds(1);
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing, and everything accepted is done
-      if (commit_window_.count() > 0 && queue_.size() < max_batch_ && !closing_) {
+      const bool busy = Clock::now() - last_commit < commit_window_;
+      if (busy && queue_.size() < max_batch_ && !closing_) {
         wake_.wait_for(lock, commit_window_,
                        [this] { return queue_.size() >= max_batch_ || closing_; });
       }
@@ -370,6 +375,7 @@ void SqliteStore::run_worker() {
       }
     }
     run_batch(batch);
+    last_commit = Clock::now();
     batch.clear();  // moved from by run_batch: clear() makes it empty again
   }
 }

@@ -53,8 +53,10 @@ class SqliteStore final : public Store {
     std::string path;  // the database file; ":memory:" (tests only) has no WAL and no durability
     Synchronous synchronous = Synchronous::Full;
     std::size_t max_batch = 256;                   // operations per transaction
-    // Once an operation is queued, the worker waits this long (or until max_batch are queued)
-    // before it begins the transaction, so that more operations share the commit.
+    // While writes keep coming (the last commit ended less than this long ago), the worker
+    // waits this long after an operation is queued (or until max_batch are queued) before it
+    // begins the transaction, so that more operations share the commit. After a quiet spell
+    // it commits at once.
     std::chrono::milliseconds commit_window{0};
     std::size_t max_queue = 10000;                 // queued operations before Overloaded
     std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock

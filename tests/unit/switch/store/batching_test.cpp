@@ -138,7 +138,17 @@ TEST_F(BatchingTest, ACommitWindowGathersWritesThatArriveApart) {
   o.commit_window = std::chrono::milliseconds(500);
   auto s = open(o);
   ASSERT_TRUE(s);
-  EXPECT_EQ(commits_for_spread_writes(*s, io_), 1);
+  EXPECT_EQ(commits_for_spread_writes(*s, io_), 2) << "the first at once, the other seven together";
+}
+
+TEST_F(BatchingTest, AWriteAfterAQuietSpellDoesNotWaitForTheWindow) {
+  auto o = options();
+  o.commit_window = std::chrono::milliseconds(60'000);
+  auto s = open(o);
+  ASSERT_TRUE(s);
+  bool done = false;
+  s->store_message(message("alice", "alone"), 0, [&](Result<std::int64_t> r) { done = r.ok(); });
+  EXPECT_TRUE(run_until(io_, [&] { return done; })) << "held for the commit window";
 }
 
 TEST_F(BatchingTest, WithoutACommitWindowWritesAreCommittedAsTheyCome) {
