@@ -354,18 +354,18 @@ void SqliteStore::load_transcript(std::string session_id,
 // ---- the worker ----
 
 void SqliteStore::run_worker() {
-  using Clock = std::chrono::steady_clock;
   std::vector<std::unique_ptr<Op>> batch;
-  // The window only pays when writes keep coming: after a quiet spell (no commit within the
-  // window) the first write is committed at once, so an idle switch answers without the wait.
-  Clock::time_point last_commit = Clock::now() - commit_window_ - std::chrono::seconds(1);
+  // Waiting for company only pays when writers are concurrent: when more than one operation is
+  // waiting, or some arrived while the last batch was being committed. A writer that waits for
+  // each answer (one REGISTER at a time) never finds either, so it is never held.
+  bool busy = false;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing, and everything accepted is done
-      const bool busy = Clock::now() - last_commit < commit_window_;
-      if (busy && queue_.size() < max_batch_ && !closing_) {
+      if (commit_window_.count() > 0 && (busy || queue_.size() > 1) &&
+          queue_.size() < max_batch_ && !closing_) {
         wake_.wait_for(lock, commit_window_,
                        [this] { return queue_.size() >= max_batch_ || closing_; });
       }
@@ -375,8 +375,13 @@ void SqliteStore::run_worker() {
       }
     }
     run_batch(batch);
-    last_commit = Clock::now();
-    batch.clear();  // moved from by run_batch: clear() makes it empty again
+    {
+      // Before the answers go out: nothing queued now was sent in reply to one of them.
+      std::lock_guard lock(mutex_);
+      busy = !queue_.empty();
+    }
+    deliver(std::move(batch));
+    batch.clear();  // moved from: clear() makes it empty again
   }
 }
 
@@ -397,7 +402,6 @@ void SqliteStore::run_batch(std::vector<std::unique_ptr<Op>>& batch) {
     spdlog::warn("{} ({} of {} operations in the batch failed)", first_failure->message, failures,
                  batch.size());
   }
-  deliver(std::move(batch));
 }
 
 // Runs batch[from...] as one transaction; returns the index of the first operation it did not

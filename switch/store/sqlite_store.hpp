@@ -53,10 +53,10 @@ class SqliteStore final : public Store {
     std::string path;  // the database file; ":memory:" (tests only) has no WAL and no durability
     Synchronous synchronous = Synchronous::Full;
     std::size_t max_batch = 256;                   // operations per transaction
-    // While writes keep coming (the last commit ended less than this long ago), the worker
-    // waits this long after an operation is queued (or until max_batch are queued) before it
-    // begins the transaction, so that more operations share the commit. After a quiet spell
-    // it commits at once.
+    // While writers are concurrent (several operations waiting, or some arrived during the
+    // last commit), the worker waits this long (or until max_batch are queued) before it
+    // begins the transaction, so that more operations share the commit. A lone operation is
+    // committed at once.
     std::chrono::milliseconds commit_window{0};
     std::size_t max_queue = 10000;                 // queued operations before Overloaded
     std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
@@ -117,7 +117,7 @@ class SqliteStore final : public Store {
   void submit(std::function<Result<T>(Connection&)> body, std::function<void(Result<T>)> handler);
   void enqueue(std::unique_ptr<Op> op);
   void run_worker();
-  void run_batch(std::vector<std::unique_ptr<Op>>& batch);
+  void run_batch(std::vector<std::unique_ptr<Op>>& batch);  // commits; the caller delivers
   void deliver(std::vector<std::unique_ptr<Op>> ops);
   std::size_t run_transaction(std::vector<std::unique_ptr<Op>>& batch, std::size_t from);
   // sqlite3_wal_hook: after each commit, on the worker.
