@@ -315,7 +315,12 @@ void PagerProxy::send_copies(const sip::Message& request, const transport::Origi
 }
 
 void PagerProxy::deliver_stored(const std::string& login) {
-  if (!delivering_.insert(login).second) return;
+  if (!delivering_.insert(login).second) {
+    // A device registered while a round runs: it may take what this round cannot (a TCP
+    // device for a message too large for UDP), so another round follows this one.
+    again_.insert(login);
+    return;
+  }
   store_->pending_messages(
       login, settings_.delivery_batch,
       [this, alive = std::weak_ptr<int>(alive_), login](
@@ -324,16 +329,21 @@ void PagerProxy::deliver_stored(const std::string& login) {
         if (!batch) {
           ++counters_.store_errors;
           spdlog::error("stored messages for {} not read: {}", login, batch.error().message);
-          delivering_.erase(login);
+          round_done(login);
           return;
         }
         if (batch->empty()) {
-          delivering_.erase(login);
+          round_done(login);
           return;
         }
         spdlog::info("delivering {} stored message(s) to {}", batch->size(), login);
         deliver_next(login, std::move(*batch), 0, false);
       });
+}
+
+void PagerProxy::round_done(const std::string& login) {
+  delivering_.erase(login);
+  if (again_.erase(login) > 0) deliver_stored(login);
 }
 
 void PagerProxy::deliver_next(const std::string& login, std::vector<store::StoredMessage> batch,
@@ -342,8 +352,8 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
     // The batch is done; look for more (a full batch may not have been everything), unless
     // none of it could be delivered: the next batch would begin with the same messages.
     const bool full = batch.size() >= settings_.delivery_batch;
-    delivering_.erase(login);
-    if (full && progress) deliver_stored(login);
+    if (full && progress) again_.insert(login);
+    round_done(login);
     return;
   }
   const store::StoredMessage& m = batch[index];
@@ -353,7 +363,7 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
   }
   const auto bindings = locator_(login);
   if (bindings.empty()) {
-    delivering_.erase(login);  // offline again: the next registration resumes
+    round_done(login);  // offline again: the next registration resumes
     return;
   }
   sip::Message req = sip::Message::request(sip::Method::Message, bindings.front().contact);
@@ -368,7 +378,7 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
   auto done = [this, login, batch, index, id](Fork&, const ForkDecision& d) {
     if (d.kind != ForkDecision::Kind::Forward2xx) {
       spdlog::info("stored message {} for {} not taken ({}); kept", id, login, d.status);
-      delivering_.erase(login);
+      round_done(login);
       return;
     }
     ++counters_.delivered;
@@ -380,7 +390,7 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
       if (!r) {
         ++counters_.store_errors;
         spdlog::error("delivered message for {} not deleted: {}", login, r.error().message);
-        delivering_.erase(login);
+        round_done(login);
         return;
       }
       deliver_next(login, std::move(batch), index + 1, true);

@@ -79,7 +79,7 @@ class PagerProxy {
              std::string sender, std::string target);
 
   // Sends the messages stored for `login` to its contacts, in order, each deleted after a 2xx.
-  // A round already running for the login is not started twice.
+  // A round already running for the login is not started twice: another follows it.
   void deliver_stored(const std::string& login);
 
   // Client transaction events from the stack; false when the key is not one of ours.
@@ -121,6 +121,8 @@ class PagerProxy {
                       const std::string& target);
   void send_copies(const sip::Message& request, const transport::Origin& origin,
                    const std::string& sender);
+  // Ends login's round; starts the next one when it was asked for meanwhile.
+  void round_done(const std::string& login);
   // progress: a message of this batch was delivered (or skipped as expired).
   void deliver_next(const std::string& login, std::vector<store::StoredMessage> batch,
                     std::size_t index, bool progress);
@@ -143,6 +145,7 @@ class PagerProxy {
   };
   std::unordered_map<txn::Key, BranchRef, txn::KeyHash> branches_;
   std::unordered_set<std::string> delivering_;  // logins with a delivery round running
+  std::unordered_set<std::string> again_;       // ... and asked for another meanwhile
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
 };
 
