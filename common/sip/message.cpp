@@ -142,26 +142,21 @@ bool aliases(const std::string& s, std::string_view v) {
 
 void Message::add(HeaderId id, std::string_view value) {
   if (id == HeaderId::Other) return;  // a name is needed; use add(name, value)
-  if (aliases(buf_, value)) {
-    const std::string v(value);
-    add(id, std::string_view(v));
-    return;
-  }
-  HeaderField f;
-  f.id = id;  // known: no lookup of the name
-  f.name = unbreak(buf_, append(canonical_name(id)));
-  f.value = unbreak(buf_, append(util::trim(value)));
-  fields_.push_back(f);
+  add_field(id, canonical_name(id), value);  // the id is known: no lookup of the name
 }
 
 void Message::add(std::string_view name, std::string_view value) {
+  add_field(header_id_from_name(name), name, value);
+}
+
+void Message::add_field(HeaderId id, std::string_view name, std::string_view value) {
   if (aliases(buf_, name) || aliases(buf_, value)) {
     const std::string n(name), v(value);
-    add(std::string_view(n), std::string_view(v));
+    add_field(id, n, v);
     return;
   }
   HeaderField f;
-  f.id = header_id_from_name(name);
+  f.id = id;
   f.name = unbreak(buf_, append(name));
   f.value = unbreak(buf_, append(util::trim(value)));
   fields_.push_back(f);

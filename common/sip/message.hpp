@@ -119,6 +119,8 @@ class Message {
  private:
   std::string_view view(Span s) const { return {buf_.data() + s.off, s.len}; }
   Span append(std::string_view text);  // copies text into buf_, returns its span
+  // Appends a field whose id the caller knows; name and value may be views into buf_.
+  void add_field(HeaderId id, std::string_view name, std::string_view value);
 
   std::string buf_;                 // wire bytes as received, then anything added by mutation
   std::vector<HeaderField> fields_;
