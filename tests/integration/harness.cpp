@@ -18,7 +18,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -162,11 +164,17 @@ std::uint16_t free_loopback_ports(int count) {
   constexpr int kLow = 20000, kHigh = 32000;
   static std::mt19937 pick(static_cast<unsigned>(getpid()) ^
                            static_cast<unsigned>(Clock::now().time_since_epoch().count()));
+  // Ports handed out before are not handed out again by this process: a tool may not have bound
+  // its port yet when the next one is picked.
+  static std::set<int> given;
+  static std::mutex given_lock;
+  std::lock_guard<std::mutex> hold(given_lock);
   std::uniform_int_distribution<int> base_of(kLow, kHigh - count);
   for (int attempt = 0; attempt < 50; ++attempt) {
     const int base = base_of(pick);
     std::vector<int> fds;
     bool free = true;
+    for (int i = 0; i < count && free; ++i) free = !given.contains(base + i);
     for (int i = 0; i < count && free; ++i) {
       for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
         int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
@@ -179,7 +187,10 @@ std::uint16_t free_loopback_ports(int count) {
       }
     }
     for (int fd : fds) close(fd);
-    if (free) return static_cast<std::uint16_t>(base);
+    if (free) {
+      for (int i = 0; i < count; ++i) given.insert(base + i);
+      return static_cast<std::uint16_t>(base);
+    }
   }
   return 0;
 }
