@@ -17,6 +17,20 @@ int hex_value(char c) {
   return -1;
 }
 
+// Appends text as a quoted-string; runs without '"' or '\\' go in one piece.
+void append_quoted(std::string& out, std::string_view text) {
+  out.push_back('"');
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '"' && text[i] != '\\') continue;
+    out.append(text, from, i - from);
+    out.push_back('\\');
+    from = i;
+  }
+  out.append(text, from);
+  out.push_back('"');
+}
+
 }  // namespace
 
 std::string_view algorithm_name(Algorithm a) {
@@ -123,19 +137,22 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 std::string quote(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (char c : text) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
+  append_quoted(out, text);
   return out;
 }
 
 std::string challenge(Algorithm a, std::string_view realm, std::string_view nonce,
                       std::optional<std::string_view> opaque, bool stale) {
-  std::string out = "Digest realm=" + quote(realm) + ", nonce=" + quote(nonce);
-  if (opaque) out += ", opaque=" + quote(*opaque);
+  std::string out;
+  out.reserve(96 + realm.size() + nonce.size() + (opaque ? opaque->size() : 0));
+  out += "Digest realm=";
+  append_quoted(out, realm);
+  out += ", nonce=";
+  append_quoted(out, nonce);
+  if (opaque) {
+    out += ", opaque=";
+    append_quoted(out, *opaque);
+  }
   out += ", algorithm=";
   out += algorithm_name(a);
   out += ", qop=\"auth\"";

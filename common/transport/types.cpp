@@ -44,7 +44,33 @@ std::string host_text(const ip::address& a) {
 
 std::string to_string(const Endpoint& e) { return host_text(e.address) + ":" + std::to_string(e.port); }
 
+namespace {
+
+// Dotted-quad IPv4 as inet_pton(AF_INET) accepts it (four decimal parts 0-255, no leading
+// zeros), without the string copy and the IPv6 attempt make_address makes first. nullopt means
+// "not this form", not "invalid": the caller falls back to the full parser.
+std::optional<ip::address_v4> dotted_quad(std::string_view text) {
+  ip::address_v4::uint_type value = 0;
+  int parts = 0;
+  std::size_t i = 0;
+  while (parts < 4) {
+    const std::size_t start = i;
+    unsigned part = 0;
+    while (i < text.size() && i - start < 3 && text[i] >= '0' && text[i] <= '9')
+      part = part * 10 + unsigned(text[i++] - '0');
+    const std::size_t digits = i - start;
+    if (digits == 0 || part > 255 || (digits > 1 && text[start] == '0')) return std::nullopt;
+    value = value << 8 | part;
+    if (++parts < 4 && (i >= text.size() || text[i++] != '.')) return std::nullopt;
+  }
+  if (i != text.size()) return std::nullopt;
+  return ip::address_v4(value);
+}
+
+}  // namespace
+
 std::optional<ip::address> parse_ip(std::string_view text) {
+  if (auto v4 = dotted_quad(text)) return ip::address(*v4);
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
     text = text.substr(1, text.size() - 2);
     boost::system::error_code ec;

@@ -12,25 +12,24 @@ bool same_address(std::string_view sent_by_host, const Endpoint& source) {
   return Endpoint::make(*ip, 0).address == source.address;
 }
 
-}  // namespace
-
-std::optional<std::string> stamped_via_value(std::string_view via_value, const Endpoint& source) {
-  auto via = sip::parse_via(via_value);
-  if (!via) return std::nullopt;
-  const bool fill_rport = via->rport && !via->rport_value;
-  const bool add_received = via->rport || !same_address(via->host, source);
-  if (!fill_rport && !add_received && !via->received) return std::nullopt;
+// stamped_via_value for a value already parsed into `via`.
+std::optional<std::string> restamped(const sip::Via& via, std::string_view via_value,
+                                     const Endpoint& source) {
+  const bool fill_rport = via.rport && !via.rport_value;
+  const bool add_received = via.rport || !same_address(via.host, source);
+  if (!fill_rport && !add_received && !via.received) return std::nullopt;
 
   // Everything before the parameters (sent-protocol and sent-by) is kept verbatim.
-  std::string_view params = via->params.text();
+  std::string_view params = via.params.text();
   std::size_t head_len = via_value.size();
   if (!params.empty() && params.data() >= via_value.data() &&
       params.data() <= via_value.data() + via_value.size()) {
     head_len = static_cast<std::size_t>(params.data() - via_value.data());
   }
-  std::string out(util::trim(via_value.substr(0, head_len)));
+  std::string out;
   out.reserve(via_value.size() + 64);
-  for (const auto& p : via->params.all()) {
+  out.append(util::trim(via_value.substr(0, head_len)));
+  for (const auto& p : via.params.all()) {
     if (util::iequals(p.name, "received")) continue;
     out += ';';
     out += p.name;
@@ -49,11 +48,20 @@ std::optional<std::string> stamped_via_value(std::string_view via_value, const E
   return out;
 }
 
+}  // namespace
+
+std::optional<std::string> stamped_via_value(std::string_view via_value, const Endpoint& source) {
+  const auto via = sip::parse_via(via_value);
+  if (!via) return std::nullopt;
+  return restamped(*via, via_value, source);
+}
+
 bool stamp_top_via(sip::Message& request, const Endpoint& source) {
   auto top = request.find(sip::HeaderId::Via);
   if (!top) return false;
-  if (!sip::parse_via(*top)) return false;
-  auto stamped = stamped_via_value(*top, source);
+  const auto via = sip::parse_via(*top);
+  if (!via) return false;
+  auto stamped = restamped(*via, *top, source);
   if (!stamped) return true;
   // Via is a split list: the first Via field is the top value. Removing it and adding the new
   // value in front of the remaining Vias keeps the Via order (§8.1.1.7, §16.6).

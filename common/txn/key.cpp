@@ -104,7 +104,11 @@ Result<Key> server_key(const sip::Message& request) {
 Result<Key> client_key(const sip::Message& message) {
   const auto via = message.top_via();
   if (!via) return Error{TxnErrc::MissingVia, "no top Via"};
-  if (via->branch.empty()) return Error{TxnErrc::MissingBranch, "top Via has no branch"};
+  return client_key(message, *via);
+}
+
+Result<Key> client_key(const sip::Message& message, const sip::Via& top_via) {
+  if (top_via.branch.empty()) return Error{TxnErrc::MissingBranch, "top Via has no branch"};
   const auto cseq = message.cseq();
   if (!cseq) return Error{TxnErrc::MissingCSeq, "no CSeq"};
 
@@ -113,8 +117,8 @@ Result<Key> client_key(const sip::Message& message) {
   Key key;
   key.role = Role::Client;
   key.method = cseq->method;
-  key.id.reserve(via->branch.size() + 1);
-  append_lower(key.id, via->branch);
+  key.id.reserve(top_via.branch.size() + 1);
+  append_lower(key.id, top_via.branch);
   append_extension(key.id, key.method, cseq->method_text);
   return key;
 }

@@ -53,6 +53,8 @@ Result<Key> server_key(const sip::Message& request);
 
 // The client transaction of a request we send, or of a response we received.
 Result<Key> client_key(const sip::Message& message);
+// The same, with the message's top Via already parsed.
+Result<Key> client_key(const sip::Message& message, const sip::Via& top_via);
 
 // §9.2: the INVITE server transaction a CANCEL targets has the CANCEL's key with method INVITE.
 Key cancelled_invite_key(const Key& cancel);

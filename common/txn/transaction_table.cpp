@@ -99,9 +99,10 @@ Outcome TransactionTable::on_response(sip::Message response) {
 Result<Outcome> TransactionTable::send_request(sip::Message request, Reliability transport) {
   if (request.method() == sip::Method::Ack)
     return Error{TxnErrc::AckIsNotTransaction, "ACK for a 2xx is sent by the TU directly"};
-  if (!has_magic_cookie(request.branch()))
+  const auto via = request.top_via();
+  if (!via || !has_magic_cookie(via->branch))
     return Error{TxnErrc::MissingBranch, "top Via branch must start with z9hG4bK"};
-  auto key = client_key(request);
+  auto key = client_key(request, *via);
   if (!key) return key.error();
   if (txns_.count(*key) != 0)
     return Error{TxnErrc::Duplicate, "client transaction exists: " + describe(*key)};

@@ -44,7 +44,11 @@ std::string forward_branch(const sip::Message& received, std::string_view unique
 
 bool has_looped(const sip::Message& request) {
   std::string hash;  // computed once, only when one of our Vias is present
-  for (auto value : request.values(sip::HeaderId::Via)) {
+  for (const sip::HeaderField& field : request.fields()) {
+    if (field.id != sip::HeaderId::Via) continue;
+    const std::string_view value = request.value(field);
+    // Only a Via holding our prefix can be ours: most requests are told apart without parsing.
+    if (value.find(kBranchPrefix) == std::string_view::npos) continue;
     const auto via = sip::parse_via(value);
     if (!via || !via->branch.starts_with(kBranchPrefix)) continue;
     const auto dash = via->branch.rfind('-');

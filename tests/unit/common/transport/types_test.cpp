@@ -14,6 +14,18 @@ TEST(ParseIp, AcceptsIpv4AndBracketedOrBareIpv6) {
   EXPECT_FALSE(parse_ip("[::1"));
 }
 
+// Dotted quads take a fast path; it must agree with inet_pton on every edge.
+TEST(ParseIp, ReadsDottedQuadsExactlyAsInetPtonDoes) {
+  EXPECT_EQ(parse_ip("192.0.2.255")->to_string(), "192.0.2.255");
+  EXPECT_EQ(parse_ip("0.0.0.0")->to_v4().to_uint(), 0u);
+  EXPECT_EQ(parse_ip("255.255.255.255")->to_v4().to_uint(), 0xffffffffu);
+  EXPECT_EQ(parse_ip("10.20.30.40")->to_v4().to_uint(), 0x0a141e28u);
+  for (const char* bad : {"256.1.1.1", "1.2.3", "1.2.3.4.5", "1.2.3.4 ", " 1.2.3.4", "1..2.3",
+                          "1.2.3.", ".1.2.3", "01.2.3.4", "1.2.3.04", "1.2.3.1000", "1.2.3.-1",
+                          "1.2.3.4:5060", "", "1.2.3.a"})
+    EXPECT_FALSE(parse_ip(bad)) << bad;
+}
+
 TEST(Endpoint, StoresIpv4MappedAddressesAsIpv4) {
   auto e = Endpoint::make(*parse_ip("::ffff:192.0.2.1"), 5060);
   EXPECT_TRUE(e.address.is_v4());
