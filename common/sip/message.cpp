@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <functional>
 
 #include "common/sip/message_parts.hpp"
@@ -22,8 +23,10 @@ void append_uint(std::string& out, std::uint64_t v) {
 // smuggle in a header line (values copied from parsed messages never hold CR or LF; text from
 // elsewhere might). For a header value this is what unfolding would have done (§7.3.1).
 Span unbreak(std::string& buf, Span s) {
-  for (std::uint32_t i = s.off; i < s.off + s.len; ++i)
-    if (buf[i] == '\r' || buf[i] == '\n') buf[i] = ' ';
+  char* const text = buf.data() + s.off;
+  // Two vectorised scans find the (rare) line break faster than a test per byte.
+  if (!std::memchr(text, '\r', s.len) && !std::memchr(text, '\n', s.len)) return s;
+  std::replace_if(text, text + s.len, [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return s;
 }
 
@@ -311,6 +314,32 @@ void Message::serialize_to(std::string& out) const {
   }
   out.append("\r\n");
   out.append(view(body_));
+}
+
+std::size_t Message::wire_size() const {
+  const auto digits = [](std::uint64_t v) {
+    std::size_t n = 1;
+    while (v >= 10) v /= 10, ++n;
+    return n;
+  };
+  std::size_t n = kVersion.size() + 2;  // start line and its CRLF
+  if (is_request_) {
+    n += method_text_.len + 1 + request_uri_.len + 1;
+  } else {
+    n += 1 + digits(std::uint64_t(status_ < 0 ? 0 : status_)) + 1 + reason_.len;
+  }
+  bool wrote_length = false;
+  for (const HeaderField& f : fields_) {
+    if (f.id == HeaderId::ContentLength) {
+      if (wrote_length) continue;
+      wrote_length = true;
+      n += f.name.len + 2 + digits(body_.len) + 2;
+    } else {
+      n += f.name.len + 2 + f.value.len + 2;
+    }
+  }
+  if (!wrote_length) n += std::string_view("Content-Length: ").size() + digits(body_.len) + 2;
+  return n + 2 + body_.len;
 }
 
 }  // namespace ims::sip

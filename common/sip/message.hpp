@@ -108,6 +108,8 @@ class Message {
   // Content-Length field or after the last header when there is none.
   std::string serialize() const;
   void serialize_to(std::string& out) const;
+  // serialize().size(), without building it.
+  std::size_t wire_size() const;
 
   // Set by the parser for a SIP-shaped message it cannot process (see Fault).
   std::optional<Fault> fault;

@@ -172,7 +172,7 @@ void SwitchTu::on_cancel(const txn::Key& invite, const sip::Message& cancel) {
 void SwitchTu::on_response(const txn::Key& client, sip::Message response) {
   if (stopped_) return;
   if (im_ && im_->on_response(client, response)) return;
-  if (pager_ && pager_->on_response(client, response)) return;
+  if (pager_ && pager_->on_response(client, std::move(response))) return;
   spdlog::debug("response {} for a finished request (call-id {})", response.status(),
                 response.call_id());
 }

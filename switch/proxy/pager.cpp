@@ -81,7 +81,7 @@ void PagerProxy::relay(const txn::Key& server, sip::Message request,
       case ForkDecision::Kind::Wait:
         return;
       case ForkDecision::Kind::Forward2xx: {
-        sip::Message rsp = *f.responses[*d.branch];
+        sip::Message rsp = std::move(*f.responses[*d.branch]);  // the fork ends with this call
         rsp.remove_first(HeaderId::Via);  // §16.7 step 3: our own Via goes
         if (auto r = stack_->respond(server, std::move(rsp)); !r)
           spdlog::debug("relayed 2xx not sent: {}", r.error().message);
@@ -98,7 +98,7 @@ void PagerProxy::relay(const txn::Key& server, sip::Message request,
         }
         ++counters_.failed;
         if (d.branch && f.responses[*d.branch]) {
-          sip::Message rsp = *f.responses[*d.branch];
+          sip::Message rsp = std::move(*f.responses[*d.branch]);
           rsp.remove_first(HeaderId::Via);
           if (auto r = stack_->respond(server, std::move(rsp)); !r)
             spdlog::debug("relayed {} not sent: {}", d.status, r.error().message);
@@ -132,7 +132,7 @@ sip::Message PagerProxy::branch_request(const sip::Message& request, const store
   return m;
 }
 
-std::optional<std::uint64_t> PagerProxy::start_fork(const sip::Message& request,
+std::optional<std::uint64_t> PagerProxy::start_fork(sip::Message& request,
                                                     const std::vector<store::Binding>& bindings,
                                                     Fork::Done done, std::size_t* too_large) {
   struct Branch {
@@ -145,7 +145,7 @@ std::optional<std::uint64_t> PagerProxy::start_fork(const sip::Message& request,
     if (!route) continue;
     sip::Message m = branch_request(request, b, route->protocol, route->endpoint);
     if (route->protocol == transport::Protocol::Udp &&
-        m.serialize().size() > settings_.udp_size_limit) {
+        m.wire_size() > settings_.udp_size_limit) {
       if (too_large) ++*too_large;
       continue;
     }
@@ -157,7 +157,7 @@ std::optional<std::uint64_t> PagerProxy::start_fork(const sip::Message& request,
   const std::uint64_t id = next_fork_++;
   auto fork = std::make_unique<Fork>(ready.size());
   fork->id = id;
-  fork->request = request;
+  fork->request = std::move(request);
   fork->done = std::move(done);
   Fork& f = *fork;
   forks_.emplace(id, std::move(fork));
@@ -187,7 +187,7 @@ std::optional<std::uint64_t> PagerProxy::start_fork(const sip::Message& request,
   return id;
 }
 
-bool PagerProxy::on_response(const txn::Key& client, const sip::Message& response) {
+bool PagerProxy::on_response(const txn::Key& client, sip::Message&& response) {
   auto it = branches_.find(client);
   if (it == branches_.end()) return false;
   if (response.status() < 200) return true;  // provisional: nothing to relay for MESSAGE
@@ -207,11 +207,11 @@ bool PagerProxy::on_client_failure(const txn::Key& client, txn::Failure failure)
 }
 
 void PagerProxy::on_branch_final(std::uint64_t id, std::size_t branch, int status,
-                                 const sip::Message* response) {
+                                 sip::Message* response) {
   auto it = forks_.find(id);
   if (it == forks_.end()) return;
   Fork& f = *it->second;
-  if (response && branch < f.responses.size()) f.responses[branch] = *response;
+  if (response && branch < f.responses.size()) f.responses[branch] = std::move(*response);
   const ForkDecision d = f.context.on_final(branch, status);
   if (d.kind != ForkDecision::Kind::Wait) finish(id, d);
 }
@@ -310,7 +310,8 @@ void PagerProxy::send_copies(const sip::Message& request, const transport::Origi
   copy.add("Imswitch-Copy", "sent");
   copy.set_body(request.body(), request.get(HeaderId::ContentType));
   for (const auto& b : others) {
-    if (start_fork(copy, {b}, [](Fork&, const ForkDecision&) {})) ++counters_.copies;
+    sip::Message one = copy;
+    if (start_fork(one, {b}, [](Fork&, const ForkDecision&) {})) ++counters_.copies;
   }
 }
 

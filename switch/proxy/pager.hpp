@@ -83,7 +83,8 @@ class PagerProxy {
   void deliver_stored(const std::string& login);
 
   // Client transaction events from the stack; false when the key is not one of ours.
-  bool on_response(const txn::Key& client, const sip::Message& response);
+  // A final response of ours is moved from.
+  bool on_response(const txn::Key& client, sip::Message&& response);
   bool on_client_failure(const txn::Key& client, txn::Failure failure);
 
   void set_settings(const PagerSettings& settings) { settings_ = settings; }
@@ -105,12 +106,14 @@ class PagerProxy {
   };
 
   // Sends `request` to each binding; returns nullopt when no branch could be started (after
-  // calling nothing). too_large counts bindings skipped by the UDP size rule.
-  std::optional<std::uint64_t> start_fork(const sip::Message& request,
+  // calling nothing). too_large counts bindings skipped by the UDP size rule. A started fork
+  // keeps the request (moved from `request`); on nullopt `request` is as it was.
+  std::optional<std::uint64_t> start_fork(sip::Message& request,
                                           const std::vector<store::Binding>& bindings,
                                           Fork::Done done, std::size_t* too_large = nullptr);
+  // A response given is moved from.
   void on_branch_final(std::uint64_t fork, std::size_t branch, int status,
-                       const sip::Message* response);
+                       sip::Message* response);
   void on_fork_timeout(std::uint64_t fork);
   void finish(std::uint64_t fork, const ForkDecision& decision);
 

@@ -81,6 +81,19 @@ TEST(Message, SerializeToAppends) {
   EXPECT_EQ(out, "prefix|SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n");
 }
 
+TEST(Message, WireSizeIsTheSerializedSize) {
+  Message big = sample_request();
+  big.set_body(std::string(1234, 'x'), "text/plain");
+  Message twice = sample_request();  // two Content-Length fields: only the first is written
+  twice.add(HeaderId::ContentLength, "99");
+  twice.add(HeaderId::ContentLength, "7");
+  Message odd = Message::response(-5, "Odd");
+  for (const Message& m : {sample_request(), big, twice, Message::response(200),
+                           Message::response(100), Message::response(99999), odd,
+                           Message::request(Method::Unknown, "sip:x@y", "FROBNICATE")})
+    EXPECT_EQ(m.wire_size(), m.serialize().size()) << m.serialize();
+}
+
 // ---- lookup
 
 TEST(Message, FindByIdAndByName) {
