@@ -14,11 +14,11 @@ namespace {
 struct Fetched {
   EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
   EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC* siphash = EVP_MAC_fetch(nullptr, "SIPHASH", nullptr);
   ~Fetched() {
     EVP_MD_free(md5);
     EVP_MD_free(sha256);
-    EVP_MAC_free(hmac);
+    EVP_MAC_free(siphash);
   }
 };
 
@@ -55,14 +55,13 @@ unsigned int digest_into(Algorithm a, std::string_view data, unsigned char* out)
 void KeyedMac::Free::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
 
 std::optional<KeyedMac> KeyedMac::create(std::string_view key) {
-  if (!fetched().hmac) return std::nullopt;
+  if (!fetched().siphash || key.size() != kKeyBytes) return std::nullopt;
   KeyedMac m;
-  m.keyed_.reset(EVP_MAC_CTX_new(fetched().hmac));
+  m.keyed_.reset(EVP_MAC_CTX_new(fetched().siphash));
   if (!m.keyed_) return std::nullopt;
-  char digest_name[] = "SHA2-256";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-      OSSL_PARAM_construct_end()};
+  std::size_t out_size = kMacBytes;  // SipHash's default output is 64 bits
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &out_size),
+                               OSSL_PARAM_construct_end()};
   if (EVP_MAC_init(m.keyed_.get(), reinterpret_cast<const unsigned char*>(key.data()),
                    key.size(), params) != 1)
     return std::nullopt;
@@ -87,7 +86,7 @@ void KeyedMac::give_back(Context ctx) const {
 }
 
 bool KeyedMac::compute(const unsigned char* data, std::size_t size,
-                       std::array<unsigned char, 32>& out) const {
+                       std::array<unsigned char, kMacBytes>& out) const {
   Context ctx = borrow();
   std::size_t len = 0;
   const bool ok = ctx && EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) == 1 &&

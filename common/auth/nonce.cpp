@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <cstring>
@@ -14,8 +13,9 @@
 namespace ims::auth {
 namespace {
 
-// Domain separation: the secret may be shared with other uses of HMAC in the future.
-constexpr std::string_view kMacLabel = "imswitch nonce v1";
+// Domain separation: the MAC key is derived from the secret under this label, so the secret
+// may serve other purposes too, and a change of nonce format changes the key.
+constexpr std::string_view kKeyLabel = "imswitch nonce v2";
 constexpr std::size_t kNonceHexSize = 2 * (16 + 16);
 
 void put_u64(unsigned char* p, std::uint64_t v) {
@@ -33,6 +33,20 @@ Result<void> check_config(const NonceConfig& c) {
     return Error{make_error_code(AuthErrc::BadConfig),
                  "nonce lifetime and table size must be positive"};
   return {};
+}
+
+std::optional<detail::KeyedMac> mac_for(std::string_view secret) {
+  std::string input(kKeyLabel);
+  input.append(secret);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  const unsigned int n = detail::digest_into(Algorithm::Sha256, input, digest);
+  OPENSSL_cleanse(input.data(), input.size());
+  std::optional<detail::KeyedMac> mac;
+  if (n >= detail::KeyedMac::kKeyBytes)
+    mac = detail::KeyedMac::create(
+        std::string_view(reinterpret_cast<const char*>(digest), detail::KeyedMac::kKeyBytes));
+  OPENSSL_cleanse(digest, sizeof digest);
+  return mac;
 }
 
 }  // namespace
@@ -71,7 +85,7 @@ Result<NonceManager> NonceManager::with_secret(std::string secret, NonceConfig c
 }
 
 NonceManager::NonceManager(std::string secret, NonceConfig config)
-    : secret_(std::move(secret)), mac_(detail::KeyedMac::create(secret_)), config_(config) {
+    : secret_(std::move(secret)), mac_(mac_for(secret_)), config_(config) {
   // Every digest challenge adds a nonce, so under load the table fills to max_tracked within
   // seconds; its buckets are allocated now rather than rehashed (a pause of the SIP thread
   // that grows with the table) while requests wait.
@@ -84,14 +98,9 @@ NonceManager::~NonceManager() {
 
 std::optional<std::array<unsigned char, NonceManager::kMacBytes>> NonceManager::mac(
     const Body& body) const {
-  unsigned char data[kMacLabel.size() + kBodyBytes];
-  std::memcpy(data, kMacLabel.data(), kMacLabel.size());
-  std::memcpy(data + kMacLabel.size(), body.data(), body.size());
-  std::array<unsigned char, 32> full{};
-  if (!mac_ || !mac_->compute(data, sizeof data, full)) return std::nullopt;
+  static_assert(kMacBytes == detail::KeyedMac::kMacBytes);
   std::array<unsigned char, kMacBytes> out{};
-  std::memcpy(out.data(), full.data(), kMacBytes);
-  OPENSSL_cleanse(full.data(), full.size());
+  if (!mac_ || !mac_->compute(body.data(), body.size(), out)) return std::nullopt;
   return out;
 }
 
@@ -107,7 +116,7 @@ std::string NonceManager::issue(std::int64_t now_ms) {
   }
   std::array<unsigned char, kBodyBytes + kMacBytes> raw{};
   std::memcpy(raw.data(), body.data(), kBodyBytes);
-  // Should HMAC ever fail, the nonce is not tracked and its MAC stays zero, so decode() (which
+  // Should the MAC ever fail, the nonce is not tracked and its MAC stays zero, so decode() (which
   // fails the same way) rejects it: fail closed.
   if (const auto m = mac(body)) {
     std::memcpy(raw.data() + kBodyBytes, m->data(), kMacBytes);

@@ -7,7 +7,8 @@
 // Nonce text: 64 lower-case hex digits of 32 bytes
 //   [0, 8)   issue time, milliseconds, big-endian
 //   [8, 16)  random bytes (RAND_bytes)
-//   [16, 32) HMAC-SHA256(secret, "imswitch nonce v1" | bytes [0, 16)), first 16 bytes
+//   [16, 32) SipHash-2-4-128(key, bytes [0, 16)), where key = the first 16 bytes of
+//            SHA-256("imswitch nonce v2" | secret)
 //
 // Tracking: issue() enters each nonce in a table holding the highest nc seen, bounded by
 // NonceConfig::max_tracked. Entries leave in issue order: expired ones as time passes, then the
@@ -100,16 +101,16 @@ class NonceManager {
   // The body and issue time of an authentic nonce; nullopt when not ours.
   std::optional<Decoded> decode(std::string_view nonce) const;
   bool expired(std::int64_t issued_ms, std::int64_t now_ms) const;
-  // HMAC of body, truncated; nullopt if OpenSSL fails (then no nonce validates).
+  // The MAC of body; nullopt if OpenSSL fails (then no nonce validates).
   std::optional<std::array<unsigned char, kMacBytes>> mac(const Body& body) const;
   void prune(std::int64_t now_ms);
 
   std::string secret_;
-  std::optional<detail::KeyedMac> mac_;  // HMAC-SHA256 keyed with secret_
+  std::optional<detail::KeyedMac> mac_;  // keyed with a key derived from secret_
   NonceConfig config_;
   std::uint64_t issued_ = 0;  // the RAND_bytes fallback, under lock_
   // What is kept of an issued nonce: the highest nc seen, and its MAC, so that checking a
-  // tracked nonce compares 16 bytes instead of computing an HMAC.
+  // tracked nonce compares 16 bytes instead of computing a MAC.
   static constexpr std::uint32_t kCountWindow = 64;
   struct Tracked {
     std::uint32_t nc = 0;                   // the highest nc seen
@@ -119,7 +120,7 @@ class NonceManager {
     bool count(std::uint32_t n);
   };
   // The tracking state below is shared by every SIP core of the switch (several threads issue
-  // and check nonces); the lock covers table lookups and updates only, never an HMAC. Held
+  // and check nonces); the lock covers table lookups and updates only, never a MAC. Held
   // through a pointer so that the manager stays movable.
   std::unique_ptr<std::mutex> lock_ = std::make_unique<std::mutex>();
   std::unordered_map<Body, Tracked, BodyHash> table_;

@@ -21,14 +21,14 @@ std::optional<SwitchTu::Admitted> SwitchTu::admit(const txn::Key& server, sip::M
     send(server, reply(request, status, to_tag, reason));
     return std::nullopt;
   };
-  if (auto early = check_request(request, to_tag)) {
+  const auto ruri = sip::parse_uri(request.request_uri());
+  if (auto early = check_request(request, ruri, to_tag)) {
     send(server, std::move(*early));
     return std::nullopt;
   }
   const directory::Directory& dir = *directory_;
 
   // §16.3 / RFC 3428 §7: the target must be ours (no open relay).
-  const auto ruri = sip::parse_uri(request.request_uri());
   if (!ruri) return refuse(400, "Bad Request-URI");
   if (ruri->scheme != sip::UriScheme::Tel && !dir.is_local_domain(ruri->host))
     return refuse(403, "Relaying Denied");

@@ -65,11 +65,17 @@ sip::Message reply(const sip::Message& req, int status, std::string_view to_tag,
 }
 
 std::optional<sip::Message> check_request(const sip::Message& req, std::string_view to_tag) {
+  if (req.method() == Method::Ack) return std::nullopt;
+  return check_request(req, sip::parse_uri(req.request_uri()), to_tag);
+}
+
+std::optional<sip::Message> check_request(const sip::Message& req,
+                                          const Result<sip::Uri>& uri, std::string_view to_tag) {
   const Method m = req.method();
   if (m == Method::Ack) return std::nullopt;
   // §8.2.2.1: a scheme we do not serve is 416; a Request-URI we cannot read at all is 400
   // (RFC 5118 §4.2: an IPv6 reference without brackets, say).
-  if (auto uri = sip::parse_uri(req.request_uri()); !uri) {
+  if (!uri) {
     if (uri.error().code == sip::make_error_code(sip::UriErrc::UnsupportedScheme))
       return reply(req, 416, to_tag);
     return reply(req, 400, to_tag, "Bad Request-URI");

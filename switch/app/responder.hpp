@@ -23,6 +23,8 @@
 #include <string_view>
 
 #include "common/sip/message.hpp"
+#include "common/sip/uri.hpp"
+#include "common/util/result.hpp"
 
 namespace ims::sw::app {
 
@@ -43,6 +45,10 @@ sip::Message reply(const sip::Message& req, int status, std::string_view to_tag,
 // Max-Forwards (483), Require/Proxy-Require (420). nullopt when the request passes (or is an
 // ACK, which is never answered).
 std::optional<sip::Message> check_request(const sip::Message& req, std::string_view to_tag);
+// The same, for a caller that has parsed the Request-URI already.
+std::optional<sip::Message> check_request(const sip::Message& req,
+                                          const Result<sip::Uri>& request_uri,
+                                          std::string_view to_tag);
 
 // The response to req, or nullopt when none is sent (ACK). to_tag is used when the request has
 // no To tag (§8.2.6.2).
