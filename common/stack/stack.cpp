@@ -93,6 +93,16 @@ void Stack::on_request(sip::Message request, const Origin& origin) {
   if (!outcome) {
     if (outcome.error().code == txn::make_error_code(txn::TxnErrc::TableFull)) {
       ++counters_.overload_rejected;
+      ++table_full_unlogged_;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - table_full_logged_ >= std::chrono::seconds(10)) {
+        spdlog::warn("{} request(s) answered 503: {} transactions live on this core, the "
+                     "sip.limits.max_transactions bound (raise it, or shorten "
+                     "sip.timers.completed_linger_ms)",
+                     table_full_unlogged_, table_.size());
+        table_full_logged_ = now;
+        table_full_unlogged_ = 0;
+      }
       // RFC 3261 §21.5.4: 503 tells the client to try elsewhere or later.
       if (kept) answer_statelessly(*kept, 503, "Too Many Transactions", origin);
     } else {

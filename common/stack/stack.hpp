@@ -171,6 +171,9 @@ class Stack final : private transport::MessageSink {
   std::unordered_map<std::uint64_t, std::vector<txn::Key>> clients_by_flow_;
   std::unordered_map<std::string, PendingAck> pending_acks_;
   Counters counters_;
+  // The table-full warning is logged at most every 10 s, with the count refused meanwhile.
+  std::chrono::steady_clock::time_point table_full_logged_{};
+  std::uint64_t table_full_unlogged_ = 0;
   // Transaction timers: one wheel of kTick ticks, one asio timer running while any is armed.
   static constexpr std::chrono::milliseconds kTick{5};
   TimerWheel<Context> wheel_;

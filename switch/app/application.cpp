@@ -35,6 +35,7 @@ stack::Options stack_options(const config::Config& config) {
   o.txn.timers.t2 = config.sip.timers.t2;
   o.txn.timers.t4 = config.sip.timers.t4;
   o.txn.timers.completed_linger = config.sip.timers.completed_linger;
+  o.txn.max_transactions = config.sip.max_transactions;
   return o;
 }
 

@@ -45,6 +45,8 @@ struct Sip {
   std::vector<Listen> listen;  // default_listeners() when the key is absent
   std::size_t threads = 1;     // SIP cores, one thread each (1 .. 64)
   sip::Limits limits;
+  // Live transactions per SIP core; past it a new request is answered 503 (1000 .. 10000000).
+  std::size_t max_transactions = 200'000;
   Timers timers;
   Tcp tcp;
 };

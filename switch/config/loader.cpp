@@ -70,11 +70,15 @@ void read_listen(YamlReader& r, const YAML::Node& sip, Sip& out) {
   }
 }
 
-void read_limits(YamlReader& r, const YAML::Node& sip, sip::Limits& out) {
+void read_limits(YamlReader& r, const YAML::Node& sip, sip::Limits& out,
+                 std::size_t& max_transactions) {
   const YAML::Node n = sip["limits"];
   if (!n) return;
   if (!r.check_map(n, "sip.limits", {"max_header_bytes", "max_headers", "max_body_bytes",
-                                     "max_vias"})) return;
+                                     "max_vias", "max_transactions"})) return;
+  uint64_t txns = max_transactions;
+  r.read_uint(n, "sip.limits", "max_transactions", 1000, 10'000'000, txns);
+  max_transactions = static_cast<std::size_t>(txns);
   uint64_t v = out.max_header_bytes;
   r.read_uint(n, "sip.limits", "max_header_bytes", 512, 1 << 20, v);
   out.max_header_bytes = v;
@@ -155,7 +159,7 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
       std::uint64_t threads = c.sip.threads;
       r.read_uint(sip, "sip", "threads", 1, 64, threads);
       c.sip.threads = static_cast<std::size_t>(threads);
-      read_limits(r, sip, c.sip.limits);
+      read_limits(r, sip, c.sip.limits, c.sip.max_transactions);
       read_timers(r, sip, c.sip.timers);
       read_tcp(r, sip, c.sip.tcp);
     } else {

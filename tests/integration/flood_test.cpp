@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -131,6 +133,50 @@ TEST_F(Flood, MemoryStaysBoundedUnderAFloodOfOversizedMessages) {
   if (!kRssIsMeaningful) GTEST_SKIP() << "survived; VmRSS not judged under AddressSanitizer";
   EXPECT_LT(*after - *before, 50 * 1024) << "VmRSS grew from " << *before << " KiB to " << *after
                                          << " KiB";
+}
+
+// Completed transactions outlive their answer (32 s over UDP by default); past
+// sip.limits.max_transactions live ones a new request is answered 503 on the spot, and the
+// operator is told which setting to change. Each core has its own table: 2,500 requests
+// overflow a 1,000 bound on one core or two.
+TEST(TransactionBound, PastTheBoundRequestsGet503AndTheLogNamesTheSetting) {
+  const std::string dir = make_scratch_dir("imswitch-txn-bound-");
+  ASSERT_FALSE(dir.empty());
+  std::ofstream(dir + "/bound.yaml") << "sip:\n  limits: { max_transactions: 1000 }\n"
+                                        "directory:\n  agents:\n"
+                                        "    - { login: alice, password: pw-alice }\n";
+  SwitchOptions o;
+  o.config = dir + "/bound.yaml";
+  std::string error;
+  auto sw = SwitchProcess::start(o, &error);
+  ASSERT_TRUE(sw) << error;
+  auto c = UdpClient::open(false, &error);
+  ASSERT_TRUE(c) << error;
+  int ok = 0, refused = 0, other = 0;
+  for (int i = 0; i < 2500; ++i) {
+    const std::string call_id = "bound-" + unique_token();
+    ASSERT_TRUE(c->send_to(sw->udp(),
+                           "OPTIONS sip:" + sw->udp().hostport() + " SIP/2.0\r\nVia: SIP/2.0/UDP " +
+                               c->local_hostport() + ";branch=z9hG4bK-" + unique_token() +
+                               ";rport\r\nMax-Forwards: 70\r\nFrom: <sip:f@example.test>;tag=1"
+                               "\r\nTo: <sip:s@example.test>\r\nCall-ID: " + call_id +
+                               "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"));
+    const auto rsp = c->final_response(2s, call_id);
+    ASSERT_TRUE(rsp) << "request " << i << " unanswered\n" << sw->log_tail(20);
+    if (rsp->status == 200) {
+      ++ok;
+    } else if (rsp->status == 503 && rsp->reason == "Too Many Transactions") {
+      ++refused;
+    } else {
+      ++other;
+    }
+  }
+  EXPECT_GE(ok, 1000);
+  EXPECT_GT(refused, 0);
+  EXPECT_EQ(other, 0);
+  EXPECT_TRUE(sw->wait_for_log("sip.limits.max_transactions", 1, 5s)) << sw->log_tail(20);
+  EXPECT_TRUE(exits_cleanly(*sw));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ sip:
   listen:
     - { transport: tcp, address: "::1", port: 0 }
     - { transport: UDP, address: 127.0.0.1, port: 5070 }
-  limits: { max_header_bytes: 8192, max_headers: 64, max_body_bytes: 1000, max_vias: 10 }
+  limits: { max_header_bytes: 8192, max_headers: 64, max_body_bytes: 1000, max_vias: 10,
+            max_transactions: 500000 }
   timers: { t1_ms: 100, t2_ms: 800, t4_ms: 1000 }
   tcp: { idle_timeout_s: 60, max_connections: 50, max_connections_per_address: 5,
          max_write_queue_bytes: 65536 }
@@ -43,6 +44,7 @@ log: { level: debug }
   EXPECT_EQ(r->sip.limits.max_headers, 64u);
   EXPECT_EQ(r->sip.limits.max_body_bytes, 1000u);
   EXPECT_EQ(r->sip.limits.max_vias, 10u);
+  EXPECT_EQ(r->sip.max_transactions, 500000u);
   EXPECT_EQ(r->sip.timers.t1.count(), 100);
   EXPECT_EQ(r->sip.timers.t2.count(), 800);
   EXPECT_EQ(r->sip.timers.t4.count(), 1000);
@@ -66,6 +68,9 @@ TEST(LoadConfig, ReportsBadValuesWithTheirLine) {
             "test.yaml:2: log.level: must be one of trace, debug, info, warn, error, off");
   EXPECT_EQ(errors_of("sip:\n  limits:\n    max_vias: -1\n"),
             "test.yaml:3: sip.limits.max_vias: must be a whole number from 1 to 1000");
+  EXPECT_EQ(errors_of("sip:\n  limits:\n    max_transactions: 10\n"),
+            "test.yaml:3: sip.limits.max_transactions: must be a whole number from 1000 to "
+            "10000000");
   EXPECT_EQ(errors_of("sip:\n  listen:\n    - { transport: sctp, address: 1.2.3.4 }\n"),
             "test.yaml:3: sip.listen[0].transport: must be udp or tcp");
   EXPECT_NE(errors_of("sip:\n  listen:\n    - { transport: udp, address: example.com }\n")
