@@ -1,10 +1,32 @@
 #include "common/txn/transaction_table.hpp"
 
+#include <type_traits>
 #include <utility>
 
 #include "common/txn/errors.hpp"
 
 namespace ims::txn {
+
+namespace {
+
+// A machine of type T in an entry (const or not), boxed or not; nullptr when the entry holds
+// another type.
+template <class T, class Machine>
+auto machine_as(Machine& m) -> std::conditional_t<std::is_const_v<Machine>, const T*, T*> {
+  if constexpr (std::is_same_v<T, ClientInvite> || std::is_same_v<T, ServerInvite>) {
+    const auto* boxed = std::get_if<std::unique_ptr<T>>(&m);
+    return boxed ? boxed->get() : nullptr;
+  } else {
+    return std::get_if<T>(&m);
+  }
+}
+
+template <class T>
+T& unboxed(std::unique_ptr<T>& p) { return *p; }
+template <class T>
+T& unboxed(T& t) { return t; }
+
+}  // namespace
 
 TransactionTable::TransactionTable(TableConfig config) : config_(std::move(config)) {
   // A busy switch keeps tens of thousands of transactions (a non-INVITE lingers after its
@@ -23,7 +45,7 @@ Result<Outcome> TransactionTable::on_request(sip::Message request, Reliability t
   if (it != txns_.end() && is_ack && key->rfc2543) {
     // §17.2.3: an RFC 2543 ACK also needs the To tag of the response we sent; without it, it
     // acknowledges something else (a 2xx from another element) and is stray here.
-    const auto* invite = std::get_if<ServerInvite>(&it->second);
+    const auto* invite = machine_as<ServerInvite>(it->second);
     if (invite && !invite->final_to_tag().empty() &&
         request.to_tag() != invite->final_to_tag())
       it = txns_.end();
@@ -45,9 +67,9 @@ Result<Outcome> TransactionTable::on_request(sip::Message request, Reliability t
   ++stats_.server_created;
   Actions actions;
   if (key->method == sip::Method::Invite) {
-    it = txns_.try_emplace(std::move(*key), std::in_place_type<ServerInvite>, transport,
-                           config_.timers).first;
-    actions = std::get<ServerInvite>(it->second).start(std::move(request));
+    it = txns_.try_emplace(std::move(*key), std::make_unique<ServerInvite>(transport,
+                                                                           config_.timers)).first;
+    actions = machine_as<ServerInvite>(it->second)->start(std::move(request));
   } else {
     it = txns_.try_emplace(std::move(*key), std::in_place_type<ServerNonInvite>, transport,
                            config_.timers).first;
@@ -58,14 +80,14 @@ Result<Outcome> TransactionTable::on_request(sip::Message request, Reliability t
 
 Outcome TransactionTable::matched_request(Map::iterator it, sip::Message request) {
   Actions actions;
-  if (auto* invite = std::get_if<ServerInvite>(&it->second)) {
+  if (auto* invite = machine_as<ServerInvite>(it->second)) {
     if (request.method() == sip::Method::Ack) {
       actions = invite->on_ack(std::move(request));
     } else {
       ++stats_.retransmissions;
       actions = invite->on_retransmitted_request();
     }
-  } else if (auto* non_invite = std::get_if<ServerNonInvite>(&it->second)) {
+  } else if (auto* non_invite = machine_as<ServerNonInvite>(it->second)) {
     ++stats_.retransmissions;
     actions = non_invite->on_retransmitted_request();
   }
@@ -88,9 +110,9 @@ Outcome TransactionTable::on_response(sip::Message response) {
     return out;
   }
   Actions actions;
-  if (auto* invite = std::get_if<ClientInvite>(&it->second)) {
+  if (auto* invite = machine_as<ClientInvite>(it->second)) {
     actions = invite->on_response(std::move(response));
-  } else if (auto* non_invite = std::get_if<ClientNonInvite>(&it->second)) {
+  } else if (auto* non_invite = machine_as<ClientNonInvite>(it->second)) {
     actions = non_invite->on_response(std::move(response));
   }
   return finish(it, std::move(actions));
@@ -114,9 +136,10 @@ Result<Outcome> TransactionTable::send_request(sip::Message request, Reliability
   Actions actions;
   Map::iterator it;
   if (key->method == sip::Method::Invite) {
-    it = txns_.try_emplace(std::move(*key), std::in_place_type<ClientInvite>, std::move(request),
-                           transport, config_.timers).first;
-    actions = std::get<ClientInvite>(it->second).start();
+    it = txns_.try_emplace(std::move(*key), std::make_unique<ClientInvite>(
+                                                std::move(request), transport, config_.timers))
+             .first;
+    actions = machine_as<ClientInvite>(it->second)->start();
   } else {
     it = txns_.try_emplace(std::move(*key), std::in_place_type<ClientNonInvite>,
                            std::move(request), transport, config_.timers).first;
@@ -130,9 +153,9 @@ Result<Outcome> TransactionTable::respond(const Key& server, sip::Message respon
   if (it == txns_.end())
     return Error{TxnErrc::NoSuchTransaction, "no server transaction " + describe(server)};
   Actions actions;
-  if (auto* invite = std::get_if<ServerInvite>(&it->second)) {
+  if (auto* invite = machine_as<ServerInvite>(it->second)) {
     actions = invite->on_response_from_tu(std::move(response));
-  } else if (auto* non_invite = std::get_if<ServerNonInvite>(&it->second)) {
+  } else if (auto* non_invite = machine_as<ServerNonInvite>(it->second)) {
     actions = non_invite->on_response_from_tu(std::move(response));
   } else {
     return Error{TxnErrc::NoSuchTransaction, "not a server transaction: " + describe(server)};
@@ -143,14 +166,14 @@ Result<Outcome> TransactionTable::respond(const Key& server, sip::Message respon
 Outcome TransactionTable::on_timer(const Key& key, TimerId id) {
   auto it = txns_.find(key);
   if (it == txns_.end()) return {};  // already terminated: a late expiry
-  Actions actions = std::visit([id](auto& machine) { return machine.on_timer(id); }, it->second);
+  Actions actions = std::visit([id](auto& machine) { return unboxed(machine).on_timer(id); }, it->second);
   return finish(it, std::move(actions));
 }
 
 Outcome TransactionTable::on_transport_error(const Key& key) {
   auto it = txns_.find(key);
   if (it == txns_.end()) return {};
-  Actions actions = std::visit([](auto& machine) { return machine.on_transport_error(); },
+  Actions actions = std::visit([](auto& machine) { return unboxed(machine).on_transport_error(); },
                                it->second);
   return finish(it, std::move(actions));
 }
@@ -159,21 +182,21 @@ std::optional<Key> TransactionTable::find_cancel_target(const Key& cancel) const
   if (cancel.role != Role::Server || cancel.method != sip::Method::Cancel) return std::nullopt;
   Key target = cancelled_invite_key(cancel);
   auto it = txns_.find(target);
-  if (it == txns_.end() || !std::holds_alternative<ServerInvite>(it->second)) return std::nullopt;
+  if (it == txns_.end() || !machine_as<ServerInvite>(it->second)) return std::nullopt;
   return target;
 }
 
 std::string TransactionTable::invite_to_tag(const Key& invite) const {
   auto it = txns_.find(invite);
   if (it == txns_.end()) return {};
-  const auto* t = std::get_if<ServerInvite>(&it->second);
+  const auto* t = machine_as<ServerInvite>(it->second);
   return t ? std::string(t->response_to_tag()) : std::string{};
 }
 
 std::optional<ServerInvite::State> TransactionTable::server_invite_state(const Key& key) const {
   auto it = txns_.find(key);
   if (it == txns_.end()) return std::nullopt;
-  const auto* invite = std::get_if<ServerInvite>(&it->second);
+  const auto* invite = machine_as<ServerInvite>(it->second);
   if (!invite) return std::nullopt;
   return invite->state();
 }

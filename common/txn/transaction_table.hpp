@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <variant>
@@ -100,7 +101,10 @@ class TransactionTable {
   const TableConfig& config() const { return config_; }
 
  private:
-  using Machine = std::variant<ClientInvite, ClientNonInvite, ServerInvite, ServerNonInvite>;
+  // The INVITE machines are boxed: a table entry is sized by its largest alternative, and the
+  // non-INVITE ones (MESSAGE, REGISTER) are the many that linger up to 64*T1 after their answer.
+  using Machine = std::variant<std::unique_ptr<ClientInvite>, ClientNonInvite,
+                               std::unique_ptr<ServerInvite>, ServerNonInvite>;
   using Map = std::unordered_map<Key, Machine, KeyHash>;
 
   Outcome matched_request(Map::iterator it, sip::Message request);
