@@ -31,6 +31,9 @@ Actions ClientNonInvite::on_response(sip::Message response) {
   armed_.cancel(out, TimerId::E);
   armed_.cancel(out, TimerId::F);
   out.push_back(PassToTu{std::move(response)});
+  // Completed only absorbs retransmitted finals and sends nothing: the request's bytes go now
+  // rather than lingering for Timer K (5 s on UDP, thousands of requests under load).
+  request_ = sip::Message{};
   const Duration k = timers_.timer_k(transport_);
   if (k == Duration{0}) {
     state_ = State::Terminated;

@@ -30,6 +30,7 @@ class ClientNonInvite {
   Actions on_transport_error();
 
   State state() const { return state_; }
+  // The request being sent; empty once a final response has arrived (nothing is re-sent).
   const sip::Message& request() const { return request_; }
 
  private:

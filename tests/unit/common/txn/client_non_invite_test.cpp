@@ -103,11 +103,27 @@ TEST(ClientNonInvite, FinalResponseCompletesAndArmsTimerKOnUdp) {
 TEST(ClientNonInvite, CompletedAbsorbsRetransmittedFinals) {
   Udp h;
   const auto final = test::respond_to(h.machine.request(), 404);
+  const auto late_provisional = test::respond_to(h.machine.request(), 180);
   h.apply(h.machine.on_response(final));
   h.apply(h.machine.on_response(final));
-  h.apply(h.machine.on_response(test::respond_to(h.machine.request(), 180)));
+  h.apply(h.machine.on_response(late_provisional));
   EXPECT_EQ(h.log.to_tu.size(), 1u);
   EXPECT_EQ(h.log.sent.size(), 1u);
+}
+
+TEST(ClientNonInvite, CompletedKeepsNoCopyOfTheRequest) {
+  // Completed lingers for Timer K with nothing to send: the request's bytes are released at the
+  // final response, and neither Timer K nor a late final sends anything.
+  Udp h;
+  EXPECT_FALSE(h.machine.request().serialize().empty());
+  h.apply(h.machine.on_response(test::respond_to(h.machine.request(), 200)));
+  EXPECT_EQ(h.machine.state(), State::Completed);
+  EXPECT_TRUE(h.machine.request().fields().empty());
+  EXPECT_TRUE(h.machine.request().call_id().empty());
+  const std::size_t sent = h.log.sent.size();
+  h.advance(kT4);
+  EXPECT_EQ(h.log.ended, EndReason::Completed);
+  EXPECT_EQ(h.log.sent.size(), sent);
 }
 
 TEST(ClientNonInvite, FinalResponseTerminatesAtOnceOnTcp) {
