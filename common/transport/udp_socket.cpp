@@ -1,8 +1,12 @@
 #include "common/transport/udp_socket.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cerrno>
+#include <cstring>
+#include <optional>
 
 #include <boost/asio/socket_base.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -53,6 +57,48 @@ Result<std::shared_ptr<UdpSocket>> UdpSocket::open(const asio::any_io_executor& 
                                      events, counters);
 }
 
+struct UdpSocket::Inbox {
+  static constexpr std::size_t kPayload = 65535;  // RFC 768: the largest UDP payload
+  Inbox() {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      iov[i] = iovec{buffers[i].data(), kPayload};
+      headers[i].msg_hdr = msghdr{};
+      headers[i].msg_hdr.msg_iov = &iov[i];
+      headers[i].msg_hdr.msg_iovlen = 1;
+    }
+  }
+  // recvmmsg writes the source address lengths back: reset them before each call.
+  void rearm() {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      headers[i].msg_hdr.msg_name = &from[i];
+      headers[i].msg_hdr.msg_namelen = sizeof from[i];
+      headers[i].msg_hdr.msg_flags = 0;
+    }
+  }
+  std::array<std::array<char, kPayload>, kBatch> buffers;
+  std::array<iovec, kBatch> iov{};
+  std::array<mmsghdr, kBatch> headers{};
+  std::array<sockaddr_storage, kBatch> from{};
+};
+
+namespace {
+
+std::optional<Endpoint> source_of(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(ss);
+    return Endpoint{asio::ip::address_v4(ntohl(a.sin_addr.s_addr)), ntohs(a.sin_port)};
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(ss);
+    asio::ip::address_v6::bytes_type bytes;
+    std::memcpy(bytes.data(), &a.sin6_addr, bytes.size());
+    return Endpoint::make(asio::ip::address_v6(bytes, a.sin6_scope_id), ntohs(a.sin6_port));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 UdpSocket::UdpSocket(udp::socket socket, const Endpoint& local, const Options& options, FlowId id,
                      Events& events, Counters& counters)
     : socket_(std::move(socket)),
@@ -61,36 +107,62 @@ UdpSocket::UdpSocket(udp::socket socket, const Endpoint& local, const Options& o
       id_(id),
       events_(&events),
       counters_(counters),
-      buf_(std::make_unique<std::array<char, 65535>>()) {}
+      inbox_(std::make_unique<Inbox>()) {}
+
+UdpSocket::~UdpSocket() = default;
 
 void UdpSocket::start() { do_receive(); }
 
+// Waiting for readability re-arms the socket in epoll, which reports a datagram that arrived
+// after the last read, so nothing is left unread between wake-ups.
 void UdpSocket::do_receive() {
-  socket_.async_receive_from(
-      asio::buffer(*buf_), sender_,
-      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-        self->on_received(ec, n);
-      });
+  socket_.async_wait(udp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->on_readable(ec);
+                     });
 }
 
-void UdpSocket::on_received(const boost::system::error_code& ec, std::size_t n) {
+void UdpSocket::on_readable(const boost::system::error_code& ec) {
   if (!events_) return;  // closed
   if (ec == asio::error::operation_aborted) return;
-  if (ec) {
-    // ICMP port-unreachable from an earlier send surfaces here as connection_refused on Linux;
-    // it says nothing about this socket, so keep receiving.
-    spdlog::debug("udp {}: receive: {}", to_string(local_), ec.message());
-    return do_receive();
-  }
-  events_->on_datagram(*this, std::string_view(buf_->data(), n),
-                       Endpoint::make(sender_.address(), sender_.port()));
-  if (!events_) return;
+  if (ec) spdlog::debug("udp {}: wait: {}", to_string(local_), ec.message());
+  if (!drain()) return;
   // While the kernel refuses our datagrams, taking in more requests would only make answers
   // that must be dropped: leave new ones in the receive buffer until the outbox drains.
   if (outbox_.empty())
     do_receive();
   else
     receive_paused_ = true;
+}
+
+bool UdpSocket::drain() {
+  const int fd = socket_.native_handle();
+  unsigned taken = 0;
+  while (taken < kMaxPerWakeup && outbox_.empty()) {
+    inbox_->rearm();
+    const int n = ::recvmmsg(fd, inbox_->headers.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      // ICMP port-unreachable from an earlier send surfaces here as ECONNREFUSED on Linux; it
+      // says nothing about this socket and is reported once, so keep reading.
+      spdlog::debug("udp {}: receive: {}", to_string(local_), std::strerror(errno));
+      if (errno != ECONNREFUSED) break;
+      ++taken;
+      continue;
+    }
+    for (int i = 0; i < n; ++i) {
+      const auto from = source_of(inbox_->from[i]);
+      if (!from) continue;  // not an IP datagram: cannot happen on an IP socket
+      events_->on_datagram(*this,
+                           std::string_view(inbox_->buffers[i].data(), inbox_->headers[i].msg_len),
+                           *from);
+      if (!events_) return false;
+    }
+    taken += static_cast<unsigned>(n);
+    if (static_cast<unsigned>(n) < kBatch) break;  // the queue was empty: wait for more
+  }
+  return true;
 }
 
 bool UdpSocket::send_to(const Endpoint& to, std::string bytes) {

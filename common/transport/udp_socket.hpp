@@ -1,6 +1,8 @@
 #pragma once
 // UdpSocket: one bound UDP socket (a listener and the flow its responses leave from, RFC 3581
-// §4). Receives datagrams into a 65535-byte buffer and hands them to its owner unparsed. Sends
+// §4). Receives datagrams unparsed and hands them to its owner: when the socket is readable it
+// takes what is queued in batches (recvmmsg, kBatch datagrams of up to 65535 bytes per call, at
+// most kMaxPerWakeup per wake-up so that other sockets and timers get their turn). Sends
 // at once (non-blocking); what the kernel refuses waits in a bounded outbox until the socket is
 // writable, and meanwhile no new datagram is read (backpressure: requests wait in the kernel's
 // receive buffer instead of making answers that would be dropped).
@@ -43,6 +45,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
 
   UdpSocket(boost::asio::ip::udp::socket socket, const Endpoint& local, const Options& options,
             FlowId id, Events& events, Counters& counters);
+  ~UdpSocket();
 
   void start();
   // Sends a datagram now, or queues it when the kernel refuses it. False when the socket is
@@ -57,12 +60,18 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   bool is_v6() const { return local_.address.is_v6(); }
 
  private:
+  static constexpr unsigned kBatch = 8;
+  static constexpr unsigned kMaxPerWakeup = 64;
   struct Datagram {
     boost::asio::ip::udp::endpoint to;
     std::string bytes;
   };
+  struct Inbox;  // recvmmsg's buffers, headers and source addresses
   void do_receive();
-  void on_received(const boost::system::error_code& ec, std::size_t n);
+  void on_readable(const boost::system::error_code& ec);
+  // Reads and hands up what is queued, up to kMaxPerWakeup datagrams. False when the socket was
+  // closed meanwhile.
+  bool drain();
   void count_sent(const boost::system::error_code& ec, const boost::asio::ip::udp::endpoint& to);
   void wait_writable();
   void on_writable(const boost::system::error_code& ec);
@@ -73,8 +82,7 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   FlowId id_;
   Events* events_;
   Counters& counters_;
-  std::unique_ptr<std::array<char, 65535>> buf_;  // RFC 768: the largest UDP payload
-  boost::asio::ip::udp::endpoint sender_;
+  std::unique_ptr<Inbox> inbox_;
   std::deque<Datagram> outbox_;
   std::size_t outbox_bytes_ = 0;
   bool receive_paused_ = false;  // a datagram was handled while the outbox was not empty

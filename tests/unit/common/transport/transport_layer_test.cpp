@@ -76,6 +76,43 @@ TEST_F(TransportLayerTest, DropsAndCountsGarbageDatagrams) {
   EXPECT_EQ(message_count(), 0u);
 }
 
+// Datagrams that pile up while the layer is busy are read in batches: every one arrives once,
+// in the order each peer sent them, attributed to the peer that sent it (the batch reader keeps
+// one source address per datagram). 3 x 70 datagrams span several batches and wake-ups.
+TEST_F(TransportLayerTest, UdpDatagramsQueuedWhileBusyAllArriveWithTheirOwnSource) {
+  start();
+  constexpr int kPeers = 3;
+  constexpr int kEach = 70;
+  std::vector<std::unique_ptr<test::UdpPeer>> peers;
+  for (int p = 0; p < kPeers; ++p) peers.push_back(std::make_unique<test::UdpPeer>());
+  // Sent from inside the strand, so nothing is read until all are queued in the kernel.
+  const bool queued = io_.on_strand([&] {
+    for (int i = 0; i < kEach; ++i) {
+      for (int p = 0; p < kPeers; ++p) {
+        const std::string branch = "z9hG4bKp" + std::to_string(p) + "n" + std::to_string(i);
+        if (!peers[p]->send_to(udp_port_, make_request("OPTIONS", branch, 5999))) return false;
+      }
+    }
+    return true;
+  });
+  ASSERT_TRUE(queued);
+  ASSERT_TRUE(wait_messages(kPeers * kEach)) << message_count() << " of " << kPeers * kEach;
+  io_.on_strand([&] {
+    ASSERT_EQ(sink_.messages.size(), static_cast<std::size_t>(kPeers * kEach));
+    std::vector<int> next(kPeers, 0);
+    for (std::size_t k = 0; k < sink_.messages.size(); ++k) {
+      const std::string branch(sink_.messages[k].branch());
+      int p = -1;
+      for (int q = 0; q < kPeers; ++q)
+        if (sink_.origins[k].source.port == peers[q]->port()) p = q;
+      ASSERT_GE(p, 0) << "datagram " << k << " from an unknown port";
+      EXPECT_EQ(branch, "z9hG4bKp" + std::to_string(p) + "n" + std::to_string(next[p]));
+      ++next[p];
+    }
+  });
+  EXPECT_EQ(counters().datagrams_received, static_cast<std::uint64_t>(kPeers * kEach));
+}
+
 TEST_F(TransportLayerTest, SendsUdpResponsesToTheRportFromTheSameSocket) {
   start();
   test::UdpPeer peer;
