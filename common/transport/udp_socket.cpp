@@ -65,15 +65,12 @@ struct UdpSocket::Inbox {
       headers[i].msg_hdr = msghdr{};
       headers[i].msg_hdr.msg_iov = &iov[i];
       headers[i].msg_hdr.msg_iovlen = 1;
+      headers[i].msg_hdr.msg_name = &from[i];
     }
   }
   // recvmmsg writes the source address lengths back: reset them before each call.
   void rearm() {
-    for (unsigned i = 0; i < kBatch; ++i) {
-      headers[i].msg_hdr.msg_name = &from[i];
-      headers[i].msg_hdr.msg_namelen = sizeof from[i];
-      headers[i].msg_hdr.msg_flags = 0;
-    }
+    for (unsigned i = 0; i < kBatch; ++i) headers[i].msg_hdr.msg_namelen = sizeof from[i];
   }
   std::array<std::array<char, kPayload>, kBatch> buffers;
   std::array<iovec, kBatch> iov{};
@@ -142,12 +139,13 @@ bool UdpSocket::drain() {
     inbox_->rearm();
     const int n = ::recvmmsg(fd, inbox_->headers.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      const int error = errno;
+      if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) break;
       // ICMP port-unreachable from an earlier send surfaces here as ECONNREFUSED on Linux; it
       // says nothing about this socket and is reported once, so keep reading.
-      spdlog::debug("udp {}: receive: {}", to_string(local_), std::strerror(errno));
-      if (errno != ECONNREFUSED) break;
+      spdlog::debug("udp {}: receive: {}", to_string(local_), std::strerror(error));
+      if (error != ECONNREFUSED) break;
       ++taken;
       continue;
     }
