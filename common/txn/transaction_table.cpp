@@ -166,15 +166,16 @@ Result<Outcome> TransactionTable::respond(const Key& server, sip::Message respon
 Outcome TransactionTable::on_timer(const Key& key, TimerId id) {
   auto it = txns_.find(key);
   if (it == txns_.end()) return {};  // already terminated: a late expiry
-  Actions actions = std::visit([id](auto& machine) { return unboxed(machine).on_timer(id); }, it->second);
+  Actions actions =
+      std::visit([id](auto& machine) { return unboxed(machine).on_timer(id); }, it->second);
   return finish(it, std::move(actions));
 }
 
 Outcome TransactionTable::on_transport_error(const Key& key) {
   auto it = txns_.find(key);
   if (it == txns_.end()) return {};
-  Actions actions = std::visit([](auto& machine) { return unboxed(machine).on_transport_error(); },
-                               it->second);
+  Actions actions =
+      std::visit([](auto& machine) { return unboxed(machine).on_transport_error(); }, it->second);
   return finish(it, std::move(actions));
 }
 
