@@ -61,8 +61,13 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     flow.transport = std::string(transport::protocol_name(origin.protocol));
     flow.source_address = origin.source.address.to_string();
     flow.source_port = origin.source.port;
-    if (origin.protocol == transport::Protocol::Tcp)
+    if (origin.protocol == transport::Protocol::Tcp) {
       flow.flow_id = static_cast<std::uint64_t>(origin.flow);
+      if (auto via = request.top_via()) {
+        flow.sent_by_host = std::string(via->host);
+        flow.sent_by_port = via->port.value_or(0);
+      }
+    }
     outcome = shared_->bindings.with([&](registrar::BindingTable& t) {
       return t.apply(*parsed, login, flow, now, settings_.registrar);
     });

@@ -2,7 +2,9 @@
 // Where a request for a registered contact goes (a pager MESSAGE branch, an IM session's
 // INVITE to a device), in this order:
 // - registered over TCP and that connection is still known: over it (RFC 5626 §5.2 flow
-//   reuse: a client behind NAT or a firewall can only be reached that way);
+//   reuse: a client behind NAT or a firewall can only be reached that way). The registrar
+//   keeps no flow for a Contact that names another listener on the sender's host
+//   (registrar::FlowInfo);
 // - otherwise the Contact URI's address (§16.6 step 6), when the Contact names the address the
 //   REGISTER came from, as a client that is not behind NAT does;
 // - otherwise the source address and port the REGISTER came from (RFC 3581: the NAT binding

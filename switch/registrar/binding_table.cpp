@@ -79,6 +79,29 @@ std::optional<std::uint32_t> expiry_for(const ContactSpec& c, const RegisterRequ
   return std::min(e, s.max_expires_s);
 }
 
+std::string_view without_brackets(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    return host.substr(1, host.size() - 2);
+  return host;
+}
+
+// Whether requests to contact c may take the REGISTER's flow (RFC 5626 §5.2 reuse). They may,
+// unless the Contact names the very address the REGISTER came from but another port than its
+// Via: then a process on the sender's host registered a listener of its own, which a new
+// connection reaches and the sender's connection does not. When in doubt (a host name, another
+// spelling of an address) the flow is kept, which suits a client behind NAT.
+bool flow_reaches(const ContactSpec& c, const FlowInfo& flow) {
+  if (flow.flow_id == 0 || flow.sent_by_host.empty()) return true;
+  const auto uri = sip::parse_uri(c.uri);
+  if (!uri) return true;
+  const std::string_view host = without_brackets(uri->host);
+  if (!util::iequals(host, flow.source_address)) return true;  // NAT or elsewhere: the flow
+  constexpr std::uint16_t kDefault = 5060;
+  const std::uint16_t contact_port = uri->port.value_or(kDefault);
+  const std::uint16_t via_port = flow.sent_by_port != 0 ? flow.sent_by_port : kDefault;
+  return util::iequals(host, without_brackets(flow.sent_by_host)) && contact_port == via_port;
+}
+
 store::Binding make_binding(const ContactSpec& c, std::string_view aor, const RegisterRequest& r,
                             const FlowInfo& flow, std::int64_t now_ms, std::uint32_t expires_s) {
   store::Binding b;
@@ -96,7 +119,7 @@ store::Binding make_binding(const ContactSpec& c, std::string_view aor, const Re
   b.transport = flow.transport;
   b.source_address = flow.source_address;
   b.source_port = flow.source_port;
-  b.flow_id = flow.flow_id;
+  b.flow_id = flow_reaches(c, flow) ? flow.flow_id : 0;
   return b;
 }
 

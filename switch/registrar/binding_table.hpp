@@ -54,6 +54,12 @@ struct FlowInfo {
   std::string source_address;  // IP literal without brackets
   std::uint16_t source_port = 0;
   std::uint64_t flow_id = 0;  // transport::FlowId value, 0 = none (UDP)
+  // The sent-by of the REGISTER's top Via (host as written; port 0 when
+  // absent). A contact on the source address at another port than this names a listener other
+  // than the sender - a load generator registering its answering side - and is not tied to
+  // the flow: requests reach it at its own address.
+  std::string sent_by_host;
+  std::uint16_t sent_by_port = 0;
 };
 
 struct Outcome {

@@ -40,14 +40,55 @@ TEST(BindingTable, RegistersFirstContact) {
 
 TEST(BindingTable, RecordsTheFlow) {
   Registrar r;
-  r.flow = FlowInfo{
-      .transport = "tcp", .source_address = "203.0.113.5", .source_port = 40000, .flow_id = 17};
+  r.flow = FlowInfo{.transport = "tcp",
+                    .source_address = "203.0.113.5",
+                    .source_port = 40000,
+                    .flow_id = 17,
+                    .sent_by_host = "10.0.0.2",
+                    .sent_by_port = 0};
   const auto o = r.reg({"<sip:alice@10.0.0.2;transport=tcp>"});
   const auto& b = o.upserted.at(0);
   EXPECT_EQ(b.transport, "tcp");
   EXPECT_EQ(b.source_address, "203.0.113.5");
   EXPECT_EQ(b.source_port, 40000);
   EXPECT_EQ(b.flow_id, 17u);
+}
+
+// The TCP flow of a REGISTER is kept for a contact it reaches: the sender's own address (its
+// Via and Contact agree), or an address the switch cannot reach directly (behind NAT). A
+// Contact on the sender's address at another port than its Via is another listener on that
+// host - a load generator registering its answering side - and is reached at its address.
+TEST(BindingTable, TheFlowIsKeptOnlyForTheContactsItReaches) {
+  Registrar r;
+  r.flow = FlowInfo{.transport = "tcp",
+                    .source_address = "127.0.0.1",
+                    .source_port = 15080,
+                    .flow_id = 17,
+                    .sent_by_host = "127.0.0.1",
+                    .sent_by_port = 15080};
+  const auto o = r.reg({"<sip:alice@127.0.0.1:15080;transport=tcp>",   // the sender itself
+                        "<sip:alice@127.0.0.1:15070;transport=tcp>",   // another listener
+                        "<sip:alice@127.0.0.1;transport=tcp>",         // port 5060: another
+                        "<sip:alice@10.0.0.2:15070;transport=tcp>"});  // behind NAT
+  ASSERT_EQ(o.upserted.size(), 4u);
+  EXPECT_EQ(o.upserted[0].flow_id, 17u);
+  EXPECT_EQ(o.upserted[1].flow_id, 0u);
+  EXPECT_EQ(o.upserted[2].flow_id, 0u);
+  EXPECT_EQ(o.upserted[3].flow_id, 17u);
+  for (const auto& b : o.upserted) EXPECT_EQ(b.source_port, 15080);  // the source is kept
+
+  // IPv6: brackets in the Contact and the Via do not hide that they name the sender.
+  r.flow = FlowInfo{.transport = "tcp",
+                    .source_address = "::1",
+                    .source_port = 41000,
+                    .flow_id = 18,
+                    .sent_by_host = "[::1]",
+                    .sent_by_port = 41000};
+  const auto v6 = r.reg({"<sip:alice@[::1]:41000;transport=tcp>",
+                         "<sip:alice@[::1]:15070;transport=tcp>"}, {}, "bob");
+  ASSERT_EQ(v6.upserted.size(), 2u);
+  EXPECT_EQ(v6.upserted[0].flow_id, 18u);
+  EXPECT_EQ(v6.upserted[1].flow_id, 0u);
 }
 
 TEST(BindingTable, UsesDefaultExpiresWhenNoneGiven) {

@@ -54,8 +54,12 @@ struct Registrar {
                     .max_expires_s = 3600,
                     .default_expires_s = 1800,
                     .max_contacts_per_agent = 5};
-  FlowInfo flow{
-      .transport = "udp", .source_address = "192.0.2.10", .source_port = 5060, .flow_id = 0};
+  FlowInfo flow{.transport = "udp",
+                .source_address = "192.0.2.10",
+                .source_port = 5060,
+                .flow_id = 0,
+                .sent_by_host = "192.0.2.10",
+                .sent_by_port = 5060};
   std::int64_t now = kT0;
   std::string call_id = "c1";
   std::uint32_t cseq = 0;
