@@ -35,6 +35,7 @@ struct Counters {
   std::uint64_t connections_closed = 0;
   std::uint64_t idle_timeouts = 0;
   std::uint64_t write_queue_overflows = 0;     // connection closed (TCP) or datagram dropped (UDP)
+  std::uint64_t reads_paused = 0;              // TCP: reading stopped until the outbox drained
   std::uint64_t stream_errors = 0;             // framing errors: the connection is closed
   std::uint64_t send_errors = 0;               // no route, connect failure, socket error
   std::uint64_t passed_to_other_core = 0;      // messages and sends handed to the owning core

@@ -87,8 +87,10 @@ void TcpConnection::do_read() {
 void TcpConnection::on_readable(const boost::system::error_code& ec) {
   if (state_ == State::Closed) return;
   if (ec) return close("read: " + ec.message());
+  if (!drain_parser()) return;  // requests left over from a pause go first
   std::size_t budget = 4 * read_buf_->size();
   for (;;) {
+    if (pause_reading()) return;
     boost::system::error_code rec;
     const std::size_t n = socket_.read_some(asio::buffer(*read_buf_), rec);
     if (rec == asio::error::would_block || rec == asio::error::try_again) return do_read();
@@ -106,9 +108,11 @@ void TcpConnection::on_readable(const boost::system::error_code& ec) {
   }
 }
 
-// Hands every complete item to the owner. False when the connection closed meanwhile.
+// Hands every complete item to the owner. False when the connection closed meanwhile or
+// reading paused (the rest stays in the parser until on_written resumes).
 bool TcpConnection::drain_parser() {
   for (;;) {
+    if (pause_reading()) return false;
     switch (parser_.next()) {
       case sip::StreamParser::Event::NeedMore:
         return true;
@@ -147,6 +151,13 @@ bool TcpConnection::send(std::string bytes) {
   return true;
 }
 
+bool TcpConnection::pause_reading() {
+  if (outbox_bytes_ < max_outbox_bytes_ / 2) return false;
+  if (!read_paused_) ++counters_->reads_paused;
+  read_paused_ = true;
+  return true;
+}
+
 void TcpConnection::write_front() {
   asio::async_write(socket_, asio::buffer(outbox_.front()),
                     [self = shared_from_this()](const boost::system::error_code& ec,
@@ -161,6 +172,13 @@ void TcpConnection::on_written(const boost::system::error_code& ec) {
   outbox_bytes_ -= outbox_.front().size();
   outbox_.pop_front();
   if (!outbox_.empty()) write_front();
+  if (read_paused_ && outbox_bytes_ <= max_outbox_bytes_ / 4) {
+    // Data may wait in the socket since before the pause: read at once rather than wait for
+    // a readiness edge that already passed.
+    read_paused_ = false;
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this()] { self->on_readable(boost::system::error_code{}); });
+  }
 }
 
 void TcpConnection::arm_timer(std::chrono::steady_clock::duration after) {

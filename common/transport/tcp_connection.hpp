@@ -2,8 +2,12 @@
 // TcpConnection: one SIP flow over TCP, accepted or opened by us. Frames the byte stream with
 // sip::StreamParser (Content-Length framing, RFC 3261 §18.3), answers CRLFCRLF keep-alive pings
 // with a single CRLF (RFC 5626 §3.5.1), closes itself when idle, and writes from an outbox with
-// one write in flight and a byte bound (over the bound the connection is closed: a peer that
-// does not read must not make us hold unbounded memory).
+// one write in flight and a byte bound. A peer that sends faster than it reads what we answer
+// is slowed down: past half the bound the connection stops reading (its requests wait in the
+// kernel and, through TCP flow control, at the peer) until the outbox is down to a quarter.
+// Over the bound - answers to a paused peer's last read, or requests routed to it from
+// elsewhere - the connection is closed: a peer that does not read must not make us hold
+// unbounded memory.
 //
 // Owner: TransportLayer's flow table (shared_ptr; pending reads, writes and the timer hold
 // more). Strand: the executor of its socket; every call and callback happens there.
@@ -77,6 +81,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void do_read();
   void on_readable(const boost::system::error_code& ec);
   bool drain_parser();
+  // True (and reading stays paused until on_written resumes it) once the outbox holds half
+  // its bound.
+  bool pause_reading();
   void write_front();
   void on_written(const boost::system::error_code& ec);
   void arm_timer(std::chrono::steady_clock::duration after);
@@ -99,6 +106,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   ReadBuffer read_buf_;
   std::deque<std::string> outbox_;
   std::size_t outbox_bytes_ = 0;
+  bool read_paused_ = false;  // the outbox passed half its bound: reading waits for it to drain
   std::chrono::steady_clock::time_point last_activity_;
 };
 

@@ -252,6 +252,34 @@ TEST_F(TransportLayerTest, ClosesAConnectionWhoseWriteQueueOverflows) {
   EXPECT_EQ(counters().write_queue_overflows, 1u);
 }
 
+// A peer that sends faster than it reads the answers is slowed down, not cut off: past half the
+// write bound the connection stops reading its requests, and once the peer reads, every request
+// is answered on the same connection. The answers (9.6 MiB) outgrow what the kernel buffers of
+// both ends hold.
+TEST_F(TransportLayerTest, APeerThatReadsSlowlyIsPausedNotDisconnected) {
+  Options o;
+  o.max_write_queue_bytes = 256 * 1024;
+  constexpr std::size_t kAnswer = 32 * 1024;
+  constexpr std::size_t kRequests = 300;
+  sink_.on_each = [&](const sip::Message&, const Origin& from) {
+    (void)layer_->send(Protocol::Tcp, from.source, std::string(kAnswer, 'x'));
+  };
+  start(o);
+  test::TcpPeer peer("127.0.0.1", tcp_port_);
+  std::string burst;
+  for (std::size_t i = 0; i < kRequests; ++i)
+    burst += make_request("OPTIONS", "z9hG4bKslow" + std::to_string(i), 5999, "TCP");
+  ASSERT_TRUE(peer.send(burst));
+  ASSERT_TRUE(io_.wait_for([&] { return layer_->counters().reads_paused > 0; }));
+  EXPECT_LT(message_count(), kRequests);  // the rest wait in the socket
+  std::string answers;
+  EXPECT_TRUE(peer.read_at_least(answers, kRequests * kAnswer));
+  EXPECT_EQ(answers.size(), kRequests * kAnswer);
+  EXPECT_EQ(message_count(), kRequests);
+  EXPECT_EQ(counters().write_queue_overflows, 0u);
+  EXPECT_EQ(counters().connections_closed, 0u);
+}
+
 TEST_F(TransportLayerTest, ClosesAStreamThatIsNotSip) {
   start();
   test::TcpPeer peer("127.0.0.1", tcp_port_);
