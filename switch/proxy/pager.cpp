@@ -108,7 +108,10 @@ void PagerProxy::relay(const txn::Key& server, sip::Message request,
         return;
     }
   };
-  if (start_fork(request, bindings, std::move(done), &too_large)) return;
+  if (auto id = start_fork(request, bindings, std::move(done), &too_large)) {
+    if (auto f = forks_.find(*id); f != forks_.end()) f->second->upstream = server;
+    return;
+  }
   if (too_large > 0) {
     // RFC 3428 §4: no congestion-controlled flow to the target for a request this large.
     ++counters_.failed;
@@ -190,7 +193,10 @@ std::optional<std::uint64_t> PagerProxy::start_fork(sip::Message& request,
 bool PagerProxy::on_response(const txn::Key& client, sip::Message&& response) {
   auto it = branches_.find(client);
   if (it == branches_.end()) return false;
-  if (response.status() < 200) return true;  // provisional: nothing to relay for MESSAGE
+  if (response.status() < 200) {
+    relay_provisional(it->second.fork, std::move(response));
+    return true;
+  }
   const BranchRef ref = it->second;
   branches_.erase(it);
   on_branch_final(ref.fork, ref.branch, response.status(), &response);
@@ -214,6 +220,16 @@ void PagerProxy::on_branch_final(std::uint64_t id, std::size_t branch, int statu
   if (response && branch < f.responses.size()) f.responses[branch] = std::move(*response);
   const ForkDecision d = f.context.on_final(branch, status);
   if (d.kind != ForkDecision::Kind::Wait) finish(id, d);
+}
+
+void PagerProxy::relay_provisional(std::uint64_t id, sip::Message&& response) {
+  if (response.status() == 100) return;  // hop by hop: our own transaction sends one if due
+  auto it = forks_.find(id);
+  if (it == forks_.end() || !it->second->upstream) return;  // a delivery or copy: no sender
+  const int status = response.status();
+  response.remove_first(HeaderId::Via);  // §16.7 step 3
+  if (auto r = stack_->respond(*it->second->upstream, std::move(response)); !r)
+    spdlog::debug("relayed {} not sent: {}", status, r.error().message);
 }
 
 void PagerProxy::on_fork_timeout(std::uint64_t id) {

@@ -99,6 +99,7 @@ class PagerProxy {
     sip::Message request;                                  // as sent, before per-branch changes
     std::vector<txn::Key> branches;
     std::vector<std::optional<sip::Message>> responses;    // final responses by branch
+    std::optional<txn::Key> upstream;  // the sender's server transaction, for a relayed MESSAGE
     ForkContext context;
     Done done;
     std::unique_ptr<boost::asio::steady_timer> timer;
@@ -114,6 +115,8 @@ class PagerProxy {
   // A response given is moved from.
   void on_branch_final(std::uint64_t fork, std::size_t branch, int status,
                        sip::Message* response);
+  // §16.7 step 5: a provisional response other than 100 goes to the sender at once.
+  void relay_provisional(std::uint64_t fork, sip::Message&& response);
   void on_fork_timeout(std::uint64_t fork);
   void finish(std::uint64_t fork, const ForkDecision& decision);
 

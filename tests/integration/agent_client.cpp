@@ -429,6 +429,7 @@ void Agent::on_response(SipMessage m) {
   Pending& p = it->second;
   if (m.status < 200) {
     p.next_retransmit = Clock::now() + kT2;  // §17.1.2.2: Proceeding retransmits at T2
+    provisional_.push_back(std::move(m));
     return;
   }
   if (m.status == 401 || m.status == 407) {

@@ -140,6 +140,8 @@ class Agent {
   int challenges_seen() const { return challenges_seen_; }
   // Final responses that matched no outstanding request (a second 2xx of a fork, ...).
   const std::vector<SipMessage>& stray_responses() const { return stray_; }
+  // Provisional responses to this agent's requests, in arrival order.
+  const std::vector<SipMessage>& provisional_responses() const { return provisional_; }
   // The bytes of the last request put on the wire.
   const std::string& last_sent() const { return last_sent_; }
 
@@ -209,6 +211,7 @@ class Agent {
   std::optional<SipMessage> last_challenge_;
   int challenges_seen_ = 0;
   std::vector<SipMessage> stray_;
+  std::vector<SipMessage> provisional_;
   std::string last_sent_;
 };
 

@@ -216,6 +216,32 @@ TEST_F(Pager, DeclineIsRelayedNotStored) {
   EXPECT_EQ(bob->waiting_requests(), 0u) << "a declined message was stored and delivered again";
 }
 
+// RFC 3261 §16.7 step 5: a provisional response other than 100 is relayed to the sender at once
+// (the switch's Via removed), before the final one.
+TEST_F(Pager, ProvisionalResponsesReachTheSender) {
+  auto alice = online("alice");
+  auto bob = online("bob");
+  ASSERT_TRUE(alice && bob);
+
+  auto at_bob = std::async(std::launch::async, [&bob] {
+    auto got = bob->receive_request(kWait, 0);
+    if (got) {
+      bob->respond(*got, 180);
+      bob->respond(*got, 200);
+    }
+    return got;
+  });
+  auto rsp = alice->message("bob", "are you there?");
+  ASSERT_TRUE(at_bob.get());
+
+  EXPECT_EQ(status_of(rsp), 200);
+  ASSERT_EQ(alice->provisional_responses().size(), 1u);
+  const SipMessage& ringing = alice->provisional_responses()[0];
+  EXPECT_EQ(ringing.status, 180) << ringing.start_line;
+  EXPECT_EQ(ringing.header("Call-ID"), rsp->header("Call-ID"));
+  EXPECT_EQ(ringing.all("Via").size(), 1u) << "the switch's Via is removed (§16.7 step 3)";
+}
+
 // PRODUCT §2 and config/imswitch.yaml: only agents with the `im` task send or take IM; leo has
 // only `voice` ("kim and the others get 403 when they try to message leo"). Both offline, so a
 // message let through shows up as 202.
