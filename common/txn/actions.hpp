@@ -70,12 +70,12 @@ class ArmedTimers {
  public:
   void start(Actions& out, TimerId id, Duration after) {
     bits_ |= bit(id);
-    out.push_back(StartTimer{id, after});
+    out.emplace_back(std::in_place_type<StartTimer>, StartTimer{id, after});
   }
   void cancel(Actions& out, TimerId id) {
     if (!armed(id)) return;
     bits_ &= static_cast<std::uint16_t>(~bit(id));
-    out.push_back(CancelTimer{id});
+    out.emplace_back(std::in_place_type<CancelTimer>, CancelTimer{id});
   }
   void cancel_all(Actions& out) {
     // Trying is the last TimerId.
@@ -100,7 +100,7 @@ class ArmedTimers {
 // Cancels what is armed and appends Terminated.
 inline void terminate(Actions& out, ArmedTimers& timers, EndReason reason) {
   timers.cancel_all(out);
-  out.push_back(Terminated{reason});
+  out.emplace_back(std::in_place_type<Terminated>, Terminated{reason});
 }
 
 }  // namespace ims::txn
