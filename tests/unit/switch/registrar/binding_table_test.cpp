@@ -38,14 +38,20 @@ TEST(BindingTable, RegistersFirstContact) {
   EXPECT_EQ(r.table.binding_count(), 1u);
 }
 
+// A REGISTER's TCP flow: where it came from, the flow, and its top Via's sent-by.
+FlowInfo tcp_flow(std::string source, std::uint16_t port, std::uint64_t flow, std::string via_host,
+                  std::uint16_t via_port) {
+  return FlowInfo{.transport = "tcp",
+                  .source_address = std::move(source),
+                  .source_port = port,
+                  .flow_id = flow,
+                  .sent_by_host = std::move(via_host),
+                  .sent_by_port = via_port};
+}
+
 TEST(BindingTable, RecordsTheFlow) {
   Registrar r;
-  r.flow = FlowInfo{.transport = "tcp",
-                    .source_address = "203.0.113.5",
-                    .source_port = 40000,
-                    .flow_id = 17,
-                    .sent_by_host = "10.0.0.2",
-                    .sent_by_port = 0};
+  r.flow = tcp_flow("203.0.113.5", 40000, 17, "10.0.0.2", 0);
   const auto o = r.reg({"<sip:alice@10.0.0.2;transport=tcp>"});
   const auto& b = o.upserted.at(0);
   EXPECT_EQ(b.transport, "tcp");
@@ -60,12 +66,7 @@ TEST(BindingTable, RecordsTheFlow) {
 // host - a load generator registering its answering side - and is reached at its address.
 TEST(BindingTable, TheFlowIsKeptOnlyForTheContactsItReaches) {
   Registrar r;
-  r.flow = FlowInfo{.transport = "tcp",
-                    .source_address = "127.0.0.1",
-                    .source_port = 15080,
-                    .flow_id = 17,
-                    .sent_by_host = "127.0.0.1",
-                    .sent_by_port = 15080};
+  r.flow = tcp_flow("127.0.0.1", 15080, 17, "127.0.0.1", 15080);
   const auto o = r.reg({"<sip:alice@127.0.0.1:15080;transport=tcp>",   // the sender itself
                         "<sip:alice@127.0.0.1:15070;transport=tcp>",   // another listener
                         "<sip:alice@127.0.0.1;transport=tcp>",         // port 5060: another
@@ -78,12 +79,7 @@ TEST(BindingTable, TheFlowIsKeptOnlyForTheContactsItReaches) {
   for (const auto& b : o.upserted) EXPECT_EQ(b.source_port, 15080);  // the source is kept
 
   // IPv6: brackets in the Contact and the Via do not hide that they name the sender.
-  r.flow = FlowInfo{.transport = "tcp",
-                    .source_address = "::1",
-                    .source_port = 41000,
-                    .flow_id = 18,
-                    .sent_by_host = "[::1]",
-                    .sent_by_port = 41000};
+  r.flow = tcp_flow("::1", 41000, 18, "[::1]", 41000);
   const auto v6 = r.reg({"<sip:alice@[::1]:41000;transport=tcp>",
                          "<sip:alice@[::1]:15070;transport=tcp>"}, {}, "bob");
   ASSERT_EQ(v6.upserted.size(), 2u);
