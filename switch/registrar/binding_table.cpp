@@ -96,10 +96,11 @@ bool flow_reaches(const ContactSpec& c, const FlowInfo& flow) {
   if (!uri) return true;
   const std::string_view host = without_brackets(uri->host);
   if (!util::iequals(host, flow.source_address)) return true;  // NAT or elsewhere: the flow
+  if (!util::iequals(host, without_brackets(flow.sent_by_host))) return true;  // in doubt
   constexpr std::uint16_t kDefault = 5060;
   const std::uint16_t contact_port = uri->port.value_or(kDefault);
   const std::uint16_t via_port = flow.sent_by_port != 0 ? flow.sent_by_port : kDefault;
-  return util::iequals(host, without_brackets(flow.sent_by_host)) && contact_port == via_port;
+  return contact_port == via_port;
 }
 
 store::Binding make_binding(const ContactSpec& c, std::string_view aor, const RegisterRequest& r,

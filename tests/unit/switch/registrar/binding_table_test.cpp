@@ -85,6 +85,12 @@ TEST(BindingTable, TheFlowIsKeptOnlyForTheContactsItReaches) {
   ASSERT_EQ(v6.upserted.size(), 2u);
   EXPECT_EQ(v6.upserted[0].flow_id, 18u);
   EXPECT_EQ(v6.upserted[1].flow_id, 0u);
+
+  // A Via that names a host rather than the source address leaves it in doubt: the flow stays.
+  r.flow = tcp_flow("127.0.0.1", 41000, 19, "agent-pc.example", 41000);
+  const auto named = r.reg({"<sip:alice@127.0.0.1:15070;transport=tcp>"}, {}, "carol");
+  ASSERT_EQ(named.upserted.size(), 1u);
+  EXPECT_EQ(named.upserted[0].flow_id, 19u);
 }
 
 TEST(BindingTable, UsesDefaultExpiresWhenNoneGiven) {
