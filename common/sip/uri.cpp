@@ -525,11 +525,8 @@ bool uri_equal(const Uri& a, const Uri& b) {
 }
 
 bool host_equal(std::string_view a, std::string_view b) {
-  auto strip = [](std::string_view s) {
-    return s.size() >= 2 && s.front() == '[' && s.back() == ']' ? s.substr(1, s.size() - 2) : s;
-  };
-  const auto a6 = parse_ipv6(strip(a));
-  const auto b6 = parse_ipv6(strip(b));
+  const auto a6 = parse_ipv6(util::without_brackets(a));
+  const auto b6 = parse_ipv6(util::without_brackets(b));
   if (a6 || b6) return a6 && b6 && *a6 == *b6;
   const auto a4 = parse_ipv4(a);
   const auto b4 = parse_ipv4(b);

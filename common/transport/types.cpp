@@ -71,10 +71,9 @@ std::optional<ip::address_v4> dotted_quad(std::string_view text) {
 
 std::optional<ip::address> parse_ip(std::string_view text) {
   if (auto v4 = dotted_quad(text)) return ip::address(*v4);
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
-    text = text.substr(1, text.size() - 2);
+  if (const auto inner = util::without_brackets(text); inner.size() != text.size()) {
     boost::system::error_code ec;
-    auto a = ip::make_address_v6(std::string(text), ec);
+    auto a = ip::make_address_v6(std::string(inner), ec);
     if (ec) return std::nullopt;
     return ip::address(a);
   }

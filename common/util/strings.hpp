@@ -35,6 +35,14 @@ constexpr std::string_view trim(std::string_view s) {
   return s;
 }
 
+// An IPv6 reference as written in a URI or Via ("[::1]") without its brackets (RFC 3261 §25.1);
+// any other text unchanged.
+constexpr std::string_view without_brackets(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    return host.substr(1, host.size() - 2);
+  return host;
+}
+
 // Parses a whole string of decimal digits into an unsigned value no larger than max.
 // No sign, no spaces, no overflow: anything else is std::nullopt.
 inline std::optional<std::uint64_t> parse_uint(std::string_view s,

@@ -138,8 +138,7 @@ FieldProblem caller_pattern_problem(std::string_view pattern) {
 }
 
 FieldProblem domain_problem(std::string_view domain) {
-  std::string_view d = domain;
-  if (d.size() >= 2 && d.front() == '[' && d.back() == ']') d = d.substr(1, d.size() - 2);
+  std::string_view d = util::without_brackets(domain);
   if (!d.empty() && d.back() == '.') d.remove_suffix(1);
   if (d.find(':') != std::string_view::npos) {
     if (parses_as(AF_INET6, d)) return std::nullopt;
@@ -163,8 +162,7 @@ bool is_known_task(std::string_view task) {
 }
 
 std::string canonical_host(std::string_view host) {
-  std::string_view h = util::trim(host);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string_view h = util::without_brackets(util::trim(host));
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);
   if (h.find(':') != std::string_view::npos) {
     std::array<unsigned char, 16> buf{};

@@ -108,10 +108,7 @@ void PagerProxy::relay(const txn::Key& server, sip::Message request,
         return;
     }
   };
-  if (auto id = start_fork(request, bindings, std::move(done), &too_large)) {
-    if (auto f = forks_.find(*id); f != forks_.end()) f->second->upstream = server;
-    return;
-  }
+  if (start_fork(request, bindings, std::move(done), server, &too_large)) return;
   if (too_large > 0) {
     // RFC 3428 §4: no congestion-controlled flow to the target for a request this large.
     ++counters_.failed;
@@ -137,7 +134,9 @@ sip::Message PagerProxy::branch_request(const sip::Message& request, const store
 
 std::optional<std::uint64_t> PagerProxy::start_fork(sip::Message& request,
                                                     const std::vector<store::Binding>& bindings,
-                                                    Fork::Done done, std::size_t* too_large) {
+                                                    Fork::Done done,
+                                                    std::optional<txn::Key> upstream,
+                                                    std::size_t* too_large) {
   struct Branch {
     sip::Message message;
     stack::Destination to;
@@ -162,6 +161,7 @@ std::optional<std::uint64_t> PagerProxy::start_fork(sip::Message& request,
   fork->id = id;
   fork->request = std::move(request);
   fork->done = std::move(done);
+  fork->upstream = std::move(upstream);
   Fork& f = *fork;
   forks_.emplace(id, std::move(fork));
 
@@ -327,7 +327,7 @@ void PagerProxy::send_copies(const sip::Message& request, const transport::Origi
   copy.set_body(request.body(), request.get(HeaderId::ContentType));
   for (const auto& b : others) {
     sip::Message one = copy;
-    if (start_fork(one, {b}, [](Fork&, const ForkDecision&) {})) ++counters_.copies;
+    if (start_fork(one, {b}, [](Fork&, const ForkDecision&) {}, std::nullopt)) ++counters_.copies;
   }
 }
 
@@ -414,7 +414,7 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
     });
   };
   std::size_t too_large = 0;
-  if (!start_fork(req, bindings, std::move(done), &too_large)) {
+  if (!start_fork(req, bindings, std::move(done), std::nullopt, &too_large)) {
     // No device can carry this one now (too large for UDP, or unroutable): it stays stored for
     // a later registration, and the ones after it go on.
     spdlog::warn("stored message {} for {} ({} bytes) cannot reach any registered device{}; "

@@ -107,11 +107,13 @@ class PagerProxy {
   };
 
   // Sends `request` to each binding; returns nullopt when no branch could be started (after
-  // calling nothing). too_large counts bindings skipped by the UDP size rule. A started fork
-  // keeps the request (moved from `request`); on nullopt `request` is as it was.
+  // calling nothing). upstream is the sender's server transaction when there is one to relay
+  // provisional responses to. too_large counts bindings skipped by the UDP size rule. A started
+  // fork keeps the request (moved from `request`); on nullopt `request` is as it was.
   std::optional<std::uint64_t> start_fork(sip::Message& request,
                                           const std::vector<store::Binding>& bindings,
-                                          Fork::Done done, std::size_t* too_large = nullptr);
+                                          Fork::Done done, std::optional<txn::Key> upstream,
+                                          std::size_t* too_large = nullptr);
   // A response given is moved from.
   void on_branch_final(std::uint64_t fork, std::size_t branch, int status,
                        sip::Message* response);

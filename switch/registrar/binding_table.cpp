@@ -79,12 +79,6 @@ std::optional<std::uint32_t> expiry_for(const ContactSpec& c, const RegisterRequ
   return std::min(e, s.max_expires_s);
 }
 
-std::string_view without_brackets(std::string_view host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    return host.substr(1, host.size() - 2);
-  return host;
-}
-
 // Whether requests to contact c may take the REGISTER's flow (RFC 5626 §5.2 reuse). They may,
 // unless the Contact names the very address the REGISTER came from but another port than its
 // Via: then a process on the sender's host registered a listener of its own, which a new
@@ -94,9 +88,9 @@ bool flow_reaches(const ContactSpec& c, const FlowInfo& flow) {
   if (flow.flow_id == 0 || flow.sent_by_host.empty()) return true;
   const auto uri = sip::parse_uri(c.uri);
   if (!uri) return true;
-  const std::string_view host = without_brackets(uri->host);
+  const std::string_view host = util::without_brackets(uri->host);
   if (!util::iequals(host, flow.source_address)) return true;  // NAT or elsewhere: the flow
-  if (!util::iequals(host, without_brackets(flow.sent_by_host))) return true;  // in doubt
+  if (!util::iequals(host, util::without_brackets(flow.sent_by_host))) return true;  // in doubt
   constexpr std::uint16_t kDefault = 5060;
   const std::uint16_t contact_port = uri->port.value_or(kDefault);
   const std::uint16_t via_port = flow.sent_by_port != 0 ? flow.sent_by_port : kDefault;

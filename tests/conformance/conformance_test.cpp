@@ -9,6 +9,7 @@
 
 #include "common/sip/parser.hpp"
 #include "common/sip/uri.hpp"
+#include "common/util/strings.hpp"
 #include "tests/conformance/corpus.hpp"
 
 namespace ims::test {
@@ -44,10 +45,7 @@ std::string stream_outcome(StreamParser& p, Message* message) {
   return "?";
 }
 
-std::string strip_brackets(std::string_view s) {
-  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-  return std::string(s);
-}
+std::string strip_brackets(std::string_view s) { return std::string(util::without_brackets(s)); }
 
 std::string port_text(const std::optional<std::uint16_t>& p) {
   return p ? std::to_string(*p) : "none";
