@@ -160,14 +160,16 @@ void Stack::on_flow_closed(transport::FlowId flow) {
 void Stack::on_flow_gone(transport::FlowId flow) {
   // §17.1.4: a client transaction whose connection failed or closed before its final response
   // learns of a transport error now rather than at Timer B/F.
-  auto it = clients_by_flow_.find(static_cast<std::uint64_t>(flow));
-  if (it == clients_by_flow_.end()) return;
-  std::vector<txn::Key> keys = std::move(it->second);
-  clients_by_flow_.erase(it);
-  for (const auto& key : keys) {
-    if (!contexts_.count(key)) continue;
-    process(table_.on_transport_error(key), Origin{});
+  if (auto it = clients_by_flow_.find(static_cast<std::uint64_t>(flow));
+      it != clients_by_flow_.end()) {
+    std::vector<txn::Key> keys = std::move(it->second);
+    clients_by_flow_.erase(it);
+    for (const auto& key : keys) {
+      if (!contexts_.count(key)) continue;
+      process(table_.on_transport_error(key), Origin{});
+    }
   }
+  tu_->on_flow_closed(flow);
 }
 
 // ---- from the TU -------------------------------------------------------------------------------

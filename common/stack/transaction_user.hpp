@@ -42,6 +42,11 @@ class TransactionUser {
   // sent (§17.2.4).
   virtual void on_server_failure(const txn::Key& /*server*/, txn::Failure /*failure*/) {}
 
+  // A connection closed (either end, an error, the idle timeout): requests sent over `flow`
+  // from now on would open a new connection to its remote address instead. Client
+  // transactions that were waiting on it have already failed (on_client_failure).
+  virtual void on_flow_closed(transport::FlowId /*flow*/) {}
+
  protected:
   ~TransactionUser() = default;
 };

@@ -194,6 +194,16 @@ void SwitchTu::on_server_failure(const txn::Key& server, txn::Failure failure) {
   if (im_) im_->on_server_failure(server, failure);
 }
 
+void SwitchTu::on_flow_closed(transport::FlowId flow) {
+  // Devices registered over the connection are reached at their registered address from now
+  // on (a device that listens, as sipp and the client library do, gets a new connection);
+  // every core hears of the close, the first one clears the flow.
+  const auto changed = shared_->bindings.with(
+      [&](registrar::BindingTable& t) { return t.forget_flow(static_cast<std::uint64_t>(flow)); });
+  for (const auto& b : changed)
+    spdlog::debug("registration of {} at {}: its connection closed", b.aor, b.contact);
+}
+
 void SwitchTu::sweep() {
   const std::int64_t now = unix_now_ms();
   auto expired =

@@ -212,6 +212,7 @@ Outcome BindingTable::apply(const RegisterRequest& request, std::string_view aor
   std::vector<store::Binding> now_bound;
   now_bound.reserve(work.size());
   for (auto& s : work) {
+    if (s.touched && s.binding.flow_id != 0) aors_by_flow_[s.binding.flow_id].emplace(aor);
     if (s.touched) {
       const auto before = std::find_if(old.begin(), old.end(), [&](const store::Binding& b) {
         return b.contact == s.binding.contact && b.expires_at_ms > now_ms;
@@ -283,9 +284,12 @@ void BindingTable::load(std::vector<store::Binding> bindings) {
 
 std::vector<store::Binding> BindingTable::forget_flow(std::uint64_t flow_id) {
   std::vector<store::Binding> changed;
-  if (flow_id == 0) return changed;
-  for (auto& [aor, v] : table_) {
-    for (auto& b : v) {
+  auto listed = aors_by_flow_.extract(flow_id);
+  if (flow_id == 0 || listed.empty()) return changed;
+  for (const auto& aor : listed.mapped()) {
+    const auto it = table_.find(aor);
+    if (it == table_.end()) continue;
+    for (auto& b : it->second) {
       if (b.flow_id != flow_id) continue;
       b.flow_id = 0;
       changed.push_back(b);

@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -111,6 +112,10 @@ class BindingTable {
  private:
   std::unordered_map<std::string, std::vector<store::Binding>> table_;
   std::size_t bindings_ = 0;  // sum of the vectors' sizes, expired-but-uncollected included
+  // The AORs that registered over each open flow, so that a closing connection costs a look at
+  // its own AORs, not the whole table. An AOR stays listed after its binding moved on or
+  // expired (forget_flow checks); a flow's entry goes when the flow is forgotten.
+  std::unordered_map<std::uint64_t, std::unordered_set<std::string>> aors_by_flow_;
 };
 
 // lookup()'s order: q descending, then registered_at_ms descending, then contact.

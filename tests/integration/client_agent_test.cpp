@@ -156,6 +156,28 @@ TEST_F(ClientAgentTest, TwoAgentsExchangePagerMessages) {
   EXPECT_EQ(back->pager.from, "bob");
 }
 
+// The switch closes a connection that stays silent (sip.tcp.idle_timeout_s); the agent that
+// registered over it is still reached, at its registered address over a new connection,
+// rather than its messages being kept until it registers again.
+TEST_F(ClientAgentTest, AnAgentIsReachedAfterTheSwitchClosedItsIdleConnection) {
+  std::string config = sample_config_with({{"level", "debug"}});
+  const std::string idle = "idle_timeout_s: 300";
+  const auto at = config.find(idle);
+  ASSERT_NE(at, std::string::npos) << "config/imswitch.yaml changed";
+  config.replace(at, idle.size(), "idle_timeout_s: 1");
+  start_switch(config);
+  ClientAgent& alice = logged_in_agent("alice");
+  ClientAgent& bob = logged_in_agent("bob", Protocol::Tcp);
+  ASSERT_TRUE(switch_->wait_for_log("closed: idle for 1s", 1, 10s)) << switch_->log_tail();
+
+  auto sent = send_pager(alice, "bob", "after a quiet spell");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 200) << "202: the switch kept the message, bob was not reached";
+  auto got = bob.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->pager.text, "after a quiet spell");
+}
+
 TEST_F(ClientAgentTest, ACopyGoesToTheSendersOtherDevice) {
   start_switch();
   ClientAgent& desk = logged_in_agent("alice");

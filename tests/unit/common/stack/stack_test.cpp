@@ -22,8 +22,9 @@ using transport::Protocol;
 class AnsweringTu final : public TransactionUser {
  public:
   void on_request(const txn::Key& server, sip::Message request,
-                  const transport::Origin& /*origin*/) override {
+                  const transport::Origin& origin) override {
     methods.emplace_back(request.method_text());
+    request_flows.push_back(origin.flow);
     if (stack) {
       auto r = stack->respond(server, sip::make_response(request, 200, {}, "tu-tag"));
       EXPECT_TRUE(r.ok());
@@ -34,8 +35,11 @@ class AnsweringTu final : public TransactionUser {
   void on_server_failure(const txn::Key& /*server*/, txn::Failure f) override {
     server_failures.push_back(f);
   }
+  void on_flow_closed(transport::FlowId flow) override { closed_flows.push_back(flow); }
 
   Stack* stack = nullptr;
+  std::vector<transport::FlowId> request_flows;
+  std::vector<transport::FlowId> closed_flows;
   std::vector<txn::Failure> server_failures;
   std::vector<std::string> methods;
   int acks = 0;
@@ -269,6 +273,22 @@ TEST_F(StackTest, ClosesAnIdleConnection) {
   std::string in;
   ASSERT_TRUE(peer.read_until(in, "\r\n\r\n"));
   EXPECT_TRUE(peer.wait_closed(std::chrono::milliseconds(4000)));
+}
+
+// The TU hears which connection closed, so that it can stop routing over it.
+TEST_F(StackTest, TellsTheTuWhichConnectionClosed) {
+  start();
+  {
+    test::TcpPeer peer("127.0.0.1", tcp_port_);
+    ASSERT_TRUE(peer.send(make_request("OPTIONS", "z9hG4bKc1", 5060, "TCP")));
+    std::string in;
+    ASSERT_TRUE(peer.read_until(in, "\r\n\r\n"));
+  }  // the peer closes its end
+  ASSERT_TRUE(io_.wait_for([&] { return !tu_.closed_flows.empty(); }));
+  io_.on_strand([&] {
+    ASSERT_EQ(tu_.request_flows.size(), 1u);
+    EXPECT_EQ(tu_.closed_flows, tu_.request_flows);
+  });
 }
 
 TEST_F(StackTest, ClosesATcpConnectionSendingOversizeHeaders) {

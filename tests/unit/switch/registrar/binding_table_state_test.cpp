@@ -242,6 +242,14 @@ TEST(BindingTable, ForgetFlowKeepsBindingButClearsFlow) {
   EXPECT_EQ(r.bound()[0].flow_id, 0u);
   EXPECT_EQ(r.bound("bob").at(0).flow_id, 43u);
   EXPECT_TRUE(r.table.forget_flow(0).empty()) << "0 means no flow";
+  EXPECT_TRUE(r.table.forget_flow(42).empty()) << "a flow is forgotten once";
+  // The device re-registers over a new connection; the old one closing again changes nothing.
+  r.flow.flow_id = 44;
+  r.reg({"<sip:a@h;transport=tcp>"});
+  EXPECT_TRUE(r.table.forget_flow(42).empty());
+  EXPECT_EQ(r.bound().at(0).flow_id, 44u);
+  ASSERT_EQ(r.table.forget_flow(44).size(), 1u);
+  EXPECT_EQ(r.bound().at(0).flow_id, 0u);
 }
 
 // --- hostile input --------------------------------------------------------------------------
