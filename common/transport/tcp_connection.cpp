@@ -1,5 +1,7 @@
 #include "common/transport/tcp_connection.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
@@ -196,11 +198,16 @@ void TcpConnection::on_timer(const boost::system::error_code& ec) {
     ++counters_->send_errors;
     return close("connect timed out");
   }
-  auto deadline = last_activity_ + idle_timeout_;
-  auto now = std::chrono::steady_clock::now();
+  const auto deadline = std::max(last_activity_ + idle_timeout_, held_until_);
+  const auto now = std::chrono::steady_clock::now();
   if (now < deadline) return arm_timer(deadline - now);
   ++counters_->idle_timeouts;
   close("idle for " + std::to_string(idle_timeout_.count()) + "s");
+}
+
+// The idle timer, armed for the idle deadline, finds the later one when it fires.
+void TcpConnection::hold_open_until(std::chrono::steady_clock::time_point until) {
+  held_until_ = std::max(held_until_, until);
 }
 
 void TcpConnection::close(std::string_view why) {

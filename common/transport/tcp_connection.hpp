@@ -66,6 +66,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool send(std::string bytes);
   // Closes the socket and reports on_connection_closed once.
   void close(std::string_view why);
+  // Not closed for idleness before `until` (a device registered over this connection is
+  // reached over it until its registration expires, RFC 5626 §5.2).
+  void hold_open_until(std::chrono::steady_clock::time_point until);
   // Closes without reporting: the owner is going away.
   void detach();
 
@@ -108,6 +111,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::size_t outbox_bytes_ = 0;
   bool read_paused_ = false;  // the outbox passed half its bound: reading waits for it to drain
   std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point held_until_{};
 };
 
 }  // namespace ims::transport

@@ -80,6 +80,16 @@ void TransportLayer::close() {
   inbound_per_address_.clear();
 }
 
+void TransportLayer::hold_open(FlowId flow, std::chrono::steady_clock::time_point until) {
+  if (closed_) return;
+  if (foreign(flow)) {
+    cores_->post(flow_core(flow), [flow, until](TransportLayer& t) { t.hold_open(flow, until); });
+    return;
+  }
+  auto it = connections_.find(static_cast<std::uint64_t>(flow));
+  if (it != connections_.end()) it->second->hold_open_until(until);
+}
+
 bool TransportLayer::flow_open(FlowId flow) const {
   if (foreign(flow)) return true;  // another core's connection: that core knows
   auto it = connections_.find(static_cast<std::uint64_t>(flow));

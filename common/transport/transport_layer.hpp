@@ -11,6 +11,7 @@
 // message that belongs to another core is passed to it, and so is a send over another core's
 // TCP connection.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -85,6 +86,10 @@ class TransportLayer final : private UdpSocket::Events,
   // over that TCP connection while it is open; otherwise to response_target(top Via), resolving
   // a host name first. UDP responses leave from the socket the request arrived on.
   Result<void> send_response(const sip::Message& response, const Origin& origin);
+
+  // Keeps TCP connection `flow` from being closed for idleness before `until` (on whichever
+  // core owns it); nothing for UDP or a connection already gone.
+  void hold_open(FlowId flow, std::chrono::steady_clock::time_point until);
 
   bool flow_open(FlowId flow) const;
   std::size_t connection_count() const { return connections_.size(); }

@@ -1,4 +1,6 @@
 // SwitchTu: the registrar (RFC 3261 §10.3).
+#include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -76,6 +78,19 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     spdlog::info("REGISTER {} from {}: {} {}", login, transport::to_string(origin.source),
                  outcome.status, outcome.reason);
     return send(server, registrar::make_register_response(request, outcome, now, to_tag));
+  }
+
+  // RFC 5626 §5.2: a device that registered over a connection is reached over it (it may be
+  // behind NAT), so the connection stays open while the registration lasts, silent or not.
+  if (origin.protocol == transport::Protocol::Tcp) {
+    std::int64_t until_ms = 0;
+    for (const auto& b : outcome.bindings)
+      if (b.flow_id == static_cast<std::uint64_t>(origin.flow))
+        until_ms = std::max(until_ms, b.expires_at_ms);
+    if (until_ms > now) {
+      const auto left = std::chrono::milliseconds(until_ms - now);
+      stack_->transport().hold_open(origin.flow, std::chrono::steady_clock::now() + left);
+    }
   }
 
   // Persist, then answer: the 200 goes out once every change is committed, so a registration

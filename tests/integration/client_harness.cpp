@@ -199,7 +199,8 @@ void ClientFixture::start_switch(const std::string& config_text) {
 
 ClientAgent& ClientFixture::make_agent(const std::string& login, transport::Protocol protocol,
                                        std::optional<std::string> password,
-                                       std::chrono::seconds expires) {
+                                       std::chrono::seconds expires,
+                                       const std::function<void(client::AgentOptions&)>& adjust) {
   auto a = std::make_unique<ClientAgent>();
   a->login = login;
   client::AgentOptions o;
@@ -210,6 +211,7 @@ ClientAgent& ClientFixture::make_agent(const std::string& login, transport::Prot
   o.login = login;
   o.password = password.value_or("pw-" + login);
   o.expires = expires;
+  if (adjust) adjust(o);
   auto created =
       loop_.on_strand([&] { return client::Agent::create(loop_.executor(), o, a->events); });
   if (!created) throw std::runtime_error("agent not created: " + created.error().message);

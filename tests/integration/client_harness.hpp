@@ -137,11 +137,13 @@ class ClientFixture : public ::testing::Test {
 
   // Starts the switch; with config_text, that YAML instead of config/imswitch.yaml.
   void start_switch(const std::string& config_text = {});
-  // An agent of the sample directory (password pw-<login> unless given), not logged in yet.
+  // An agent of the sample directory (password pw-<login> unless given), not logged in yet;
+  // `adjust` may change its options last.
   ClientAgent& make_agent(const std::string& login,
                           transport::Protocol protocol = transport::Protocol::Udp,
                           std::optional<std::string> password = std::nullopt,
-                          std::chrono::seconds expires = std::chrono::seconds(600));
+                          std::chrono::seconds expires = std::chrono::seconds(600),
+                          const std::function<void(client::AgentOptions&)>& adjust = {});
   // make_agent + login, asserting that the login succeeds.
   ClientAgent& logged_in_agent(const std::string& login,
                                transport::Protocol protocol = transport::Protocol::Udp);

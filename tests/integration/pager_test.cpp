@@ -430,5 +430,51 @@ TEST_F(PagerFallback, DeviceWhoseConnectionClosedGetsTheMessageLater) {
   EXPECT_EQ(later->body, kBody);
 }
 
+// A one-second TCP idle timeout, to see what silence does to a registered device's connection.
+class PagerShortIdle : public Pager {
+ protected:
+  SwitchOptions options() override {
+    SwitchOptions o = im_switch_options();
+    std::string yaml = imswitch_yaml_with({});
+    const std::string idle = "idle_timeout_s: 300";
+    const auto at = yaml.find(idle);
+    EXPECT_NE(at, std::string::npos) << "no sip.tcp.idle_timeout_s in config/imswitch.yaml";
+    if (at != std::string::npos) yaml.replace(at, idle.size(), "idle_timeout_s: 1");
+    o.config = dir_.write("imswitch.yaml", yaml);
+    o.extra_args = {"--log-level", "debug"};
+    return o;
+  }
+  ScratchDir dir_{"imswitch-pager-"};
+};
+
+// bob is behind NAT (his Contact cannot be reached) and registered over TCP: his connection is
+// the only way to him, and it stays open as long as his registration, however silent he is.
+TEST_F(PagerShortIdle, ASilentDeviceKeepsTheConnectionItRegisteredOver) {
+  auto alice = online("alice");
+  std::string error;
+  AgentOptions o = sample_agent("bob", "tcp");
+  o.contact = "sip:bob@192.0.2.10:5060;transport=tcp";
+  auto bob = Agent::open(*sw_, o, &error);
+  ASSERT_TRUE(alice && bob) << error;
+  ASSERT_EQ(status_of(bob->register_contact(600)), 200);
+
+  // carol's connection, opened after bob's and registering nothing, is closed after its idle
+  // second; had bob's been closed too, it would have been first.
+  auto carol = sender("carol", "tcp");
+  ASSERT_TRUE(carol);
+  ASSERT_EQ(status_of(carol->query()), 200);
+  ASSERT_TRUE(sw_->wait_for_log("closed: idle for 1s", 1, kWait));
+  const std::string log = sw_->log();
+  EXPECT_EQ(log.find("closed: idle for 1s"), log.rfind("closed: idle for 1s"))
+      << "bob's connection was closed for idleness too";
+
+  auto at_bob = receive_async(*bob, 200);
+  auto rsp = alice->message("bob", kBody, kType);
+  auto got = at_bob.get();
+  EXPECT_EQ(status_of(rsp), 200) << "202: the message was kept, bob was not reached";
+  ASSERT_TRUE(got) << "the MESSAGE did not come over bob's connection";
+  EXPECT_EQ(got->body, kBody);
+}
+
 }  // namespace
 }  // namespace ims::test

@@ -223,6 +223,28 @@ TEST_F(TransportLayerTest, ClosesIdleConnectionsAndReportsTheFlow) {
   EXPECT_EQ(counters().idle_timeouts, 1u);
 }
 
+// A connection held open (a device registered over it) outlives the idle timeout; one opened
+// later and not held is closed first.
+TEST_F(TransportLayerTest, AConnectionHeldOpenOutlivesTheIdleTimeout) {
+  Options o;
+  o.tcp_idle_timeout = std::chrono::seconds(1);
+  start(o);
+  test::TcpPeer held("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(held.send(make_request("OPTIONS", "z9hG4bKh1", 5999, "TCP")));
+  ASSERT_TRUE(wait_messages(1));
+  const FlowId flow = io_.on_strand([&] { return sink_.origins[0].flow; });
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  io_.on_strand([&] { layer_->hold_open(flow, until); });
+
+  test::TcpPeer other("127.0.0.1", tcp_port_);
+  ASSERT_TRUE(other.connected());
+  EXPECT_TRUE(other.wait_closed(std::chrono::milliseconds(4000)));
+  EXPECT_EQ(counters().idle_timeouts, 1u);
+  EXPECT_TRUE(io_.on_strand([&] { return layer_->flow_open(flow); }));
+  EXPECT_TRUE(held.send(make_request("OPTIONS", "z9hG4bKh2", 5999, "TCP")));
+  EXPECT_TRUE(wait_messages(2)) << "the held connection still carries requests";
+}
+
 TEST_F(TransportLayerTest, RefusesConnectionsOverThePerAddressLimit) {
   Options o;
   o.max_connections_per_address = 1;
