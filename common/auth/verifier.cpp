@@ -81,11 +81,23 @@ Result<Verifier> Verifier::with_secret(std::string secret, VerifierConfig config
 
 std::vector<std::string> Verifier::challenges(std::string_view realm, std::int64_t now_ms,
                                               bool stale) {
+  return challenges(realm, now_ms, stale, config_.offered);
+}
+
+std::vector<std::string> Verifier::challenges(std::string_view realm, std::int64_t now_ms,
+                                              bool stale, std::span<const Algorithm> algorithms) {
   const std::string nonce = nonces_.issue(now_ms);
   std::vector<std::string> out;
-  out.reserve(config_.offered.size());
-  for (Algorithm a : config_.offered)
+  out.reserve(algorithms.size());
+  for (Algorithm a : algorithms) {
+    if (std::find(config_.offered.begin(), config_.offered.end(), a) == config_.offered.end())
+      continue;
     out.push_back(challenge(a, realm, nonce, std::nullopt, stale));
+  }
+  if (out.empty()) {
+    for (Algorithm a : config_.offered)
+      out.push_back(challenge(a, realm, nonce, std::nullopt, stale));
+  }
   return out;
 }
 

@@ -113,6 +113,12 @@ class Verifier {
   // The WWW-Authenticate (or Proxy-Authenticate) values for a 401 (407): one per offered
   // algorithm, in preference order (SHA-256 first), with one fresh nonce.
   std::vector<std::string> challenges(std::string_view realm, std::int64_t now_ms, bool stale);
+  // The same for the algorithms given, in their order: a policy may offer one client fewer
+  // algorithms than config().offered (a single MD5 challenge to a client that fails on
+  // SHA-256). Each must be among config().offered, or its answer would be ignored; the others
+  // are left out, and an empty result falls back to config().offered.
+  std::vector<std::string> challenges(std::string_view realm, std::int64_t now_ms, bool stale,
+                                      std::span<const Algorithm> algorithms);
 
   const VerifierConfig& config() const { return config_; }
   std::size_t tracked_nonces() const { return nonces_.tracked(); }

@@ -116,6 +116,7 @@ TuSettings tu_settings(const config::Config& config) {
   t.im.invite_timeout = config.im.invite_timeout;
   t.im.max_sessions = config.im.max_sessions;
   t.im.udp_size_limit = config.proxy.udp_size_limit;
+  t.md5_only_user_agents = config.auth.md5_only_user_agents;
   // An ended session's dialogs are kept as long as a transaction may still bring news of it:
   // as long as completed transactions are kept (sip.timers.completed_linger_ms), 64*T1 unless
   // that is shortened.
@@ -152,10 +153,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   vc.nonce.lifetime_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(config.auth.nonce_lifetime).count();
   vc.nonce.max_tracked = config.auth.max_tracked_nonces;
-  vc.offered.clear();
-  for (auto a : config.auth.algorithms)
-    vc.offered.push_back(a == config::DigestAlgorithm::Md5 ? auth::Algorithm::Md5
-                                                           : auth::Algorithm::Sha256);
+  vc.offered = config.auth.algorithms;
   vc.check_digest_uri = config.auth.check_digest_uri;
   auto verifier = auth::Verifier::create(vc);
   if (!verifier) return Error{verifier.error().code, "digest: " + verifier.error().message};

@@ -4,9 +4,67 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/sip/header_values.hpp"
+#include "common/sip/uri.hpp"
+#include "common/util/strings.hpp"
 #include "switch/app/responder.hpp"
+#include "switch/directory/fields.hpp"
 
 namespace ims::sw::app {
+
+namespace {
+
+bool contains(const std::vector<auth::Algorithm>& list, auth::Algorithm a) {
+  return std::find(list.begin(), list.end(), a) != list.end();
+}
+
+// The agent a request speaks for, before it is authenticated: the address of record a REGISTER
+// names in To (RFC 3261 §10.3), the sender a proxied request names in From.
+const directory::Agent* named_agent(const sip::Message& request,
+                                    const directory::Directory& directory, AuthRole role) {
+  const auto addr = role == AuthRole::Registrar ? request.to() : request.from();
+  if (!addr) return nullptr;
+  const auto uri = sip::parse_uri(addr->uri);
+  if (!uri || uri->user.empty()) return nullptr;
+  const auto user = sip::unescape(uri->user);
+  return user ? directory.agent(*user) : nullptr;
+}
+
+}  // namespace
+
+std::vector<auth::Algorithm> offered_algorithms(const std::vector<auth::Algorithm>& configured,
+                                                const directory::Agent* agent,
+                                                std::string_view user_agent,
+                                                const std::vector<std::string>& md5_only) {
+  std::vector<auth::Algorithm> out;
+  if (agent && !agent->credentials.offered.empty()) {
+    for (auth::Algorithm a : agent->credentials.offered)
+      if (contains(configured, a)) out.push_back(a);
+  } else {
+    out = configured;
+  }
+  if (agent && !agent->credentials.password) {  // HA1 values only: offer what can be checked
+    const auto& c = agent->credentials;
+    std::erase_if(out, [&](auth::Algorithm a) {
+      return a == auth::Algorithm::Md5 ? !c.ha1_md5 : !c.ha1_sha256;
+    });
+  }
+  if (!user_agent.empty() && !md5_only.empty() && contains(out, auth::Algorithm::Md5)) {
+    const std::string ua = util::to_lower(util::trim(user_agent));
+    for (const auto& pattern : md5_only) {
+      if (directory::glob_match(pattern, ua)) return {auth::Algorithm::Md5};
+    }
+  }
+  if (out.empty()) return configured;
+  return out;
+}
+
+std::vector<auth::Algorithm> Authenticator::offered_to(const sip::Message& request,
+                                                       const directory::Directory& directory,
+                                                       AuthRole role) const {
+  return offered_algorithms(verifier_->config().offered, named_agent(request, directory, role),
+                            request.get(sip::HeaderId::UserAgent), md5_only_);
+}
 
 const auth::StoredSecret* Authenticator::secret_of(const directory::Agent& agent,
                                                   std::string_view realm) {
@@ -61,7 +119,12 @@ std::variant<std::string, sip::Message> Authenticator::authenticate(
   }
   sip::Message rsp = reply(request, proxy ? 407 : 401, to_tag);
   const auto header = proxy ? sip::HeaderId::ProxyAuthenticate : sip::HeaderId::WwwAuthenticate;
-  for (const auto& value : verifier_->challenges(directory.realm(), now_ms, challenge.stale))
+  const auto offered = offered_to(request, directory, role);
+  if (offered.size() == 1 && offered.front() == auth::Algorithm::Md5 &&
+      verifier_->config().offered.size() > 1)
+    ++counters_.md5_only;
+  for (const auto& value :
+       verifier_->challenges(directory.realm(), now_ms, challenge.stale, offered))
     rsp.add(header, value);
   return rsp;
 }

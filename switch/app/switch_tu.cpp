@@ -22,7 +22,7 @@ SwitchTu::SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
       directory_(std::move(directory)),
       shared_(&shared),
       core_(core),
-      authn_(shared.verifier),
+      authn_(shared.verifier, settings.md5_only_user_agents),
       settings_(settings),
       sweep_timer_(strand) {}
 

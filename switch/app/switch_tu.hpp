@@ -43,6 +43,8 @@ struct TuSettings {
   registrar::Settings registrar;
   proxy::PagerSettings pager;
   im::ImSettings im;
+  // auth.md5_only_user_agents (lowercase patterns): clients offered a single MD5 challenge.
+  std::vector<std::string> md5_only_user_agents;
   // How often expired registrations and stored messages are swept.
   std::chrono::milliseconds sweep_interval{30000};
 };

@@ -8,6 +8,7 @@
 
 #include "common/util/strings.hpp"
 #include "switch/config/directory_sources.hpp"
+#include "switch/config/sections.hpp"
 
 namespace ims::sw::config {
 
@@ -75,6 +76,11 @@ void read_common(YamlReader& r, const YAML::Node& n, const std::string& key, Ori
   read_tasks(r, n, key, o, a.tasks);
   read_skills(r, n, key, o, a.skills);
   read_capacity(r, n, key, o, a.im_capacity);
+  if (const YAML::Node d = n["digest_algorithms"]; d && !d.IsNull()) {
+    o.field_lines.emplace_back("digest_algorithms", d.Mark().line);
+    if (auto offered = read_digest_algorithms(r, d, key + ".digest_algorithms"))
+      a.credentials.offered = std::move(*offered);
+  }
 }
 
 // "{login}" and "{n}" in generate templates; any other "{...}" is an error.
@@ -139,7 +145,7 @@ void read_yaml_agent(YamlReader& r, const YAML::Node& n, const std::string& key,
     return;
   }
   r.check_map(n, key, {"login", "display_name", "email", "phone", "password", "ha1_md5",
-                       "ha1_sha256", "tasks", "skills", "im_capacity"});
+                       "ha1_sha256", "tasks", "skills", "im_capacity", "digest_algorithms"});
   Origin& o = out.origins.add(dir::EntityKind::Agent, Origin{file, n.Mark().line, key, {}});
   dir::Agent a;
   if (auto v = field_text(r, n, key, "login", o)) a.login = *v;
@@ -156,7 +162,8 @@ void read_generate(YamlReader& r, const YAML::Node& n, const std::string& key, s
     return;
   }
   if (!r.check_map(n, key, {"prefix", "from", "to", "digits", "display_name", "email", "phone",
-                            "password", "tasks", "skills", "im_capacity"})) {
+                            "password", "tasks", "skills", "im_capacity",
+                            "digest_algorithms"})) {
     return;
   }
   const std::size_t errors_before = r.errors().size();

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/auth/digest.hpp"
 #include "common/sip/limits.hpp"
 #include "common/transport/types.hpp"
 #include "switch/directory/directory.hpp"
@@ -81,12 +82,14 @@ struct Registrar {
 };
 
 // auth: digest nonces (RFC 8760, RFC 7616).
-enum class DigestAlgorithm : std::uint8_t { Sha256, Md5 };
 struct Auth {
   std::chrono::seconds nonce_lifetime{300};
   std::size_t max_tracked_nonces = 100000;
   // Offered in this order, one WWW-/Proxy-Authenticate each (RFC 8760 §2.4: SHA-256 first).
-  std::vector<DigestAlgorithm> algorithms{DigestAlgorithm::Sha256, DigestAlgorithm::Md5};
+  std::vector<auth::Algorithm> algorithms{auth::Algorithm::Sha256, auth::Algorithm::Md5};
+  // User-Agent patterns ('*' wildcard, case-insensitive, lowercased here) of clients that fail
+  // on a SHA-256 challenge: they are offered a single MD5 one (PRODUCT §2).
+  std::vector<std::string> md5_only_user_agents{"baresip v0.*", "baresip v1.*", "sipsak *"};
   // The digest's uri parameter must name the Request-URI (RFC 7616 §3.4.6).
   bool check_digest_uri = true;
 };

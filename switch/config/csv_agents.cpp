@@ -3,6 +3,7 @@
 // required, the rest optional and in any order. Blank lines and lines starting with '#' are
 // skipped. A problem names the file, the line and the column: "agents.csv:17: phone: ...".
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -17,12 +18,13 @@ namespace {
 namespace dir = directory;
 
 enum class Column : std::uint8_t {
-  Login, DisplayName, Email, Phone, Password, Ha1Md5, Ha1Sha256, Tasks, Skills, ImCapacity
+  Login, DisplayName, Email, Phone, Password, Ha1Md5, Ha1Sha256, Tasks, Skills, ImCapacity,
+  DigestAlgorithms
 };
 
-constexpr std::array<std::string_view, 10> kColumnNames = {
+constexpr std::array<std::string_view, 11> kColumnNames = {
     "login", "display_name", "email", "phone", "password", "ha1_md5", "ha1_sha256",
-    "tasks", "skills", "im_capacity"};
+    "tasks", "skills", "im_capacity", "digest_algorithms"};
 
 Error csv_error(std::string reason) {
   return Error{std::make_error_code(std::errc::invalid_argument), std::move(reason)};
@@ -112,6 +114,20 @@ void apply(const Row& row, Column c, std::string cell, dir::Agent& a) {
       a.tasks = cell == "-" ? std::vector<std::string>{} : split_words(cell);
       return;
     case Column::Skills: read_skills(row, cell, a.skills); return;
+    case Column::DigestAlgorithms: {
+      // "MD5" or "SHA-256 MD5": the algorithms offered to this agent, in order.
+      std::vector<auth::Algorithm> offered;
+      for (const auto& word : split_words(cell)) {
+        const auto alg = auth::parse_algorithm(word);
+        if (!alg || std::find(offered.begin(), offered.end(), *alg) != offered.end()) {
+          row.error("digest_algorithms", "must list SHA-256 and/or MD5, each once");
+          return;
+        }
+        offered.push_back(*alg);
+      }
+      a.credentials.offered = std::move(offered);
+      return;
+    }
     case Column::ImCapacity: {
       auto v = util::parse_uint(cell, dir::kMaxImCapacity);
       if (!v || *v < dir::kMinImCapacity) {
@@ -141,7 +157,7 @@ std::optional<std::vector<Column>> read_header(const Row& row, std::string_view 
     if (!c) {
       row.error(raw.empty() ? "(empty)" : raw,
                 "unknown column (expected: login, display_name, email, phone, password, "
-                "ha1_md5, ha1_sha256, tasks, skills, im_capacity)");
+                "ha1_md5, ha1_sha256, tasks, skills, im_capacity, digest_algorithms)");
       ok = false;
     } else if (std::find(columns.begin(), columns.end(), *c) != columns.end()) {
       row.error(name, "column given twice");

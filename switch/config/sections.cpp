@@ -29,6 +29,28 @@ void read_size(YamlReader& r, const YAML::Node& n, std::string_view section,
 
 }  // namespace
 
+std::optional<std::vector<auth::Algorithm>> read_digest_algorithms(YamlReader& r,
+                                                                   const YAML::Node& n,
+                                                                   const std::string& key) {
+  auto names = r.scalar_list(n, key);
+  if (!names) return std::nullopt;
+  std::vector<auth::Algorithm> algorithms;
+  bool ok = !names->empty();
+  for (const auto& name : *names) {
+    const auto alg = auth::parse_algorithm(name);
+    if (!alg || std::find(algorithms.begin(), algorithms.end(), *alg) != algorithms.end()) {
+      ok = false;
+      break;
+    }
+    algorithms.push_back(*alg);
+  }
+  if (!ok) {
+    r.error(n, key, "must list SHA-256 and/or MD5, each once, in the order offered");
+    return std::nullopt;
+  }
+  return algorithms;
+}
+
 void read_store(YamlReader& r, const YAML::Node& root, Store& out) {
   const YAML::Node n = root["store"];
   if (!r.check_map(n, "store",
@@ -75,34 +97,23 @@ void read_registrar(YamlReader& r, const YAML::Node& root, Registrar& out) {
 void read_auth(YamlReader& r, const YAML::Node& root, Auth& out) {
   const YAML::Node n = root["auth"];
   if (!r.check_map(n, "auth", {"nonce_lifetime_s", "max_tracked_nonces", "algorithms",
-                                "check_digest_uri"})) return;
+                                "md5_only_user_agents", "check_digest_uri"})) return;
   read_duration(r, n, "auth", "nonce_lifetime_s", 10, 86400, out.nonce_lifetime);
   read_size(r, n, "auth", "max_tracked_nonces", 100, 100000000, out.max_tracked_nonces);
   if (const YAML::Node a = n["algorithms"]) {
-    if (auto names = r.scalar_list(a, "auth.algorithms")) {
-      std::vector<DigestAlgorithm> algorithms;
-      bool ok = !names->empty();
-      for (const auto& name : *names) {
-        DigestAlgorithm alg{};
-        if (util::iequals(name, "SHA-256")) {
-          alg = DigestAlgorithm::Sha256;
-        } else if (util::iequals(name, "MD5")) {
-          alg = DigestAlgorithm::Md5;
-        } else {
-          ok = false;
+    if (auto algorithms = read_digest_algorithms(r, a, "auth.algorithms"))
+      out.algorithms = std::move(*algorithms);
+  }
+  if (const YAML::Node u = n["md5_only_user_agents"]) {
+    if (auto patterns = r.scalar_list(u, "auth.md5_only_user_agents")) {
+      out.md5_only_user_agents.clear();
+      for (const auto& p : *patterns) {
+        if (util::trim(p).empty() || p.size() > 256) {
+          r.error(u, "auth.md5_only_user_agents",
+                  "each pattern must be 1 to 256 characters, e.g. \"baresip v1.*\"");
           break;
         }
-        if (std::find(algorithms.begin(), algorithms.end(), alg) != algorithms.end()) {
-          ok = false;
-          break;
-        }
-        algorithms.push_back(alg);
-      }
-      if (ok) {
-        out.algorithms = std::move(algorithms);
-      } else {
-        r.error(a, "auth.algorithms",
-                "must list SHA-256 and/or MD5, each once, in the order offered");
+        out.md5_only_user_agents.push_back(util::to_lower(p));
       }
     }
   }

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/auth/digest.hpp"
 #include "common/util/result.hpp"
 #include "switch/directory/fields.hpp"
 #include "switch/directory/schedule.hpp"
@@ -37,6 +38,9 @@ struct Credentials {
   std::optional<std::string> password;
   std::optional<std::string> ha1_md5;     // MD5(login ":" realm ":" password), 32 hex digits
   std::optional<std::string> ha1_sha256;  // SHA-256 of the same, 64 hex digits
+  // The digest algorithms this agent's challenges offer, in order (digest_algorithms): for a
+  // device that fails on a SHA-256 challenge, [MD5]. Empty: the switch's auth.algorithms.
+  std::vector<auth::Algorithm> offered;
 };
 
 struct Agent {

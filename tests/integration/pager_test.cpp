@@ -104,6 +104,25 @@ TEST_F(Pager, MessageReachesTheTargetUnalteredAndItsAnswerReturns) {
   EXPECT_EQ(offered[0].realm, "127.0.0.1");
 }
 
+TEST_F(Pager, ALegacyUserAgentIsOfferedASingleMd5ProxyChallenge) {
+  std::string error;
+  auto alice = Agent::open(*sw_, sample_agent("alice", "udp", Digest::Md5), &error);
+  auto bob = online("bob");
+  ASSERT_TRUE(alice && bob) << error;
+
+  auto at_bob = receive_async(*bob, 200);
+  auto rsp = alice->message("bob", kBody, kType, {"User-Agent: sipsak 0.9.8.1"});
+  auto got = at_bob.get();
+
+  ASSERT_TRUE(alice->last_challenge());
+  const auto offered = challenges_of(*alice->last_challenge());
+  ASSERT_EQ(offered.size(), 1u);
+  EXPECT_EQ(offered[0].algorithm, "MD5");
+  ASSERT_TRUE(rsp);
+  EXPECT_EQ(rsp->status, 200) << rsp->start_line;
+  EXPECT_TRUE(got) << "bob received nothing";
+}
+
 TEST_F(Pager, PhoneNumberReachesTheAgent) {
   auto alice = online("alice");
   auto bob = online("bob");

@@ -78,6 +78,34 @@ TEST_F(Registrar, ChallengesWithSha256ThenMd5SharingOneNonce) {
   }
 }
 
+// PRODUCT §2: Debian 12's baresip 1.0 gives up on any SHA-256 challenge and sipsak answers only
+// the first; the default config's auth.md5_only_user_agents offers them a single MD5 one.
+TEST_F(Registrar, ALegacyUserAgentIsOfferedASingleMd5Challenge) {
+  auto alice = agent("alice", "udp", Digest::Md5);
+  ASSERT_TRUE(alice);
+
+  for (const std::string ua : {"baresip v1.0.0 (x86_64/linux)", "sipsak 0.9.8.1"}) {
+    auto rsp = alice->request(raw_register(*alice, {"User-Agent: " + ua}));
+
+    ASSERT_TRUE(rsp);
+    EXPECT_EQ(rsp->status, 401) << rsp->start_line;
+    const auto challenges = challenges_of(*rsp);
+    ASSERT_EQ(challenges.size(), 1u) << ua;
+    EXPECT_EQ(challenges[0].algorithm, "MD5") << ua;
+  }
+  // Any other client keeps SHA-256 first.
+  auto rsp = alice->request(raw_register(*alice, {"User-Agent: linphone/5.2.0"}));
+  ASSERT_TRUE(rsp);
+  ASSERT_EQ(challenges_of(*rsp).size(), 2u);
+  EXPECT_EQ(challenges_of(*rsp)[0].algorithm, "SHA-256");
+
+  // And the single challenge is one it can answer.
+  auto ok = alice->register_contact(600, {"User-Agent: baresip v1.0.0 (x86_64/linux)"});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->start_line;
+  EXPECT_NE(alice->last_sent().find("algorithm=MD5"), std::string::npos);
+}
+
 TEST_F(Registrar, Sha256LoginIsAnsweredWithTheBindingAndDate) {
   auto alice = agent("alice", "udp", Digest::Sha256);
   ASSERT_TRUE(alice);

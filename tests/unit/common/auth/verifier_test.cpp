@@ -121,6 +121,23 @@ TEST_F(VerifierTest, ChallengesOfferSha256ThenMd5WithOneNonce) {
   EXPECT_NE(nonce_of(s[0]), nonce_of(c[0]));
 }
 
+TEST_F(VerifierTest, ASingleMd5ChallengeCanBeOfferedToOneClient) {
+  const std::vector<Algorithm> md5_only{Algorithm::Md5};
+  const auto c = verifier_.challenges(kRealm, kT0, false, md5_only);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(c[0].find("algorithm=MD5"), std::string::npos) << c[0];
+  ClientAuth md5{.algorithm = Algorithm::Md5, .nonce = nonce_of(c[0])};
+  expect_authenticated(verify({md5.header()}, kT0), "alice", Algorithm::Md5);
+}
+
+TEST_F(VerifierTest, AChallengeNeverOffersWhatTheSwitchWithdrew) {
+  verifier_ = make_verifier({.offered = {Algorithm::Sha256}});
+  const std::vector<Algorithm> md5_only{Algorithm::Md5};
+  const auto c = verifier_.challenges(kRealm, kT0, false, md5_only);
+  ASSERT_EQ(c.size(), 1u);  // nothing left of the wish: what the switch offers
+  EXPECT_NE(c[0].find("algorithm=SHA-256"), std::string::npos) << c[0];
+}
+
 TEST_F(VerifierTest, NoCredentialsIsAPlainChallenge) {
   expect_challenge(verify({}, kT0), false, ChallengeCause::NoCredentials);
 }

@@ -66,7 +66,7 @@ TEST(AgentsFile, CsvHeaderMustNameKnownColumnsOnce) {
   const std::string f = kData + "bad-header.csv";
   EXPECT_EQ(errors_with("  agents_file: bad-header.csv\n"),
             f + ":1: pasword: unknown column (expected: login, display_name, email, phone, "
-                "password, ha1_md5, ha1_sha256, tasks, skills, im_capacity)\n" +
+                "password, ha1_md5, ha1_sha256, tasks, skills, im_capacity, digest_algorithms)\n" +
             f + ":1: email: column given twice");
 }
 

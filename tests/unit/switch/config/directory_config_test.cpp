@@ -123,11 +123,38 @@ TEST(DirectoryConfig, ReportsAgentErrorsAtTheLineOfTheKey) {
             "(a SIP user name)");
 }
 
+TEST(DirectoryConfig, ReadsAnAgentsDigestAlgorithms) {
+  auto r = load_text(R"(directory:
+  agents:
+    - { login: a, password: p, digest_algorithms: [MD5] }
+    - { login: b, password: p, digest_algorithms: [md5, SHA-256] }
+    - { login: c, password: p }
+  generate:
+    - { prefix: g, from: 1, to: 2, password: "pw-{login}", digest_algorithms: MD5 }
+)", "test.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& d = *r->directory;
+  using auth::Algorithm;
+  EXPECT_EQ(d.agent("a")->credentials.offered, std::vector<Algorithm>{Algorithm::Md5});
+  EXPECT_EQ(d.agent("b")->credentials.offered,
+            (std::vector<Algorithm>{Algorithm::Md5, Algorithm::Sha256}));
+  EXPECT_TRUE(d.agent("c")->credentials.offered.empty());
+  EXPECT_EQ(d.agent("g2")->credentials.offered, std::vector<Algorithm>{Algorithm::Md5});
+  EXPECT_EQ(errors_of("directory:\n  agents:\n"
+                      "    - { login: a, password: p, digest_algorithms: [MD5, MD5] }\n"),
+            "test.yaml:3: directory.agents[0].digest_algorithms: must list SHA-256 and/or MD5, "
+            "each once, in the order offered");
+  EXPECT_EQ(errors_of("directory:\n  agents:\n"
+                      "    - { login: a, password: p, digest_algorithms: [SHA-512-256] }\n"),
+            "test.yaml:3: directory.agents[0].digest_algorithms: must list SHA-256 and/or MD5, "
+            "each once, in the order offered");
+}
+
 TEST(DirectoryConfig, RejectsUnknownKeysEverywhere) {
   EXPECT_EQ(errors_of("directory:\n  agents:\n    - { login: a, password: p, mail: x }\n"),
             "test.yaml:3: directory.agents[0].mail: unknown key (expected one of: login, "
             "display_name, email, phone, password, ha1_md5, ha1_sha256, tasks, skills, "
-            "im_capacity)");
+            "im_capacity, digest_algorithms)");
   EXPECT_EQ(errors_of("directory:\n  agent: []\n"),
             "test.yaml:2: directory.agent: unknown key (expected one of: agents, generate, "
             "agents_file, queues, routing_points)");

@@ -28,6 +28,10 @@ TEST(Sections, DefaultsWhenLeftOut) {
   EXPECT_EQ(r->registrar.max_contacts_per_agent, 10u);
   EXPECT_EQ(r->auth.nonce_lifetime.count(), 300);
   EXPECT_EQ(r->auth.max_tracked_nonces, 100000u);
+  EXPECT_EQ(r->auth.algorithms,
+            (std::vector<auth::Algorithm>{auth::Algorithm::Sha256, auth::Algorithm::Md5}));
+  EXPECT_EQ(r->auth.md5_only_user_agents,
+            (std::vector<std::string>{"baresip v0.*", "baresip v1.*", "sipsak *"}));
   EXPECT_EQ(r->proxy.udp_size_limit, 1300u);
   EXPECT_EQ(r->proxy.fork_timeout.count(), 10000);
 }
@@ -67,6 +71,23 @@ TEST(Sections, ReportsBadValuesAndUnknownKeys) {
             "max_expires_s");
   EXPECT_EQ(errors_of("auth:\n  nonce_lifetime_s: 1\n"),
             "test.yaml:2: auth.nonce_lifetime_s: must be a whole number from 10 to 86400");
+}
+
+TEST(Sections, ReadsTheDigestPolicy) {
+  auto r = load_text("auth:\n  algorithms: [md5]\n  md5_only_user_agents: [\"Old Phone*\"]\n",
+                     "auth.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->auth.algorithms, std::vector<auth::Algorithm>{auth::Algorithm::Md5});
+  EXPECT_EQ(r->auth.md5_only_user_agents, std::vector<std::string>{"old phone*"});  // lowercase
+  auto off = load_text("auth:\n  md5_only_user_agents: []\n", "off.yaml");
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_TRUE(off->auth.md5_only_user_agents.empty());
+  EXPECT_EQ(errors_of("auth:\n  algorithms: [SHA-256, SHA-256]\n"),
+            "test.yaml:2: auth.algorithms: must list SHA-256 and/or MD5, each once, in the "
+            "order offered");
+  EXPECT_EQ(errors_of("auth:\n  md5_only_user_agents: [\"\"]\n"),
+            "test.yaml:2: auth.md5_only_user_agents: each pattern must be 1 to 256 characters, "
+            "e.g. \"baresip v1.*\"");
 }
 
 TEST(Sections, ForkTimeoutEndsBeforeTheSendersTimerF) {
