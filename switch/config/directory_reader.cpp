@@ -55,7 +55,7 @@ void read_queue(YamlReader& r, const YAML::Node& n, const std::string& key, Sour
     return;
   }
   r.check_map(n, key, {"number", "name", "members", "skills", "distribution", "wait_limit_s",
-                       "overflow"});
+                       "overflow", "no_answer_s", "max_waiting"});
   Origin& o = s.origins.add(dir::EntityKind::Queue, Origin{0, n.Mark().line, key, {}});
   dir::Queue q;
   if (auto v = field_text(r, n, key, "number", o)) q.number = *v;
@@ -79,6 +79,11 @@ void read_queue(YamlReader& r, const YAML::Node& n, const std::string& key, Sour
   std::uint64_t wait = q.wait_limit_s;
   r.read_uint(n, key, "wait_limit_s", 1, dir::kMaxWaitLimitS, wait);
   q.wait_limit_s = static_cast<unsigned>(wait);
+  std::uint64_t no_answer = q.no_answer_s, max_waiting = q.max_waiting;
+  r.read_uint(n, key, "no_answer_s", 1, dir::kMaxNoAnswerS, no_answer);
+  r.read_uint(n, key, "max_waiting", 1, dir::kMaxWaiting, max_waiting);
+  q.no_answer_s = static_cast<unsigned>(no_answer);
+  q.max_waiting = static_cast<unsigned>(max_waiting);
   if (auto v = field_text(r, n, key, "overflow", o)) q.overflow = *v;
   s.data.queues.push_back(std::move(q));
 }

@@ -132,6 +132,12 @@ class Checker {
     if (q.wait_limit_s < 1 || q.wait_limit_s > kMaxWaitLimitS) {
       add(k, i, "wait_limit_s", "must be a whole number from 1 to 86400");
     }
+    if (q.no_answer_s < 1 || q.no_answer_s > kMaxNoAnswerS) {
+      add(k, i, "no_answer_s", "must be a whole number from 1 to 600");
+    }
+    if (q.max_waiting < 1 || q.max_waiting > kMaxWaiting) {
+      add(k, i, "max_waiting", "must be a whole number from 1 to 1000000");
+    }
   }
 
   void check_rp_fields(std::size_t i) {

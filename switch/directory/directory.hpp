@@ -70,6 +70,8 @@ struct Queue {
   std::optional<SkillExpr> skills;   // agents matching it are members too
   Distribution distribution = Distribution::LongestIdle;
   unsigned wait_limit_s = kDefaultWaitLimitS;  // longest wait for an agent; then overflow
+  unsigned no_answer_s = kDefaultNoAnswerS;    // one offer's no-answer timer (RONA)
+  unsigned max_waiting = kDefaultMaxWaiting;   // interactions waiting at once; then overflow/486
   std::string overflow;  // address of an agent, queue or routing point; empty: none (480)
 };
 

@@ -23,6 +23,10 @@ inline constexpr unsigned kMaxImCapacity = 1000;
 inline constexpr unsigned kDefaultImCapacity = 3;
 inline constexpr unsigned kMaxWaitLimitS = 86400;
 inline constexpr unsigned kDefaultWaitLimitS = 300;
+inline constexpr unsigned kMaxNoAnswerS = 600;
+inline constexpr unsigned kDefaultNoAnswerS = 15;
+inline constexpr unsigned kMaxWaiting = 1000000;
+inline constexpr unsigned kDefaultMaxWaiting = 1000;
 
 using FieldProblem = std::optional<std::string_view>;
 

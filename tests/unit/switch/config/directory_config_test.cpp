@@ -33,7 +33,7 @@ directory:
     - { login: bob, ha1_md5: 0123456789ABCDEF0123456789abcdef, tasks: [] }
   queues:
     - { number: "2001", name: Sales, members: [alice, bob], distribution: least_busy,
-        wait_limit_s: 60, overflow: "3000" }
+        wait_limit_s: 60, overflow: "3000", no_answer_s: 20, max_waiting: 50 }
     - { number: "2002", skills: "sales>=5 | french", distribution: round_robin }
   routing_points:
     - number: "3000"
@@ -72,12 +72,16 @@ directory:
   EXPECT_EQ(sales.distribution, dir::Distribution::LeastBusy);
   EXPECT_EQ(sales.wait_limit_s, 60u);
   EXPECT_EQ(sales.overflow, "3000");
+  EXPECT_EQ(sales.no_answer_s, 20u);
+  EXPECT_EQ(sales.max_waiting, 50u);
   const dir::Queue& q2 = *d.queue("2002");
   ASSERT_TRUE(q2.skills);
   EXPECT_EQ(q2.skills->to_string(), "sales>=5 | french");
   EXPECT_TRUE(q2.skills->matches(alice));
   EXPECT_FALSE(q2.skills->matches(bob));
   EXPECT_EQ(q2.wait_limit_s, dir::kDefaultWaitLimitS);
+  EXPECT_EQ(q2.no_answer_s, dir::kDefaultNoAnswerS);
+  EXPECT_EQ(q2.max_waiting, dir::kDefaultMaxWaiting);
 
   const dir::RoutingPoint& rp = *d.routing_point("3000");
   EXPECT_EQ(rp.name, "Front desk");
@@ -148,6 +152,15 @@ TEST(DirectoryConfig, ReadsAnAgentsDigestAlgorithms) {
                       "    - { login: a, password: p, digest_algorithms: [SHA-512-256] }\n"),
             "test.yaml:3: directory.agents[0].digest_algorithms: must list SHA-256 and/or MD5, "
             "each once, in the order offered");
+}
+
+TEST(DirectoryConfig, QueueTimersAndLineAreBounded) {
+  const std::string head = "directory:\n  agents: [{ login: a, password: p }]\n  queues:\n";
+  EXPECT_EQ(errors_of(head + "    - { number: \"2001\", members: [a], no_answer_s: 0 }\n"),
+            "test.yaml:4: directory.queues[0].no_answer_s: must be a whole number from 1 to 600");
+  EXPECT_EQ(errors_of(head + "    - { number: \"2001\", members: [a], max_waiting: 0 }\n"),
+            "test.yaml:4: directory.queues[0].max_waiting: must be a whole number from 1 to "
+            "1000000");
 }
 
 TEST(DirectoryConfig, RejectsUnknownKeysEverywhere) {
