@@ -21,11 +21,15 @@ AgentCore::AgentCore(boost::asio::any_io_executor executor, AgentOptions options
     : executor_(executor),
       options_(std::move(options)),
       events_(&events),
-      refresh_timer_(executor) {
+      refresh_timer_(executor),
+      publish_timer_(executor) {
   domain_ = options_.domain.empty() ? options_.server_host : options_.domain;
   reg_call_id_ = util::random_token(20);
   reg_tag_ = util::random_token(10);
   register_expires_ = options_.expires;
+  pub_call_id_ = util::random_token(20);
+  pub_tag_ = util::random_token(10);
+  publish_expires_ = options_.publish_expires;
 }
 
 AgentCore::~AgentCore() { close(); }
@@ -55,6 +59,8 @@ void AgentCore::close() {
   if (closed_) return;
   closed_ = true;
   refresh_timer_.cancel();
+  publish_timer_.cancel();
+  publish_jobs_.clear();
   for (auto& s : sessions_) s->on_agent_closed();
   sessions_.clear();
   pending_.clear();
@@ -355,6 +361,13 @@ void Agent::logout(DoneCallback done) { core_->logout(std::move(done)); }
 void Agent::send_pager(std::string_view target, std::string text, PagerCallback done) {
   core_->send_pager(target, std::move(text), std::move(done));
 }
+void Agent::set_ready(StateCallback done) {
+  core_->set_agent_state(AgentState{Presence::Ready, {}}, std::move(done));
+}
+void Agent::set_not_ready(std::string reason, StateCallback done) {
+  core_->set_agent_state(AgentState{Presence::NotReady, std::move(reason)}, std::move(done));
+}
+std::optional<AgentState> Agent::agent_state() const { return core_->agent_state(); }
 std::shared_ptr<ImSession> Agent::new_session() { return core_->new_session(); }
 std::vector<std::shared_ptr<ImSession>> Agent::sessions() const { return core_->sessions(); }
 void Agent::close() { core_->close(); }

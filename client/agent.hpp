@@ -3,7 +3,8 @@
 // I/O). It connects over UDP or TCP, logs in with REGISTER and digest authentication (RFC 3261
 // §10, §22; SHA-256 preferred over MD5, RFC 8760), refreshes the registration before it expires
 // and logs out; its Contact carries +imswitch.session so the switch offers it IM sessions. It
-// sends and receives pager MESSAGEs (RFC 3428), and opens and answers IM sessions (ImSession).
+// sends and receives pager MESSAGEs (RFC 3428), opens and answers IM sessions (ImSession), and
+// sets the agent's state for the IM channel, Ready or Not Ready, with PUBLISH (RFC 3903).
 //
 // Threading: the executor given to create() is the agent's one strand (STYLE rule 6): every
 // socket, timer and SIP transaction runs there, every public call (Agent's and ImSession's) is
@@ -25,6 +26,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "client/im_session.hpp"
+#include "client/presence.hpp"
 #include "common/stack/stack.hpp"
 #include "common/transport/types.hpp"
 #include "common/util/result.hpp"
@@ -47,6 +49,8 @@ struct AgentOptions {
   std::uint16_t local_port = 0;          // 0: any free port
   std::chrono::seconds expires{600};     // asked for in REGISTER; the switch may shorten it
   stack::Options stack;                  // transport limits and SIP timers (T1, T2 ...)
+  // Asked for in PUBLISH (RFC 3903 §4.2); the switch may shorten it.
+  std::chrono::seconds publish_expires{3600};
 };
 
 // A pager MESSAGE that reached this device.
@@ -77,6 +81,10 @@ class AgentEvents {
                                 const SessionStatus& /*status*/) {}
   virtual void on_transcript_entry(const std::shared_ptr<ImSession>& /*session*/,
                                    const TranscriptEntry& /*entry*/) {}
+  // The agent's state on the switch changed, as far as the agent knows: a set_ready() or
+  // set_not_ready() was accepted, or the publication was lost (nullopt: the switch's configured
+  // default applies).
+  virtual void on_agent_state(const std::optional<AgentState>& /*state*/) {}
 };
 
 class Agent {
@@ -85,6 +93,8 @@ class Agent {
   using DoneCallback = std::function<void(Result<void>)>;
   // The switch's final status for a pager MESSAGE: 200 (delivered) or 202 (stored).
   using PagerCallback = std::function<void(Result<int>)>;
+  // The state the switch accepted, or why it did not.
+  using StateCallback = std::function<void(Result<AgentState>)>;
 
   // Binds the agent's socket (local_host:local_port, the chosen transport). Call on the executor
   // or before it runs. events must outlive the agent. Fails for options that cannot work (no
@@ -107,6 +117,17 @@ class Agent {
   void logout(DoneCallback done = {});
   // A pager MESSAGE (text/plain) to sip:<target>@<domain>, answering a 407 with credentials.
   void send_pager(std::string_view target, std::string text, PagerCallback done = {});
+
+  // The agent's state for the IM channel (PRODUCT §2): a PUBLISH of presence to the agent's own
+  // address with a PIDF body (open; closed with the reason as note), answering a 407. The first
+  // one is an initial publication, later ones modify it (SIP-If-Match with the SIP-ETag the
+  // switch gave). The publication is refreshed at half its granted time until close(), and
+  // published again if the switch no longer knows it (412). Calls made while a PUBLISH is out
+  // are sent in order after it. done (optional) and on_agent_state tell the outcome.
+  void set_ready(StateCallback done = {});
+  void set_not_ready(std::string reason, StateCallback done = {});
+  // The state the switch last accepted; nullopt before any (the switch's default applies).
+  std::optional<AgentState> agent_state() const;
 
   // A new session, NotConnected, for start().
   std::shared_ptr<ImSession> new_session();

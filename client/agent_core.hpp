@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,6 +68,10 @@ class AgentCore final : public stack::TransactionUser,
   void logout(Agent::DoneCallback done);
   void send_pager(std::string_view target, std::string text, Agent::PagerCallback done);
 
+  // Agent state by PUBLISH (presence.cpp).
+  void set_agent_state(AgentState state, Agent::StateCallback done);
+  std::optional<AgentState> agent_state() const { return published_; }
+
   // Sessions.
   std::shared_ptr<ImSession> new_session();
   std::vector<std::shared_ptr<ImSession>> sessions() const;
@@ -123,6 +128,18 @@ class AgentCore final : public stack::TransactionUser,
   std::chrono::seconds granted_expires(const sip::Message& ok) const;
   void schedule_refresh(std::chrono::seconds expires);
   void on_pager_request(const txn::Key& server, const sip::Message& request);
+
+  // One PUBLISH to make: a state to publish, or (nullopt) a refresh of the live publication.
+  struct PublishJob {
+    std::optional<AgentState> state;
+    Agent::StateCallback done;
+    int retries = 0;  // after a 412 or a 423
+  };
+  void publish_next();
+  void send_publish(PublishJob job);
+  void on_publish_final(Result<sip::Message> final, PublishJob job);
+  void publication_lost();
+  void schedule_publish_refresh(std::chrono::seconds after);
   void on_invite(const txn::Key& server, const sip::Message& request);
   void answer(const txn::Key& server, const sip::Message& request, int status,
               std::string_view reason = {});
@@ -155,6 +172,19 @@ class AgentCore final : public stack::TransactionUser,
   std::uint64_t refresh_generation_ = 0;
 
   std::vector<std::shared_ptr<ImSession>> sessions_;  // creation order, until done()
+
+  // Agent state (RFC 3903 §4): one PUBLISH out at a time, the others wait in order.
+  std::string pub_call_id_;
+  std::string pub_tag_;
+  std::uint32_t pub_cseq_ = 0;
+  std::chrono::seconds publish_expires_{0};  // asked for; raised by a 423's Min-Expires
+  std::string etag_;                         // SIP-ETag of the live publication, "" for none
+  std::optional<AgentState> published_;      // what the switch last accepted
+  std::chrono::steady_clock::time_point publication_ends_{};
+  std::deque<PublishJob> publish_jobs_;
+  bool publishing_ = false;
+  boost::asio::steady_timer publish_timer_;
+  std::uint64_t publish_generation_ = 0;
 };
 
 }  // namespace ims::client::detail

@@ -22,6 +22,8 @@ namespace ims::client {
 inline constexpr std::string_view kStampHeader = "Imswitch-Stamp";
 inline constexpr std::string_view kCopyHeader = "Imswitch-Copy";
 inline constexpr std::string_view kSessionHeader = "Imswitch-Session";
+// In the 2xx to an INVITE of a queue or routing point: the agent who took it (RFC 3325 §9.1).
+inline constexpr std::string_view kAssertedIdentity = "P-Asserted-Identity";
 inline constexpr std::string_view kSessionFeatureTag = "+imswitch.session";
 
 // A body with its Content-Type.

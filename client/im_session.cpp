@@ -166,6 +166,15 @@ void ImSession::on_invite_final(Result<sip::Message> final, const sip::Message& 
     return;
   }
   switch_id_ = std::string(util::trim(rsp.find(kSessionHeader).value_or("")));
+  // A queue or routing point was invited: the switch names the agent who took it (RFC 3325).
+  if (auto asserted = rsp.find(kAssertedIdentity)) {
+    auto addr = sip::parse_name_addr(*asserted);
+    std::string who = addr ? user_of(std::optional<sip::NameAddr>(*addr)) : std::string();
+    if (!who.empty()) {
+      queue_ = peer_;
+      peer_ = std::move(who);
+    }
+  }
   stamp_first_text(rsp, Direction::Sent);
   changed();
 }

@@ -57,6 +57,9 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   std::optional<EndReason> end_reason() const { return machine_.reason(); }
   SessionStatus status() const;
   const std::string& peer() const { return peer_; }  // the other party's login
+  // When we invited a queue or routing point and an agent took it: its number (peer() is the
+  // agent from then on); "" otherwise.
+  const std::string& queue() const { return queue_; }
   // The initiator's login: ours when we started it.
   const std::string& initiator() const;
   const std::string& first_text() const { return first_text_; }
@@ -129,6 +132,7 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   std::string me_;  // our login
   SessionMachine machine_;
   std::string peer_;
+  std::string queue_;
   std::string first_text_;
   std::optional<std::string> case_json_;
   Transcript transcript_;

@@ -100,6 +100,19 @@ Result<void> check_port_free(transport::Protocol protocol, const transport::Endp
   return {};
 }
 
+// im.default_state and the publication bounds (PRODUCT §2, RFC 3903 §6 step 5); a PUBLISH
+// without Expires gets the presence package's hour (RFC 3856 §6.4), or the maximum if shorter.
+agents::PublishSettings publish_settings(const config::Im& im) {
+  agents::PublishSettings s;
+  s.default_presence = im.default_state == config::DefaultState::Ready
+                           ? agents::Presence::Ready
+                           : agents::Presence::NotReady;
+  s.min_expires_s = static_cast<std::uint32_t>(im.publish_min_expires.count());
+  s.max_expires_s = static_cast<std::uint32_t>(im.publish_max_expires.count());
+  s.default_expires_s = std::min<std::uint32_t>(3600, s.max_expires_s);
+  return s;
+}
+
 }  // namespace
 
 TuSettings tu_settings(const config::Config& config) {
@@ -159,6 +172,27 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   if (!verifier) return Error{verifier.error().code, "digest: " + verifier.error().message};
   app->shared_ = std::make_unique<SharedState>(std::move(*verifier));
   app->shared_->cores = n;
+  // The queues hand their decisions to the core that owns the session (posted there).
+  app->shared_->queues = std::make_unique<QueueDesk>(
+      n,
+      [raw = app.get()](std::size_t k, std::function<void(SwitchTu&)> fn) {
+        Core& core = *raw->cores_.at(k);
+        asio::post(core.strand, [tu = core.tu.get(), fn = std::move(fn)] { fn(*tu); });
+      },
+      [] { return unix_now_ms(); });
+  const routing::Presence default_presence = config.im.default_state == config::DefaultState::Ready
+                                                 ? routing::Presence::Ready
+                                                 : routing::Presence::NotReady;
+  app->default_presence_ = default_presence;
+  app->shared_->queues->set_directory(config.directory, default_presence);
+  app->shared_->queues->set_max_misses(config.im.max_misses);
+  // An agent's published state (PUBLISH, its expiry, the restore below) decides whether queue
+  // work is offered to it.
+  app->shared_->on_presence = [desk = app->shared_->queues.get()](
+                                  const std::string& login, agents::Presence presence,
+                                  const std::string& reason) {
+    desk->set_presence(login, presence, reason);
+  };
 
   for (std::size_t k = 0; k < n; ++k) app->cores_.push_back(std::make_unique<Core>());
   Core& first = *app->cores_.front();
@@ -206,6 +240,9 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
 
   auto bindings = first.tu->load_bindings();
   if (!bindings) return bindings.error();
+  auto publications = first.tu->load_publications(publish_settings(config.im));
+  if (!publications) return publications.error();
+  if (*publications > 0) spdlog::info("{} presence publications restored", *publications);
   const auto& dir = *config.directory;
   spdlog::info("directory: {} agents, {} queues, {} routing points; domain {}; {} registrations "
                "restored",
@@ -271,6 +308,7 @@ void Application::reload() {
     return;
   }
   auto directory = *loaded;
+  shared_->queues->set_directory(directory, default_presence_);
   for (auto& core : cores_) {
     asio::post(core->strand, [tu = core->tu.get(), directory] { tu->set_directory(directory); });
   }

@@ -27,6 +27,7 @@
 #include "common/util/result.hpp"
 #include "switch/app/switch_tu.hpp"
 #include "switch/config/config.hpp"
+#include "switch/routing/types.hpp"
 #include "switch/store/store.hpp"
 
 namespace ims::sw::app {
@@ -93,6 +94,7 @@ class Application {
   void reload();
 
   std::string config_path_;
+  routing::Presence default_presence_ = routing::Presence::Ready;  // im.default_state
   std::unique_ptr<store::Store> store_;        // before the cores: they use it
   std::unique_ptr<SharedState> shared_;        // likewise
   std::unique_ptr<transport::Cores> fabric_;   // several cores only

@@ -67,21 +67,21 @@ std::optional<SwitchTu::Admitted> SwitchTu::admit(const txn::Key& server, sip::M
     return refuse(404, "No Such User");
   }
   const auto* agent = std::get_if<const directory::Agent*>(&*target);
-  // Routing points and queues route to an agent in a later stage.
-  if (!agent) return refuse(480, "Queue Routing Not Available");
-  if (!(*agent)->has_task("im")) {
+  if (agent && !(*agent)->has_task("im")) {
     spdlog::info("{} from {} to {}: refused 403 (target has no im task)", what, login,
                  (*agent)->login);
     return refuse(403, "Target Does Not Take IM");
   }
-  return Admitted{std::move(login), *agent};
+  return Admitted{std::move(login), *target};
 }
 
 void SwitchTu::on_message(const txn::Key& server, sip::Message request,
                           const transport::Origin& origin) {
   auto admitted = admit(server, request, "MESSAGE");
   if (!admitted) return;
-  pager_->relay(server, std::move(request), origin, admitted->sender, admitted->target->login);
+  const auto* agent = std::get_if<const directory::Agent*>(&admitted->target);
+  if (!agent) return route_message(server, std::move(request), origin, *admitted);
+  pager_->relay(server, std::move(request), origin, admitted->sender, (*agent)->login);
 }
 
 }  // namespace ims::sw::app

@@ -2,6 +2,7 @@
 
 #include "common/sip/header_values.hpp"
 #include "common/sip/uri.hpp"
+#include "switch/im/body.hpp"
 
 namespace ims::sw::app {
 
@@ -25,6 +26,27 @@ bool strip_own_routes(sip::Message& request, const directory::Directory& directo
   }
   request.remove(sip::HeaderId::Route);
   return true;
+}
+
+routing::Facts facts_of(const std::string& caller, const sip::Message& request) {
+  routing::Facts f;
+  f.caller = caller;
+  f.case_data = im::case_data(request.get(sip::HeaderId::ContentType), request.body());
+  for (const auto& [key, value] : f.case_data)
+    if (key == "skill") f.skill = value;
+  return f;
+}
+
+std::string address_of(const directory::Target& target) {
+  return std::visit(
+      [](const auto* t) -> std::string {
+        if constexpr (std::is_same_v<decltype(t), const directory::Agent*>) {
+          return t->login;
+        } else {
+          return t->number;
+        }
+      },
+      target);
 }
 
 }  // namespace ims::sw::app

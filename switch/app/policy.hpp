@@ -8,6 +8,7 @@
 
 #include "common/sip/message.hpp"
 #include "switch/directory/directory.hpp"
+#include "switch/routing/rules.hpp"
 
 namespace ims::sw::app {
 
@@ -17,5 +18,13 @@ std::optional<std::string> user_of(std::string_view uri_text);
 // §16.4: Route values naming this switch are removed. Returns false when a Route to somewhere
 // else remains: the switch relays only to its own users.
 bool strip_own_routes(sip::Message& request, const directory::Directory& directory);
+
+// What a routing point's rules look at in a request (PRODUCT §1): who asks, and the case data of
+// its application/json body or part, whose "skill" member names the skill asked for.
+routing::Facts facts_of(const std::string& caller, const sip::Message& request);
+
+// The address a directory target is reached at: an agent's login, a queue's or routing point's
+// number.
+std::string address_of(const directory::Target& target);
 
 }  // namespace ims::sw::app

@@ -120,6 +120,7 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     }
     ++counters_.registrations;
     send(server, registrar::make_register_response(request, outcome, unix_now_ms(), to_tag));
+    update_reachable(login);
     if (reachable) deliver_stored(login);
   };
   if (pending->left == 0) {  // a query, a plain refresh, or nothing changed

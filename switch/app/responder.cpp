@@ -39,9 +39,9 @@ bool recognised_not_allowed(Method m) {
     case Method::Prack:
     case Method::Subscribe:
     case Method::Notify:
-    case Method::Publish:
     case Method::Refer:
       return true;
+    case Method::Publish:  // agent state (RFC 3903), publish.cpp
     case Method::Invite:
     case Method::Ack:
     case Method::Bye:

@@ -15,7 +15,7 @@
 //   OPTIONS                               -> 200 with Allow, Accept, Supported (§11.2)
 //   To tag present (no dialog exists)     -> 481 (§12.2.2)
 //   BYE outside a dialog                  -> 481 (§15.1.2)
-//   INVITE, MESSAGE, REGISTER             -> 404 (no directory yet)
+//   INVITE, MESSAGE, REGISTER, PUBLISH    -> 404 (no directory yet)
 // Every OPTIONS is treated as addressed to the switch itself, whatever its Request-URI: there is
 // nothing to forward it to yet.
 
@@ -29,7 +29,8 @@
 namespace ims::sw::app {
 
 // The methods imswitch accepts (Allow, §20.5) and the bodies it understands (Accept, §20.1).
-inline constexpr std::string_view kAllow = "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER";
+inline constexpr std::string_view kAllow =
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, PUBLISH";
 inline constexpr std::string_view kAccept =
     "text/plain, message/cpim, multipart/mixed, application/sdp";
 // Option tags imswitch implements (§19.2). None yet: path (RFC 3327) and outbound (RFC 5626)

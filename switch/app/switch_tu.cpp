@@ -1,5 +1,7 @@
 #include "switch/app/switch_tu.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/ip/udp.hpp>
 #include <spdlog/spdlog.h>
 
@@ -40,13 +42,26 @@ void SwitchTu::attach(stack::Stack& stack) {
       [this](std::string_view login) { return lookup(login); },
       [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
       [] { return unix_now_ms(); }, settings_.im);
+  if (shared_->queues) im_->set_queue_port(&shared_->queues->port(core_));
+}
+
+void SwitchTu::update_reachable(const std::string& login) {
+  if (!shared_->queues) return;
+  bool capable = false;
+  for (const auto& b : lookup(login)) capable = capable || b.session_capable;
+  shared_->queues->set_reachable(login, capable);
 }
 
 Result<std::size_t> SwitchTu::load_bindings() {
   auto loaded = store_->load_bindings();
   if (!loaded) return loaded.error();
   const std::size_t n = loaded->size();
+  std::vector<std::string> logins;
+  for (const auto& b : *loaded) logins.push_back(b.aor);
   shared_->bindings.with([&](registrar::BindingTable& t) { t.load(std::move(*loaded)); });
+  std::sort(logins.begin(), logins.end());
+  logins.erase(std::unique(logins.begin(), logins.end()), logins.end());
+  for (const auto& login : logins) update_reachable(login);
   return n;
 }
 
@@ -73,6 +88,7 @@ void SwitchTu::start() {
   if (core_ != 0) return;  // the sweep and the start-up work are core 0's
   if (!started_) {
     started_ = true;
+    requeue_stored_messages();
     // Sessions the previous process left live ended with it (PRODUCT §4: the record says so).
     store_->end_live_sessions(unix_now_ms(), "switch-restart", [](Result<std::size_t> r) {
       if (!r) {
@@ -121,6 +137,9 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
     case sip::Method::Invite:
       if (request.to_tag().empty()) return on_invite(server, std::move(request), origin);
       break;  // re-INVITE: an IM session's, below
+    case sip::Method::Publish:
+      if (request.to_tag().empty()) return on_publish(server, std::move(request), origin);
+      break;  // RFC 3903 §4: PUBLISH is sent outside a dialog
     case sip::Method::Ack:
     case sip::Method::Bye:
     case sip::Method::Cancel:
@@ -130,7 +149,6 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
     case sip::Method::Prack:
     case sip::Method::Subscribe:
     case sip::Method::Notify:
-    case sip::Method::Publish:
     case sip::Method::Refer:
     case sip::Method::Unknown:
       break;
@@ -210,10 +228,12 @@ void SwitchTu::sweep() {
       shared_->bindings.with([&](registrar::BindingTable& t) { return t.expire(now); });
   for (auto& b : expired) {
     spdlog::info("registration of {} at {} expired", b.aor, b.contact);
+    update_reachable(b.aor);
     store_->remove_binding(b.aor, b.contact, [](Result<void> r) {
       if (!r) spdlog::error("expired registration not removed from the store: {}", r.error().message);
     });
   }
+  expire_publications(now);
   store_->expire(now, [alive = std::weak_ptr<int>(alive_)](Result<store::ExpiredCounts> r) {
     if (alive.expired()) return;
     if (!r) {

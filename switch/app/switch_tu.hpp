@@ -4,6 +4,7 @@
 //   REGISTER          -> the registrar (digest 401, bindings, store), register.cpp
 //   MESSAGE (no tag)  -> pager relay through the stateful proxy (digest 407), message.cpp
 //   INVITE (no tag)   -> an IM session through the B2BUA (digest 407), invite.cpp
+//   PUBLISH           -> the agent's state for the IM channel (RFC 3903, digest 407), publish.cpp
 //   requests in an IM session's dialog (MESSAGE, BYE, re-INVITE), ACK, CANCEL of its INVITE
 //                     -> the B2BUA (switch/im)
 //   everything else   -> the fixed answers of responder.hpp (OPTIONS 200, 405, 501, 481 ...)
@@ -29,7 +30,9 @@
 #include "common/stack/stack.hpp"
 #include "common/stack/transaction_user.hpp"
 #include "common/util/guarded.hpp"
+#include "switch/agents/publications.hpp"
 #include "switch/app/authn.hpp"
+#include "switch/app/queue_desk.hpp"
 #include "switch/directory/directory.hpp"
 #include "switch/im/b2bua.hpp"
 #include "switch/im/live_sessions.hpp"
@@ -63,6 +66,16 @@ struct SharedState {
   // messages of a login are delivered by one core only (hash of the login).
   std::function<void(std::size_t core, std::function<void(SwitchTu&)> fn)> on_core;
   std::size_t cores = 1;
+  // Agents' states for the IM channel, as published (PRODUCT §2, RFC 3903).
+  util::Guarded<agents::Publications> presence;
+  // Set by the application (before start): told of every change of an agent's effective state,
+  // by PUBLISH or by expiry, on the strand of the core that made it (any core), never under a
+  // lock.
+  std::function<void(const std::string& login, agents::Presence presence,
+                     const std::string& reason)>
+      on_presence;
+  // The queues and the agents' availability for them (set by the application).
+  std::unique_ptr<QueueDesk> queues;
 };
 
 struct TuCounters {
@@ -82,6 +95,9 @@ class SwitchTu final : public stack::TransactionUser {
   void attach(stack::Stack& stack);
   // Start-up (core 0): the registrations the store kept. Returns how many.
   Result<std::size_t> load_bindings();
+  // Start-up (core 0): the presence settings (im.*) and the publications the store kept.
+  // Returns how many.
+  Result<std::size_t> load_publications(const agents::PublishSettings& settings);
   // Starts the periodic sweep; stop() ends it (and every timer of the proxy).
   void start();
   void stop();
@@ -107,23 +123,40 @@ class SwitchTu final : public stack::TransactionUser {
   const proxy::PagerProxy* pager() const { return pager_.get(); }
   const im::ImB2bua* im() const { return im_.get(); }
   const Authenticator& authenticator() const { return authn_; }
+  // Runs fn with this core's B2BUA, unless the switch is stopping (the queues' deliveries).
+  void with_im(const std::function<void(im::ImB2bua&)>& fn) {
+    if (!stopped_ && im_) fn(*im_);
+  }
+  // Tells the queues whether `login` is logged in with a session-capable device now.
+  void update_reachable(const std::string& login);
+  // A pager message kept for a queue was given to an agent (queue_messages.cpp).
+  void on_queued_message_offer(const routing::Offer& offer);
 
  private:
   void on_register(const txn::Key& server, const sip::Message& request,
                    const transport::Origin& origin);
   void on_message(const txn::Key& server, sip::Message request, const transport::Origin& origin);
   void on_invite(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  void on_publish(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  // The sweep's part for publications: expired ones leave the table and the store.
+  void expire_publications(std::int64_t now_ms);
   // Who may send a pager MESSAGE or open an IM session (PRODUCT §2, RFC 3261 §16.3, §22.3): an
   // authenticated local agent with the im task, speaking for itself, to a local agent with the
   // im task. The sender's login and the target, or nullopt once the refusal (or the digest
   // challenge) has been sent. `what` names the request in log lines ("MESSAGE", "IM").
   struct Admitted {
     std::string sender;
-    const directory::Agent* target = nullptr;
+    directory::Target target;  // an agent with the im task, a queue or a routing point
   };
   std::optional<Admitted> admit(const txn::Key& server, sip::Message& request,
                                 std::string_view what);
   void send(const txn::Key& server, sip::Message response);
+  // A pager MESSAGE to a queue or routing point (queue_messages.cpp): to the agent a routing
+  // point leads to, to a free member of the queue, or kept in the queue's line (202).
+  void route_message(const txn::Key& server, sip::Message request,
+                     const transport::Origin& origin, const Admitted& admitted);
+  // Start-up (core 0): messages the store keeps for queues take their places in line again.
+  void requeue_stored_messages();
   // After a registration: the login's stored messages, delivered by the core that owns them.
   void deliver_stored(const std::string& login);
   std::vector<store::Binding> lookup(std::string_view login) const;

@@ -62,9 +62,14 @@ Result<void> print_transcripts(const std::string& store_path, std::size_t limit,
       ended = "ended " + utc(s.ended_at_ms) + ": " + s.end_reason;
       if (!s.ended_by.empty()) ended += " by " + s.ended_by;
     }
-    out << fmt::format("{}  {} -> {}  started {}  {}  ({} message{})\n", s.id, s.initiator,
-                       s.target, utc(s.started_at_ms), ended, t->messages.size(),
+    const std::string via = s.queue.empty() || s.queue == s.target ? "" : " (queue " + s.queue + ")";
+    out << fmt::format("{}  {} -> {}{}  started {}  {}  ({} message{})\n", s.id, s.initiator,
+                       s.target, via, utc(s.started_at_ms), ended, t->messages.size(),
                        t->messages.size() == 1 ? "" : "s");
+    for (const auto& o : t->offers) {
+      out << fmt::format("  [{}] offered to {}{}: {}\n", utc(o.offered_at_ms).substr(11), o.agent,
+                         o.queue.empty() ? " (overflow)" : "", o.outcome);
+    }
     for (const auto& e : t->messages) {
       out << fmt::format("  [{}] #{} {}: {}\n", utc(e.stamped_at_ms).substr(11), e.seq, e.sender,
                          text_of(e));

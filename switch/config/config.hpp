@@ -100,7 +100,10 @@ struct Proxy {
   std::chrono::milliseconds fork_timeout{10000};  // then the message is stored, 202
 };
 
-// im: the B2BUA for IM sessions (PRODUCT §4).
+// im.default_state: the IM-channel state of an agent that has published none (PRODUCT §2).
+enum class DefaultState : std::uint8_t { Ready, NotReady };
+
+// im: the B2BUA for IM sessions (PRODUCT §4) and agent state by PUBLISH (PRODUCT §2).
 struct Im {
   // The switch's invitation timer: a target that has not answered by then is CANCELled
   // (Reason: SIP;cause=408) and the initiator gets 408.
@@ -108,6 +111,14 @@ struct Im {
   // IM sessions (establishing or connected) the switch runs at once; past it a new INVITE gets
   // 503 with Retry-After.
   std::size_t max_sessions = 10000;
+  DefaultState default_state = DefaultState::Ready;
+  // Presence publications (RFC 3903 §6 step 5): a shorter Expires gets 423 with Min-Expires, a
+  // longer one is cut down; without Expires, the smaller of an hour and the maximum.
+  std::chrono::seconds publish_min_expires{60};
+  std::chrono::seconds publish_max_expires{3600};
+  // Queue offers an agent lets time out in a row (RONA) before the switch sets it Not Ready
+  // ("no answer"); 0: never.
+  unsigned max_misses = 0;
 };
 
 struct Config {

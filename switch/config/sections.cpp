@@ -148,9 +148,32 @@ void read_proxy(YamlReader& r, const YAML::Node& root, const Timers& timers, Pro
 
 void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
   const YAML::Node n = root["im"];
-  if (!r.check_map(n, "im", {"invite_timeout_s", "max_sessions"})) return;
+  if (!r.check_map(n, "im", {"invite_timeout_s", "max_sessions", "default_state",
+                              "publish_min_expires_s", "publish_max_expires_s", "max_misses"})) {
+    return;
+  }
   read_duration(r, n, "im", "invite_timeout_s", 1, 600, out.invite_timeout);
   read_size(r, n, "im", "max_sessions", 1, 10000000, out.max_sessions);
+  if (const YAML::Node d = n["default_state"]) {
+    if (const auto state = r.scalar(d, "im.default_state")) {
+      if (*state == "ready") {
+        out.default_state = DefaultState::Ready;
+      } else if (*state == "not_ready") {
+        out.default_state = DefaultState::NotReady;
+      } else {
+        r.error(d, "im.default_state", "must be ready or not_ready");
+      }
+    }
+  }
+  // RFC 3903 §6 step 5: 423 is for intervals under an hour only, so a larger minimum is moot.
+  read_duration(r, n, "im", "publish_min_expires_s", 1, 3600, out.publish_min_expires);
+  read_duration(r, n, "im", "publish_max_expires_s", 1, 86400, out.publish_max_expires);
+  if (out.publish_max_expires < out.publish_min_expires) {
+    r.error(n, "im.publish_max_expires_s", "must not be smaller than publish_min_expires_s");
+  }
+  std::uint64_t misses = out.max_misses;
+  r.read_uint(n, "im", "max_misses", 0, 100, misses);
+  out.max_misses = static_cast<unsigned>(misses);
 }
 
 }  // namespace ims::sw::config

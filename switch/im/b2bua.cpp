@@ -67,7 +67,14 @@ std::size_t ImB2bua::live_sessions() const { return live_->total(); }
 void ImB2bua::uncount(Live& s) {
   if (!s.counted) return;
   s.counted = false;
-  live_->give_back(s.leg(Side::Initiator).login, s.leg(Side::Target).login);
+  const std::string& initiator = s.leg(Side::Initiator).login;
+  const std::string& target = s.leg(Side::Target).login;
+  live_->give_back(initiator, target);
+  if (!queues_) return;
+  queues_->session_ended(initiator);
+  // An agent a queue's offer reached is the queue's to release (on_queued_end).
+  const bool queue_agent = s.queued && !s.queued->direct;
+  if (!target.empty() && !queue_agent) queues_->session_ended(target);
 }
 
 std::string ImB2bua::contact_for(transport::Protocol protocol,
@@ -99,27 +106,28 @@ void ImB2bua::answer(const txn::Key& server, const sip::Message& request, int st
 
 // ---- a new session -----------------------------------------------------------------------------
 
+void ImB2bua::refuse(const txn::Key& server, const sip::Message& invite, int status,
+                     std::string_view reason, std::string_view why, std::string_view who) {
+  ++counters_.refused;
+  spdlog::info("IM {} refused {} ({}; call-id {})", who, status, why, invite.call_id());
+  sip::Message rsp = sip::make_response(invite, status, reason, util::random_token(10));
+  if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
+  if (status == 415) rsp.add(HeaderId::Accept, "multipart/mixed, text/plain, message/cpim");
+  if (auto r = stack_->respond(server, std::move(rsp)); !r)
+    spdlog::debug("IM: {} not sent: {}", status, r.error().message);
+}
+
 void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
                     std::string initiator, std::string target, unsigned target_capacity) {
-  const std::string to_tag = util::random_token(10);
-  auto refuse = [&](int status, std::string_view reason, std::string_view why) {
-    ++counters_.refused;
-    spdlog::info("IM {} -> {} refused {} ({}; call-id {})", initiator, target, status, why,
-                 invite.call_id());
-    sip::Message rsp = sip::make_response(invite, status, reason, to_tag);
-    if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
-    if (status == 415) rsp.add(HeaderId::Accept, "multipart/mixed, text/plain, message/cpim");
-    if (auto r = stack_->respond(server, std::move(rsp)); !r)
-      spdlog::debug("IM: {} not sent: {}", status, r.error().message);
-  };
-
+  const std::string who = initiator + " -> " + target;
   auto first = first_message(invite.get(HeaderId::ContentType), invite.body());
-  if (!first) return refuse(415, "First Message Required", first.error().message);
+  if (!first)
+    return refuse(server, invite, 415, "First Message Required", first.error().message, who);
   switch (live_->take(initiator, target, settings_.max_sessions, target_capacity)) {
     case LiveSessions::Taken::SwitchFull:
-      return refuse(503, "Too Many IM Sessions", "im.max_sessions reached");
+      return refuse(server, invite, 503, "Too Many IM Sessions", "im.max_sessions reached", who);
     case LiveSessions::Taken::TargetFull:
-      return refuse(486, "At IM Capacity", "target at its IM capacity");
+      return refuse(server, invite, 486, "At IM Capacity", "target at its IM capacity", who);
     case LiveSessions::Taken::Ok:
       break;
   }
@@ -139,16 +147,56 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   for (const auto& b : bindings)
     if (b.session_capable) capable.push_back(b);
   if (capable.empty()) {
-    return refuse(480, bindings.empty() ? "Not Logged In" : "No Session-Capable Device",
+    return refuse(server, invite, 480,
+                  bindings.empty() ? "Not Logged In" : "No Session-Capable Device",
                   bindings.empty() ? "no registered contact"
-                                   : "no contact registered with +imswitch.session");
+                                   : "no contact registered with +imswitch.session",
+                  who);
   }
+  const std::string to_tag = util::random_token(10);
+  const std::size_t devices = capable.size();
+  Live* s = open(server, std::move(invite), origin, initiator,
+                 Session(devices, settings_.invite_timeout), to_tag);
+  if (!s) return;
+  s->leg(Side::Target).login = target;
+  if (add_branches(*s, capable) == 0) {
+    refuse(server, s->invite, 480, "No Reachable Session-Capable Device",
+           "no device reachable for its size", who);
+    return forget(s->id);
+  }
+  // The Session was sized for every capable contact; rebuild it for those actually tried.
+  if (s->branches.size() != devices) {
+    s->core = Session(s->branches.size(), settings_.invite_timeout);
+    const auto again = s->core.stamp_first(s->started_at_ms);
+    if (const auto* st = std::get_if<Stamp>(&again)) s->first_stamp = *st;
+  }
+  place.kept = true;
+  s->counted = true;
+  if (queues_) {
+    queues_->session_started(initiator);
+    queues_->session_started(target);
+  }
+  ++counters_.started;
+  answer(server, s->invite, 100);
+  spdlog::info("IM session {} started: {} -> {}, initiator call-id {}, target call-id {}, {} "
+               "device(s)",
+               s->id, initiator, target, s->invite.call_id(), s->target_call_id,
+               s->branches.size());
+  record_start(*s, target, *first);
+  run(*s, s->core.start());
+  send_branches(*s, 0);
+}
 
+ImB2bua::Live* ImB2bua::open(const txn::Key& server, sip::Message invite,
+                             const transport::Origin& origin, std::string initiator,
+                             Session core, const std::string& to_tag) {
   const stack::Destination back{origin.protocol, origin.source, origin.flow};
   auto uas = dialog::Dialog::from_uas(invite, to_tag, contact_for(origin.protocol, origin.source));
-  if (!uas) return refuse(400, "Bad Dialog Headers", uas.error().message);
-
-  auto live = std::make_unique<Live>(capable.size(), settings_.invite_timeout, strand_);
+  if (!uas) {
+    refuse(server, invite, 400, "Bad Dialog Headers", uas.error().message, initiator);
+    return nullptr;
+  }
+  auto live = std::make_unique<Live>(std::move(core), strand_);
   Live& s = *live;
   // Time first, then random: ids (the store's keys for sessions and transcripts) grow in
   // start order, so the store appends to its indexes instead of writing all over them.
@@ -160,62 +208,57 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   s.started_at_ms = clock_();
   s.leg(Side::Initiator).dialog = std::move(*uas);
   s.leg(Side::Initiator).to = back;
-  s.leg(Side::Initiator).login = initiator;
-  s.leg(Side::Target).login = target;
-
+  s.leg(Side::Initiator).login = std::move(initiator);
+  s.invite = std::move(invite);
   // The first message is seq 1, stamped now.
   const auto stamped = s.core.stamp_first(s.started_at_ms);
   if (const auto* st = std::get_if<Stamp>(&stamped)) s.first_stamp = *st;
 
-  // One INVITE per capable device: same Call-ID, From tag and CSeq, a branch of its own.
-  const std::string from = without_tag(invite.get(HeaderId::From)) + ";tag=" + s.target_tag;
-  for (const auto& b : capable) {
+  const std::string id = s.id;
+  sessions_.emplace(id, std::move(live));
+  by_server_invite_[server] = id;
+  by_dialog_[leg_key(s.target_call_id, s.target_tag)] = LegRef{id, Side::Target};
+  return &s;
+}
+
+std::size_t ImB2bua::add_branches(Live& s, const std::vector<store::Binding>& contacts) {
+  // One INVITE per device: same Call-ID, From tag and CSeq, a branch of its own. Branches of
+  // an earlier offer (a queued session) keep their places.
+  const std::string from =
+      without_tag(s.invite.get(HeaderId::From)) + ";tag=" + s.target_tag;
+  std::size_t added = 0;
+  for (const auto& b : contacts) {
     auto route = proxy::route_of(b);
     if (!route) continue;
     const stack::Destination to{route->protocol, route->endpoint, route->flow};
     sip::Message m = sip::Message::request(sip::Method::Invite, b.contact);
     m.add(HeaderId::MaxForwards, "70");
     m.add(HeaderId::From, from);
-    m.add(HeaderId::To, without_tag(invite.get(HeaderId::To)));
+    m.add(HeaderId::To, without_tag(s.invite.get(HeaderId::To)));
     m.add(HeaderId::CallId, s.target_call_id);
     m.add(HeaderId::CSeq, "1 INVITE");
     m.add(HeaderId::Contact, contact_for(to.protocol, to.endpoint));
     m.add(HeaderId::Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE");
     m.add(kSessionHeader, s.id);
     if (s.first_stamp) m.add(kStampHeader, format_stamp(*s.first_stamp));
-    if (auto subject = invite.find(HeaderId::Subject)) m.add(HeaderId::Subject, *subject);
-    m.set_body(invite.body(), invite.get(HeaderId::ContentType));
+    if (auto subject = s.invite.find(HeaderId::Subject)) m.add(HeaderId::Subject, *subject);
+    m.set_body(s.invite.body(), s.invite.get(HeaderId::ContentType));
     m = with_via(std::move(m), to);
     if (to.protocol == transport::Protocol::Udp &&
         m.serialize().size() > settings_.udp_size_limit)
       continue;  // RFC 3428 §6 / §18.1.1: too large for this device's UDP flow
     s.branches.push_back(BranchLeg{std::move(m), to, b.contact, std::nullopt, std::nullopt});
+    ++added;
   }
-  if (s.branches.empty())
-    return refuse(480, "No Reachable Session-Capable Device", "no device reachable for its size");
-  // The Session was sized for every capable contact; rebuild it for those actually tried.
-  if (s.branches.size() != capable.size()) {
-    s.core = Session(s.branches.size(), settings_.invite_timeout);
-    const auto again = s.core.stamp_first(s.started_at_ms);
-    if (const auto* st = std::get_if<Stamp>(&again)) s.first_stamp = *st;
-  }
+  return added;
+}
 
-  s.invite = std::move(invite);
-  answer(server, s.invite, 100);
-  const std::string id = s.id;
-  sessions_.emplace(id, std::move(live));
-  by_server_invite_[server] = id;
-  by_dialog_[leg_key(s.target_call_id, s.target_tag)] = LegRef{id, Side::Target};
-  place.kept = true;
-  s.counted = true;
-  ++counters_.started;
-
-  spdlog::info("IM session {} started: {} -> {}, initiator call-id {}, target call-id {}, {} "
-               "device(s)",
-               id, initiator, target, s.invite.call_id(), s.target_call_id, s.branches.size());
+void ImB2bua::record_start(Live& s, std::string target, const FirstMessage& first) {
+  const std::string& id = s.id;
   store::SessionRecord rec;
   rec.id = id;
-  rec.initiator = initiator;
+  if (s.queued) rec.queue = target;
+  rec.initiator = s.leg(Side::Initiator).login;
   rec.target = target;
   rec.state = "live";
   rec.started_at_ms = s.started_at_ms;
@@ -224,20 +267,22 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   store_->record_session_start(std::move(rec), [id](Result<void> r) {
     if (!r) spdlog::error("IM session {}: not recorded in the store: {}", id, r.error().message);
   });
-  if (s.first_stamp) {
-    store::TranscriptEntry e{id,        s.first_stamp->seq, s.first_stamp->at_ms,
-                             initiator, target,             first->content_type,
-                             first->body};
-    store_->append_message(std::move(e), [this, alive = std::weak_ptr<int>(alive_), id](
-                                             Result<void> r) {
-      if (alive.expired() || r) return;
-      ++counters_.store_errors;
-      spdlog::error("IM session {}: first message not stored: {}", id, r.error().message);
-    });
-  }
+  if (!s.first_stamp) return;
+  store::TranscriptEntry e{id,    s.first_stamp->seq,  s.first_stamp->at_ms,
+                           s.leg(Side::Initiator).login, std::move(target), first.content_type,
+                           first.body};
+  store_->append_message(std::move(e), [this, alive = std::weak_ptr<int>(alive_), id](
+                                           Result<void> r) {
+    if (alive.expired() || r) return;
+    ++counters_.store_errors;
+    spdlog::error("IM session {}: first message not stored: {}", id, r.error().message);
+  });
+}
 
+void ImB2bua::send_branches(Live& s, std::size_t first) {
+  const std::string id = s.id;
   std::vector<std::size_t> failed;
-  for (std::size_t i = 0; i < s.branches.size(); ++i) {
+  for (std::size_t i = first; i < s.branches.size(); ++i) {
     auto key = stack_->send_request(s.branches[i].invite, s.branches[i].to);
     if (!key) {
       spdlog::info("IM session {}: INVITE to {} not sent: {}", id, s.branches[i].contact,
@@ -248,7 +293,6 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
     s.branches[i].key = *key;
     remember(s, *key, ClientRef{id, Purpose::Branch, i, Side::Target});
   }
-  run(s, s.core.start());
   for (std::size_t i : failed) {
     Live* again = find(id);
     if (!again) return;
@@ -282,6 +326,7 @@ void ImB2bua::act(Live& s, const Action& action) {
     s.invite_timer.cancel();
     return;
   }
+  if (const auto* a = std::get_if<OfferEnded>(&action)) return on_offer_ended(s, *a);
   if (const auto* a = std::get_if<SessionEnded>(&action)) return on_ended(s, *a);
 }
 
@@ -289,10 +334,15 @@ void ImB2bua::answer_initiator(Live& s, const AnswerInitiator& a) {
   const LegState& leg = s.leg(Side::Initiator);
   sip::Message rsp = sip::make_response(s.invite, a.status, {}, s.local_tag);
   rsp.add(kSessionHeader, s.id);
+  // RFC 3326: why the switch itself gave up (a queue without an agent in time).
+  if (a.status >= 300 && s.queued && !s.queued->reason.empty())
+    rsp.add(HeaderId::Reason, s.queued->reason);
   if (a.status >= 200 && a.status < 300) {
     rsp.add(HeaderId::Contact, contact_for(leg.to.protocol, leg.to.endpoint));
     rsp.add(HeaderId::Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE");
     if (s.first_stamp) rsp.add(kStampHeader, format_stamp(*s.first_stamp));
+    // RFC 3325 §9.1: the initiator asked a queue; the answer says which agent took it.
+    if (s.queued) rsp.add(kAssertedIdentity, "<" + agent_uri(s, s.queued->agent) + ">");
     if (a.branch && *a.branch < s.branches.size() && s.branches[*a.branch].last_2xx) {
       const sip::Message& ok = *s.branches[*a.branch].last_2xx;
       if (!ok.body().empty()) rsp.set_body(ok.body(), ok.get(HeaderId::ContentType));
@@ -302,6 +352,13 @@ void ImB2bua::answer_initiator(Live& s, const AnswerInitiator& a) {
   if (auto r = stack_->respond(s.server, std::move(rsp)); !r)
     spdlog::warn("IM session {}: {} to the initiator not sent: {}", s.id, a.status,
                  r.error().message);
+}
+
+std::string ImB2bua::agent_uri(const Live& s, std::string_view login) {
+  // The agent's address in the domain the initiator used (its INVITE's Request-URI host).
+  const auto ruri = sip::parse_uri(s.invite.request_uri());
+  std::string host = ruri ? std::string(ruri->host) : std::string("invalid");
+  return "sip:" + std::string(login) + "@" + host;
 }
 
 void ImB2bua::cancel_branch(Live& s, const CancelBranch& c) {
@@ -351,6 +408,7 @@ void ImB2bua::ack_branch(Live& s, std::size_t branch, bool bye) {
     target.dialog = std::move(*d);
     target.to = b.to;
     ++counters_.connected;
+    if (s.queued) on_queued_answer(s);
     spdlog::info("IM session {}: accepted by {} at {}", s.id, target.login, b.contact);
   }
 }
@@ -381,14 +439,21 @@ void ImB2bua::arm_invite_timer(Live& s, std::chrono::milliseconds after) {
         if (ec || alive.expired()) return;
         Live* live = find(id);
         if (!live) return;
-        spdlog::info("IM session {}: no answer from {} within the invitation timer", id,
-                     live->leg(Side::Target).login);
+        if (live->queued) {
+          spdlog::info("IM session {}: no answer from {} within {} s (queue {})", id,
+                       live->queued->agent, live->queued->terms.no_answer.count() / 1000,
+                       live->queued->terms.number);
+        } else {
+          spdlog::info("IM session {}: no answer from {} within the invitation timer", id,
+                       live->leg(Side::Target).login);
+        }
         run(*live, live->core.on_invite_timeout());
       });
 }
 
 void ImB2bua::on_ended(Live& s, const SessionEnded& e) {
   s.invite_timer.cancel();
+  if (s.queued) on_queued_end(s);
   const std::string by = e.by ? s.leg(*e.by).login : std::string();
   spdlog::info("IM session {} ended: {}{}; {} -> {}, {} message(s), call-ids {} / {}", s.id,
                end_reason_name(e.reason), by.empty() ? std::string() : " by " + by,

@@ -11,6 +11,13 @@
 // MESSAGE (stamped, sequenced, stored in the transcript before the 200), BYE and re-INVITE leg to
 // leg. The decisions are Session's (session.hpp, sans-I/O); this class carries them out.
 //
+// A session to a queue (start_queued, b2bua_queue.cpp) has no target at first: the QueuePort
+// offers it to one agent at a time. While it waits the initiator gets 182 Queued with its place
+// in line (the reason phrase's first number), again whenever the place changes and every
+// minute (RFC 3261 §13.3.1.1); an agent's decline or no-answer (the queue's no_answer_s, then
+// CANCEL with Reason: SIP;cause=408) means the next agent; the queue's wait limit sends it to the
+// overflow target, or ends it with 480 and Reason: SIP;cause=480;text="no agent available".
+//
 // The stamp: the switch answers each MESSAGE of a session 200 with
 //   Imswitch-Stamp: 2026-12-03T08:15:02.123Z;seq=3
 // (switch time, UTC, ms; the session's sequence number) and puts the same header into the
@@ -37,7 +44,10 @@
 #include "common/transport/types.hpp"
 #include "common/txn/actions.hpp"
 #include "common/txn/key.hpp"
+#include "switch/directory/directory.hpp"
+#include "switch/im/body.hpp"
 #include "switch/im/live_sessions.hpp"
+#include "switch/im/queue_port.hpp"
 #include "switch/im/session.hpp"
 #include "switch/store/records.hpp"
 #include "switch/store/store.hpp"
@@ -46,6 +56,7 @@ namespace ims::sw::im {
 
 inline constexpr std::string_view kStampHeader = "Imswitch-Stamp";
 inline constexpr std::string_view kSessionHeader = "Imswitch-Session";
+inline constexpr std::string_view kAssertedIdentity = "P-Asserted-Identity";  // RFC 3325
 
 struct ImSettings {
   std::chrono::milliseconds invite_timeout{30000};  // im.invite_timeout_s
@@ -60,6 +71,8 @@ struct ImCounters {
   std::uint64_t started = 0;    // sessions that sent INVITEs to the target
   std::uint64_t connected = 0;  // sessions a target accepted
   std::uint64_t refused = 0;    // INVITEs answered 4xx/5xx before any branch was tried
+  std::uint64_t queued = 0;     // sessions to a queue
+  std::uint64_t offers = 0;     // offers of queued sessions to an agent
   std::uint64_t messages = 0;   // in-dialog MESSAGEs stored and relayed
   std::uint64_t store_errors = 0;
 };
@@ -87,6 +100,22 @@ class ImB2bua {
   // target is at capacity), 503 (the switch is at im.max_sessions).
   void start(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
              std::string initiator, std::string target, unsigned target_capacity);
+
+  // Opens a session for `invite` from `initiator` to `queue` (reached from the Request-URI,
+  // maybe through routing points; `facts` are kept for its overflow's routing points). Answers
+  // 100 at once, then 182 Queued while it waits, 180/200 once an agent's device rings and
+  // accepts; or 415, 480 (no agent in time, no overflow), 486 (queue full, no overflow), 503.
+  // Needs a queue port (set_queue_port): without one it answers 480.
+  void start_queued(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
+                    std::string initiator, QueueTerms queue, routing::Facts facts);
+  // The queues' part of the work, on this core's strand: an agent was reserved for one of this
+  // core's sessions, or its place in line changed.
+  void on_offer(const routing::Offer& offer);
+  void on_position(const routing::PositionChange& change);
+  // Its queue is gone (a reload removed it): the session ends with 480.
+  void on_dropped(const std::string& interaction);
+  // The port outlives this B2BUA; nullptr (the default) turns queues off.
+  void set_queue_port(QueuePort* port) { queues_ = port; }
 
   // Sessions (establishing or connected) `login` takes part in, on every core.
   std::size_t live_sessions_of(std::string_view login) const;
@@ -124,6 +153,30 @@ class ImB2bua {
   };
 
   Live* find(const std::string& id);
+  // The steps of a new session, direct or queued.
+  void refuse(const txn::Key& server, const sip::Message& invite, int status,
+              std::string_view reason, std::string_view why, std::string_view who);
+  Live* open(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
+             std::string initiator, Session core, const std::string& to_tag);
+  void record_start(Live& s, std::string target, const FirstMessage& first);
+  // INVITEs for the devices among `contacts` (the session-capable ones of `target`), appended
+  // to s.branches: how many. A device over UDP the INVITE is too large for is left out.
+  std::size_t add_branches(Live& s, const std::vector<store::Binding>& contacts);
+  // Sends the INVITEs of branches [first, end); those that cannot be sent fail with 503.
+  void send_branches(Live& s, std::size_t first);
+  // Queued sessions (b2bua_queue.cpp).
+  void enter_queue(Live& s, QueueTerms terms);
+  void offer_to(Live& s, const std::string& agent, std::chrono::milliseconds timeout);
+  void on_offer_ended(Live& s, const OfferEnded& e);
+  void on_wait_limit(const std::string& id);
+  void overflow(Live& s);
+  void send_queued(Live& s, std::size_t position);
+  void arm_keepalive(Live& s);
+  void on_queued_answer(Live& s);
+  static std::string agent_uri(const Live& s, std::string_view login);
+  void on_queued_end(Live& s);
+  // The current offer's outcome into the session's record of offers.
+  void record_offer(Live& s, std::string_view outcome);
   void run(Live& s, const Actions& actions);
   void act(Live& s, const Action& action);
   void answer_initiator(Live& s, const AnswerInitiator& a);
@@ -158,6 +211,7 @@ class ImB2bua {
   stack::Stack* stack_;
   store::Store* store_;
   LiveSessions* live_;  // every core's sessions
+  QueuePort* queues_ = nullptr;
   Locator locator_;
   SentBy sent_by_;
   Clock clock_;

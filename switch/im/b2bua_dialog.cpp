@@ -257,9 +257,12 @@ void ImB2bua::on_branch_response(Live& s, std::size_t branch, const sip::Message
     }
     s.branches[branch].last_2xx = response;
   }
-  if (status >= 300 && s.core.state() == State::Establishing)
-    spdlog::info("IM session {}: {} answered {} from {}", s.id, s.leg(Side::Target).login,
-                 status, s.branches[branch].contact);
+  if (status >= 300 && s.core.state() == State::Establishing) {
+    // A queued session's target is the agent offered it now.
+    const std::string& who = s.queued ? s.queued->agent : s.leg(Side::Target).login;
+    spdlog::info("IM session {}: {} answered {} from {}", s.id, who, status,
+                 s.branches[branch].contact);
+  }
   run(s, s.core.on_final(branch, status));
 }
 
@@ -340,6 +343,8 @@ void ImB2bua::stop() {
                                [](Result<void>) {});
     s->invite_timer.cancel();
     s->linger_timer.cancel();
+    s->wait_timer.cancel();
+    s->keepalive_timer.cancel();
   }
   alive_.reset();
   sessions_.clear();

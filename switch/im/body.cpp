@@ -1,5 +1,7 @@
 #include "switch/im/body.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "common/sip/header_values.hpp"
 #include "common/sip/multipart.hpp"
 #include "common/util/strings.hpp"
@@ -39,6 +41,44 @@ Result<FirstMessage> first_message(std::string_view content_type, std::string_vi
     if (is_message_type(type)) return FirstMessage{std::string(type), std::string(part.body)};
   }
   return unsupported("the multipart body holds no text/plain or message/cpim part");
+}
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> json_members(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  // No exceptions: a document that does not parse is "discarded".
+  const auto doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return out;
+  for (const auto& [key, value] : doc.items()) {
+    if (out.size() == kMaxCaseDataKeys) break;
+    std::string v;
+    if (value.is_string()) {
+      v = value.get<std::string>();
+    } else if (value.is_number() || value.is_boolean()) {
+      v = value.dump();
+    } else {
+      continue;
+    }
+    if (key.empty() || key.size() > kMaxCaseDataValue || v.size() > kMaxCaseDataValue) continue;
+    out.emplace_back(key, std::move(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> case_data(std::string_view content_type,
+                                                           std::string_view body) {
+  if (type_is(content_type, "application", "json")) return json_members(body);
+  if (!type_is(content_type, "multipart", "mixed")) return {};
+  auto boundary = sip::multipart_boundary(content_type);
+  if (!boundary) return {};
+  auto parts = sip::parse_multipart(body, *boundary);
+  if (!parts) return {};
+  for (const auto& part : *parts)
+    if (type_is(part.content_type(), "application", "json")) return json_members(part.body);
+  return {};
 }
 
 }  // namespace ims::sw::im

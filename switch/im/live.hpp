@@ -47,9 +47,28 @@ struct LegState {
   std::string login;
 };
 
+// A session to a queue: where it waits and what it has been through (b2bua_queue.cpp).
+struct QueuedState {
+  QueueTerms terms;
+  routing::Facts facts;       // for the routing points of an overflow
+  std::string agent;          // the agent the current (or winning) offer went to
+  bool in_queue = false;      // between the port's request() and leave()
+  bool direct = false;        // the offer goes to an overflow agent: its failure ends the session
+  bool wait_over = false;     // the wait limit passed while an offer was out
+  std::size_t position = 0;   // in the last 182 Queued; 0: none sent
+  std::vector<std::string> skip;  // agents that declined or missed it, kept across overflows
+  std::string reason;         // the Reason header of a final answer the switch gives
+  // The offer out now, for the transcript's record of offers (store::OfferRecord).
+  std::uint32_t offers = 0;            // offers made so far; the current one's number
+  std::string offer_queue;             // the queue it comes from; "" for an overflow agent
+  std::int64_t offered_at_ms = 0;
+  bool offer_recorded = true;          // its outcome is in the store already
+};
+
 struct ImB2bua::Live {
-  Live(std::size_t devices, std::chrono::milliseconds timeout, boost::asio::any_io_executor ex)
-      : core(devices, timeout), invite_timer(ex), linger_timer(ex) {}
+  Live(Session session, boost::asio::any_io_executor ex)
+      : core(std::move(session)), invite_timer(ex), linger_timer(ex), wait_timer(ex),
+        keepalive_timer(ex) {}
 
   std::string id;
   Session core;
@@ -63,8 +82,11 @@ struct ImB2bua::Live {
   std::optional<Stamp> first_stamp;
   std::int64_t started_at_ms = 0;
   bool counted = false;  // in LiveSessions until it ends
-  boost::asio::steady_timer invite_timer;
+  boost::asio::steady_timer invite_timer;  // the invitation timer, or one offer's RONA timer
   boost::asio::steady_timer linger_timer;
+  std::optional<QueuedState> queued;       // a session to a queue
+  boost::asio::steady_timer wait_timer;     // the queue's wait limit
+  boost::asio::steady_timer keepalive_timer;  // 182 Queued every minute while waiting
   std::vector<txn::Key> clients;  // every client transaction remembered for it
   // A re-INVITE relayed leg to leg (one at a time, §14.2).
   struct Reinvite {

@@ -6,18 +6,26 @@ LiveSessions::Taken LiveSessions::take(const std::string& initiator, const std::
                                        std::size_t max_total, std::size_t target_capacity) {
   std::lock_guard hold(lock_);
   if (total_ >= max_total) return Taken::SwitchFull;
-  auto it = by_login_.find(target);
-  if ((it == by_login_.end() ? 0 : it->second) >= target_capacity) return Taken::TargetFull;
+  if (!target.empty()) {
+    auto it = by_login_.find(target);
+    if ((it == by_login_.end() ? 0 : it->second) >= target_capacity) return Taken::TargetFull;
+  }
   ++total_;
   ++by_login_[initiator];
-  if (initiator != target) ++by_login_[target];
+  if (!target.empty() && initiator != target) ++by_login_[target];
   return Taken::Ok;
+}
+
+void LiveSessions::add(const std::string& login) {
+  std::lock_guard hold(lock_);
+  ++by_login_[login];
 }
 
 void LiveSessions::give_back(const std::string& initiator, const std::string& target) {
   std::lock_guard hold(lock_);
   if (total_ > 0) --total_;
   for (const auto* login : {&initiator, &target}) {
+    if (login->empty()) continue;
     auto it = by_login_.find(*login);
     if (it != by_login_.end() && --it->second == 0) by_login_.erase(it);
     if (initiator == target) break;

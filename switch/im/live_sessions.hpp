@@ -18,10 +18,12 @@ class LiveSessions {
   enum class Taken { Ok, SwitchFull, TargetFull };
 
   // Counts a new session of initiator and target, unless the switch has max_total live or the
-  // target is in target_capacity already.
+  // target is in target_capacity already. An empty target (a session to a queue, whose agent
+  // is not known yet) counts the initiator only; add() counts the agent once it answers.
   Taken take(const std::string& initiator, const std::string& target, std::size_t max_total,
              std::size_t target_capacity);
-  // The session ended (or was never opened after take()).
+  void add(const std::string& login);
+  // The session ended (or was never opened after take()); an empty target was never added.
   void give_back(const std::string& initiator, const std::string& target);
 
   std::size_t total() const;

@@ -39,6 +39,15 @@ std::string_view end_reason_name(EndReason reason) {
   return "unavailable";
 }
 
+std::string_view offer_outcome_name(OfferOutcome outcome) {
+  switch (outcome) {
+    case OfferOutcome::Declined: return "declined";
+    case OfferOutcome::NoAnswer: return "no-answer";
+    case OfferOutcome::Unavailable: return "unavailable";
+  }
+  return "unavailable";
+}
+
 std::string format_stamp(const Stamp& stamp) {
   const std::int64_t ms = ((stamp.at_ms % 1000) + 1000) % 1000;
   const std::time_t secs = static_cast<std::time_t>((stamp.at_ms - ms) / 1000);
@@ -92,7 +101,35 @@ std::optional<Stamp> parse_stamp(std::string_view text) {
 Session::Session(std::size_t branches, std::chrono::milliseconds invite_timeout)
     : invite_timeout_(invite_timeout), branches_(branches) {}
 
-Actions Session::start() { return {StartInviteTimer{invite_timeout_}}; }
+Session Session::queued() {
+  Session s(0, std::chrono::milliseconds(0));
+  s.queued_ = true;
+  return s;
+}
+
+Actions Session::start() {
+  if (queued_) return {};  // each offer has its own timer
+  return {StartInviteTimer{invite_timeout_}};
+}
+
+Actions Session::offer(std::size_t devices, std::chrono::milliseconds no_answer) {
+  if (!queued_ || offer_active_ || state_ != State::Establishing || devices == 0) return {};
+  offer_begin_ = branches_.size();
+  branches_.resize(branches_.size() + devices);
+  offer_active_ = true;
+  return {StartInviteTimer{no_answer}};
+}
+
+Actions Session::give_up(int status) {
+  Actions out;
+  if (state_ != State::Establishing) return out;
+  out.push_back(StopInviteTimer{});
+  cancel_pending(kReasonCancelled, out);
+  offer_active_ = false;
+  out.push_back(AnswerInitiator{status, std::nullopt});
+  end(EndReason::Unavailable, std::nullopt, out);
+  return out;
+}
 
 Actions Session::on_provisional(std::size_t branch, int status) {
   Actions out;
@@ -107,9 +144,11 @@ Actions Session::on_provisional(std::size_t branch, int status) {
   if (b.state != BranchState::Calling && b.state != BranchState::Proceeding) return out;
   b.state = BranchState::Proceeding;
   // The initiator hears the target ringing once, whichever device rings first.
-  if (state_ == State::Establishing && status == 180 && !b.relayed_180) {
+  // An offer of a queued session rings anew: only its own branches count.
+  if (state_ == State::Establishing && status == 180 && !b.relayed_180 && branch >= offer_begin_) {
     bool any = false;
-    for (const auto& other_branch : branches_) any = any || other_branch.relayed_180;
+    for (std::size_t i = offer_begin_; i < branches_.size(); ++i)
+      any = any || branches_[i].relayed_180;
     b.relayed_180 = true;
     if (!any) out.push_back(RelayProvisional{status, branch});
   }
@@ -138,6 +177,7 @@ Actions Session::on_final(std::size_t branch, int status) {
     b.status = status;
     winner_ = branch;
     state_ = State::Connected;
+    offer_active_ = false;
     out.push_back(StopInviteTimer{});
     out.push_back(AckBranch{branch});
     cancel_pending(kReasonAnsweredElsewhere, out);
@@ -149,10 +189,21 @@ Actions Session::on_final(std::size_t branch, int status) {
   b.status = status;
   b.cancel_wanted = false;
   if (state_ != State::Establishing) return out;
-  for (const auto& other_branch : branches_)
-    if (other_branch.state != BranchState::Done) return out;
+  if (queued_ && (!offer_active_ || branch < offer_begin_)) return out;  // an earlier offer's
+  for (std::size_t i = offer_begin_; i < branches_.size(); ++i)
+    if (branches_[i].state != BranchState::Done) return out;
   // Every device said no: the initiator gets the best of their answers.
-  const int best = best_failure();
+  const int best = best_failure(offer_begin_);
+  if (queued_) {
+    // ... or, in a queue, the next agent is asked: the initiator hears nothing of it.
+    offer_active_ = false;
+    out.push_back(StopInviteTimer{});
+    OfferOutcome outcome = OfferOutcome::Unavailable;
+    if (best >= 600 || best == 486) outcome = OfferOutcome::Declined;
+    if (best == 408) outcome = OfferOutcome::NoAnswer;
+    out.push_back(OfferEnded{outcome, best});
+    return out;
+  }
   out.push_back(StopInviteTimer{});
   out.push_back(AnswerInitiator{best, std::nullopt});
   EndReason reason = EndReason::Unavailable;
@@ -167,11 +218,12 @@ Actions Session::on_final(std::size_t branch, int status) {
   return out;
 }
 
-int Session::best_failure() const {
+int Session::best_failure(std::size_t first) const {
   // RFC 3261 §16.7 step 6 in spirit: a 6xx ends the search; a busy device says more than an
   // absent one; a 4xx other than time-outs is passed on; everything else is "not now".
   int six = 0, busy = 0, four = 0, timeouts = 0;
-  for (const auto& b : branches_) {
+  for (std::size_t i = first; i < branches_.size(); ++i) {
+    const Branch& b = branches_[i];
     if (b.status >= 600 && six == 0) six = b.status;
     if (b.status == 486) busy = 486;
     if (b.status >= 400 && b.status < 500 && b.status != 408 && b.status != 480 &&
@@ -182,7 +234,7 @@ int Session::best_failure() const {
   if (six) return six;
   if (busy) return busy;
   if (four) return four;
-  if (timeouts == static_cast<int>(branches_.size())) return 408;
+  if (timeouts == static_cast<int>(branches_.size() - first)) return 408;
   return 480;
 }
 
@@ -203,6 +255,14 @@ void Session::cancel_pending(std::string_view reason, Actions& out) {
 Actions Session::on_invite_timeout() {
   Actions out;
   if (state_ != State::Establishing) return out;
+  if (queued_) {
+    // RONA: the offer is taken back from this agent; the session waits for the next one.
+    if (!offer_active_) return out;
+    offer_active_ = false;
+    cancel_pending(kReasonTimeout, out);
+    out.push_back(OfferEnded{OfferOutcome::NoAnswer, 408});
+    return out;
+  }
   cancel_pending(kReasonTimeout, out);
   out.push_back(AnswerInitiator{408, std::nullopt});
   end(EndReason::TimedOut, std::nullopt, out);
@@ -214,6 +274,7 @@ Actions Session::on_initiator_cancel() {
   if (state_ != State::Establishing) return out;  // §9.2: too late, the 2xx went already
   out.push_back(StopInviteTimer{});
   cancel_pending(kReasonCancelled, out);
+  offer_active_ = false;
   out.push_back(AnswerInitiator{487, std::nullopt});
   end(EndReason::Cancelled, Side::Initiator, out);
   return out;

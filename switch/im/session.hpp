@@ -11,6 +11,13 @@
 //        |  invitation timer: CANCEL (cause=408), 408 TimedOut            ------------> Ended
 //        |  initiator's CANCEL: CANCEL branches, 487 Cancelled            ------------> Ended
 //
+// A session to a queue or routing point (queued()) starts without a target: the caller offers it
+// to one agent at a time (offer(): that agent's devices are the next branches). When every
+// device of the offer fails, or the offer's no-answer timer fires (RONA: CANCEL with cause=408),
+// the offer ends with OfferEnded and the session stays Establishing for the next offer; the
+// initiator hears only provisional responses and the final outcome (give_up() when no agent is
+// left). Branches of earlier offers keep their indexes, so their late answers are still known.
+//
 // Races are decided here: a 2xx that arrives after the session was decided otherwise (time-out,
 // CANCEL, another branch's 2xx) is acknowledged and the dialog it made is ended at once with BYE
 // (RFC 3261 §15: a UAC that no longer wants the session sends BYE after its ACK).
@@ -79,12 +86,23 @@ struct StartInviteTimer {
   std::chrono::milliseconds after{0};
 };
 struct StopInviteTimer {};
+// How an offer to one agent of a queue ended without a session (the caller asks for the next).
+enum class OfferOutcome : std::uint8_t {
+  Declined,     // a device answered 6xx (or 486): the agent said no
+  NoAnswer,     // the no-answer timer fired (RONA), or every device timed out
+  Unavailable,  // the devices failed otherwise (480, 5xx, transport)
+};
+std::string_view offer_outcome_name(OfferOutcome outcome);  // "declined", "no-answer", ...
+struct OfferEnded {
+  OfferOutcome outcome = OfferOutcome::Unavailable;
+  int status = 0;  // the best of the devices' answers (408 for a time-out)
+};
 struct SessionEnded {
   EndReason reason = EndReason::Bye;
   std::optional<Side> by;  // the party who ended it; nullopt when the switch did
 };
 using Action = std::variant<AnswerInitiator, RelayProvisional, CancelBranch, AckBranch, ByeBranch,
-                            SendBye, StartInviteTimer, StopInviteTimer, SessionEnded>;
+                            SendBye, StartInviteTimer, StopInviteTimer, OfferEnded, SessionEnded>;
 using Actions = std::vector<Action>;
 
 // The switch's stamp of one transcript message: its place in the session and the switch's time.
@@ -105,6 +123,8 @@ class Session {
  public:
   // `branches`: the INVITEs the caller sends to the target's devices (at least one).
   Session(std::size_t branches, std::chrono::milliseconds invite_timeout);
+  // A session to a queue: no branches until offer().
+  static Session queued();
 
   State state() const { return state_; }
   std::optional<std::size_t> winner() const { return winner_; }
@@ -113,6 +133,17 @@ class Session {
 
   // The INVITEs are on their way: the invitation timer starts.
   Actions start();
+
+  // Queued sessions: the next `devices` branches (indexes from branches() on) are one agent's
+  // devices, INVITEd now; the no-answer timer starts. Nothing while an offer is still out or
+  // the session is not establishing.
+  Actions offer(std::size_t devices, std::chrono::milliseconds no_answer);
+  bool is_queued() const { return queued_; }
+  bool offer_active() const { return offer_active_; }
+  std::size_t branches() const { return branches_.size(); }
+  // Queued sessions: no agent will take it (wait limit, queue full, no route): the offer still
+  // out is CANCELled and the initiator gets `status` (480, 486 ...).
+  Actions give_up(int status);
 
   // Target leg, per branch.
   Actions on_provisional(std::size_t branch, int status);
@@ -156,8 +187,8 @@ class Session {
   // the others get theirs on their first provisional).
   void cancel_pending(std::string_view reason, Actions& out);
   void end(EndReason reason, std::optional<Side> by, Actions& out);
-  // §16.7-style choice among the branches' failures.
-  int best_failure() const;
+  // §16.7-style choice among the failures of the branches from `first` on.
+  int best_failure(std::size_t first = 0) const;
 
   std::chrono::milliseconds invite_timeout_;
   std::vector<Branch> branches_;
@@ -167,6 +198,9 @@ class Session {
   std::optional<Side> ended_by_;
   std::uint32_t next_seq_ = 1;
   bool reinvite_pending_ = false;
+  bool queued_ = false;
+  bool offer_active_ = false;
+  std::size_t offer_begin_ = 0;  // the current offer's first branch
 };
 
 }  // namespace ims::sw::im

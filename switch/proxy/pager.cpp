@@ -260,9 +260,16 @@ void PagerProxy::answer(const txn::Key& server, const sip::Message& request, int
 
 // ---- store and forward -------------------------------------------------------------------------
 
+void PagerProxy::keep_for_queue(const txn::Key& server, sip::Message request,
+                                const transport::Origin& origin, std::string sender,
+                                std::string queue, std::function<bool(std::int64_t id)> admit) {
+  keep_for_later(server, std::move(request), origin, sender, queue, std::move(admit));
+}
+
 void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
                                 const transport::Origin& origin, const std::string& sender,
-                                const std::string& target) {
+                                const std::string& target,
+                                std::function<bool(std::int64_t id)> admit) {
   store::StoredMessage m;
   m.recipient = target;
   m.sender_login = sender;
@@ -278,7 +285,7 @@ void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
   store_->store_message(
       std::move(m), settings_.queue_limit,
       [this, alive = std::weak_ptr<int>(alive_), server, origin, sender, target,
-       request = std::move(request)](Result<std::int64_t> id) {
+       request = std::move(request), admit = std::move(admit)](Result<std::int64_t> id) {
         if (alive.expired()) return;
         if (!id && id.error().code == store::make_error_code(store::StoreErrc::QueueFull)) {
           // A bound, not a fault: the agent has not collected what waits for it.
@@ -301,6 +308,14 @@ void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
           spdlog::error("MESSAGE from {} not stored: {} (answered 500)", sender,
                         id.error().message);
           answer(server, request, 500, "Message Store Unavailable");
+          return;
+        }
+        if (admit && !admit(*id)) {
+          spdlog::info("MESSAGE {} -> queue {}: the queue's line is full, refused (486)", sender,
+                       target);
+          store_->delete_message(*id, [](Result<void>) {});
+          ++counters_.failed;
+          answer(server, request, 486, "Queue Full");
           return;
         }
         ++counters_.stored;

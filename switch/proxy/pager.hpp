@@ -78,6 +78,14 @@ class PagerProxy {
   void relay(const txn::Key& server, sip::Message request, const transport::Origin& origin,
              std::string sender, std::string target);
 
+  // Keeps `request` for queue `queue` (stored with the queue's number as its recipient) because
+  // no member of the queue is free. Once it is on disk, `admit(id)` puts it in the queue's line:
+  // true, and the sender gets 202; false (the line is full), and the message is deleted and the
+  // sender gets 486.
+  void keep_for_queue(const txn::Key& server, sip::Message request,
+                      const transport::Origin& origin, std::string sender, std::string queue,
+                      std::function<bool(std::int64_t id)> admit);
+
   // Sends the messages stored for `login` to its contacts, in order, each deleted after a 2xx.
   // A round already running for the login is not started twice: another follows it.
   void deliver_stored(const std::string& login);
@@ -126,7 +134,8 @@ class PagerProxy {
               std::string_view reason = {});
   void keep_for_later(const txn::Key& server, sip::Message request,
                       const transport::Origin& origin, const std::string& sender,
-                      const std::string& target);
+                      const std::string& target,
+                      std::function<bool(std::int64_t id)> admit = nullptr);
   void send_copies(const sip::Message& request, const transport::Origin& origin,
                    const std::string& sender);
   // Ends login's round; starts the next one when it was asked for meanwhile.

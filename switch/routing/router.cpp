@@ -146,10 +146,11 @@ QueueRouter::Outcome QueueRouter::request(std::string_view queue, std::string in
   return w;
 }
 
-std::optional<std::string> QueueRouter::pick(std::string_view queue) {
+std::optional<std::string> QueueRouter::pick(std::string_view queue,
+                                            const std::vector<std::string>& skip) {
   QueueState* q = find_queue(queue);
   if (!q) return std::nullopt;
-  AgentState* a = q->free.select({});
+  AgentState* a = q->free.select(skip);
   if (!a) return std::nullopt;
   q->free.note_offered(member_pos(*a, *q));
   q->last_offered = a->login;

@@ -108,11 +108,13 @@ class QueueRouter {
   Outcome request(std::string_view queue, std::string interaction, std::int64_t now_ms,
                   RequestOptions opts = {});
 
-  // A pager message to `queue` (PRODUCT §3): the free member the distribution picks now, which
+  // A pager message to `queue` (PRODUCT §3): the free member the distribution picks now (none
+  // of `skip`, such as its sender), which
   // takes it at once (counted offered and answered; nothing is reserved, a pager message holds
   // no capacity), or nullopt when none is free or there is no such queue. The message then
   // waits as an interaction of its own (request()).
-  std::optional<std::string> pick(std::string_view queue);
+  std::optional<std::string> pick(std::string_view queue,
+                                  const std::vector<std::string>& skip = {});
 
   // The offer was answered: the reservation becomes a session, misses are reset. False when the
   // interaction has no offer in flight (it left meanwhile): the caller ends the agent's leg.

@@ -43,6 +43,9 @@ class CoreStore final : public Store {
   void delete_message(std::int64_t id, Done done) override {
     shared_->delete_message(id, here(std::move(done)));
   }
+  void readdress_message(std::int64_t id, std::string recipient, Done done) override {
+    shared_->readdress_message(id, std::move(recipient), here(std::move(done)));
+  }
   void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) override {
     shared_->expire(now_ms, here(std::move(done)));
   }
@@ -54,6 +57,13 @@ class CoreStore final : public Store {
     shared_->record_session_end(std::move(session_id), ended_at_ms, std::move(ended_by),
                                 std::move(end_reason), here(std::move(done)));
   }
+  void record_session_answer(std::string session_id, std::string agent, Done done) override {
+    shared_->record_session_answer(std::move(session_id), std::move(agent),
+                                   here(std::move(done)));
+  }
+  void record_offer(OfferRecord offer, Done done) override {
+    shared_->record_offer(std::move(offer), here(std::move(done)));
+  }
   void append_message(TranscriptEntry entry, Done done) override {
     shared_->append_message(std::move(entry), here(std::move(done)));
   }
@@ -64,6 +74,15 @@ class CoreStore final : public Store {
   void load_transcript(std::string session_id,
                        std::function<void(Result<Transcript>)> done) override {
     shared_->load_transcript(std::move(session_id), here(std::move(done)));
+  }
+  Result<std::vector<Publication>> load_publications() override {
+    return shared_->load_publications();
+  }
+  void put_publication(Publication publication, std::string replaces, Done done) override {
+    shared_->put_publication(std::move(publication), std::move(replaces), here(std::move(done)));
+  }
+  void remove_publication(std::string login, std::string etag, Done done) override {
+    shared_->remove_publication(std::move(login), std::move(etag), here(std::move(done)));
   }
   void close() override {}
 

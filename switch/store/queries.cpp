@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "switch/store/errors.hpp"
 
 namespace ims::sw::store::queries {
@@ -38,6 +40,7 @@ const std::string kPendingMessages =
     "LIMIT ?2";
 
 const std::string kDeleteMessage = "DELETE FROM stored_messages WHERE id = ?1";
+const std::string kReaddressMessage = "UPDATE stored_messages SET recipient = ?2 WHERE id = ?1";
 
 const std::string kExpireBindings = "DELETE FROM bindings WHERE expires_at_ms <= ?1";
 const std::string kExpiredMessages =
@@ -47,8 +50,15 @@ const std::string kExpireMessages = "DELETE FROM stored_messages WHERE expires_a
 
 const std::string kInsertSession =
     "INSERT INTO im_sessions (id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, "
-    "end_reason, initiator_call_id, target_call_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-    "?10)";
+    "end_reason, initiator_call_id, target_call_id, queue) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10, ?11)";
+const std::string kAnswerSession = "UPDATE im_sessions SET target = ?2 WHERE id = ?1";
+const std::string kInsertOffer =
+    "INSERT INTO im_offers (session_id, n, queue, agent, offered_at_ms, outcome) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const std::string kLoadOffers =
+    "SELECT session_id, n, queue, agent, offered_at_ms, outcome FROM im_offers "
+    "WHERE session_id = ?1 ORDER BY n";
 const std::string kEndSession =
     "UPDATE im_sessions SET state = 'ended', ended_at_ms = ?2, ended_by = ?3, end_reason = ?4 "
     "WHERE id = ?1 AND state <> 'ended'";
@@ -60,9 +70,28 @@ const std::string kInsertEntry =
     "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kLoadSession =
     "SELECT id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, end_reason, "
-    "initiator_call_id, target_call_id FROM im_sessions WHERE id = ?1";
+    "initiator_call_id, target_call_id, queue FROM im_sessions WHERE id = ?1";
 const std::string kRecentSessions =
     "SELECT id FROM im_sessions ORDER BY started_at_ms DESC, rowid DESC LIMIT ?1";
+const std::string kLoadPublications =
+    "SELECT login, etag, basic, note, expires_at_ms, modified_at_ms FROM presence_publications "
+    "ORDER BY modified_at_ms, login, etag";
+const std::string kPutPublication =
+    "INSERT INTO presence_publications (login, etag, basic, note, expires_at_ms, modified_at_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (login, etag) DO UPDATE SET basic = ?3, "
+    "note = ?4, expires_at_ms = ?5, modified_at_ms = ?6";
+const std::string kRemovePublication =
+    "DELETE FROM presence_publications WHERE login = ?1 AND etag = ?2";
+
+// PIDF's own words for the basic status (RFC 3863 §4.1.4), readable in the table.
+std::string_view basic_text(PresenceBasic b) {
+  switch (b) {
+    case PresenceBasic::Open: return "open";
+    case PresenceBasic::Closed: return "closed";
+  }
+  return "open";
+}
+
 const std::string kLoadEntries =
     "SELECT session_id, seq, stamped_at_ms, sender, recipient, content_type, body "
     "FROM im_transcript WHERE session_id = ?1 ORDER BY seq";
@@ -190,6 +219,17 @@ Result<void> delete_message(Connection& db, std::int64_t id) {
   return stmt->run("delete message");
 }
 
+Result<void> readdress_message(Connection& db, std::int64_t id, const std::string& recipient) {
+  auto stmt = db.prepare(kReaddressMessage, "readdress message");
+  if (!stmt) return stmt.error();
+  stmt->bind_int(1, id);
+  stmt->bind_text(2, recipient);
+  if (auto r = stmt->run("readdress message"); !r) return r;
+  if (db.changes() == 0)
+    return Error{StoreErrc::NotFound, fmt::format("stored message {}: gone", id)};
+  return {};
+}
+
 Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms) {
   ExpiredCounts counts;
   {
@@ -233,8 +273,28 @@ Result<void> insert_session(Connection& db, const SessionRecord& s) {
       .bind_text(7, s.ended_by)
       .bind_text(8, s.end_reason)
       .bind_text(9, s.initiator_call_id)
-      .bind_text(10, s.target_call_id);
+      .bind_text(10, s.target_call_id)
+      .bind_text(11, s.queue);
   return stmt->run("record session");
+}
+
+Result<void> answer_session(Connection& db, const std::string& id, const std::string& agent) {
+  auto stmt = db.prepare(kAnswerSession, "record session answer");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, id).bind_text(2, agent);
+  return stmt->run("record session answer");
+}
+
+Result<void> insert_offer(Connection& db, const OfferRecord& o) {
+  auto stmt = db.prepare(kInsertOffer, "record offer");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, o.session_id)
+      .bind_int(2, o.n)
+      .bind_text(3, o.queue)
+      .bind_text(4, o.agent)
+      .bind_int(5, o.offered_at_ms)
+      .bind_text(6, o.outcome);
+  return stmt->run("record offer");
 }
 
 Result<void> end_session(Connection& db, const std::string& id, std::int64_t ended_at_ms,
@@ -301,6 +361,25 @@ Result<Transcript> load_transcript(Connection& db, const std::string& id) {
     s.end_reason = stmt->column_text(7);
     s.initiator_call_id = stmt->column_text(8);
     s.target_call_id = stmt->column_text(9);
+    s.queue = stmt->column_text(10);
+  }
+  {
+    auto stmt = db.prepare(kLoadOffers, "read offers");
+    if (!stmt) return stmt.error();
+    stmt->bind_text(1, id);
+    for (;;) {
+      auto row = stmt->step("read offers");
+      if (!row) return row.error();
+      if (!*row) break;
+      OfferRecord o;
+      o.session_id = stmt->column_text(0);
+      o.n = static_cast<std::uint32_t>(stmt->column_int(1));
+      o.queue = stmt->column_text(2);
+      o.agent = stmt->column_text(3);
+      o.offered_at_ms = stmt->column_int(4);
+      o.outcome = stmt->column_text(5);
+      t.offers.push_back(std::move(o));
+    }
   }
   auto stmt = db.prepare(kLoadEntries, "read transcript");
   if (!stmt) return stmt.error();
@@ -320,6 +399,49 @@ Result<Transcript> load_transcript(Connection& db, const std::string& id) {
     t.messages.push_back(std::move(e));
   }
   return t;
+}
+
+Result<std::vector<Publication>> load_publications(Connection& db) {
+  auto stmt = db.prepare(kLoadPublications, "load publications");
+  if (!stmt) return stmt.error();
+  std::vector<Publication> out;
+  for (;;) {
+    auto row = stmt->step("load publications");
+    if (!row) return row.error();
+    if (!*row) break;
+    Publication p;
+    p.login = stmt->column_text(0);
+    p.etag = stmt->column_text(1);
+    p.basic = stmt->column_text(2) == "closed" ? PresenceBasic::Closed : PresenceBasic::Open;
+    p.note = stmt->column_text(3);
+    p.expires_at_ms = stmt->column_int(4);
+    p.modified_at_ms = stmt->column_int(5);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<void> put_publication(Connection& db, const Publication& p, const std::string& replaces) {
+  if (!replaces.empty() && replaces != p.etag) {
+    if (auto r = remove_publication(db, p.login, replaces); !r) return r;
+  }
+  auto stmt = db.prepare(kPutPublication, "put publication");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, p.login)
+      .bind_text(2, p.etag)
+      .bind_text(3, basic_text(p.basic))
+      .bind_text(4, p.note)
+      .bind_int(5, p.expires_at_ms)
+      .bind_int(6, p.modified_at_ms);
+  return stmt->run("put publication");
+}
+
+Result<void> remove_publication(Connection& db, const std::string& login,
+                                const std::string& etag) {
+  auto stmt = db.prepare(kRemovePublication, "remove publication");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, login).bind_text(2, etag);
+  return stmt->run("remove publication");
 }
 
 }  // namespace ims::sw::store::queries

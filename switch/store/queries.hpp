@@ -26,6 +26,9 @@ namespace ims::sw::store::queries {
                                                                   const std::string& recipient,
                                                                   std::size_t limit);
 [[nodiscard]] Result<void> delete_message(Connection& db, std::int64_t id);
+// NotFound when there is no message `id` (delivered or expired meanwhile).
+[[nodiscard]] Result<void> readdress_message(Connection& db, std::int64_t id,
+                                             const std::string& recipient);
 [[nodiscard]] Result<ExpiredCounts> expire(Connection& db, std::int64_t now_ms);
 
 [[nodiscard]] Result<void> insert_session(Connection& db, const SessionRecord& s);
@@ -33,10 +36,20 @@ namespace ims::sw::store::queries {
                                        std::int64_t ended_at_ms, const std::string& ended_by,
                                        const std::string& end_reason);
 [[nodiscard]] Result<void> insert_transcript_entry(Connection& db, const TranscriptEntry& e);
+[[nodiscard]] Result<void> answer_session(Connection& db, const std::string& id,
+                                          const std::string& agent);
+[[nodiscard]] Result<void> insert_offer(Connection& db, const OfferRecord& o);
 [[nodiscard]] Result<std::size_t> end_live_sessions(Connection& db, std::int64_t now_ms,
                                                     const std::string& reason);
 [[nodiscard]] Result<Transcript> load_transcript(Connection& db, const std::string& id);
 // The ids of the `limit` most recently started sessions, newest first.
 [[nodiscard]] Result<std::vector<std::string>> recent_sessions(Connection& db, std::size_t limit);
+
+[[nodiscard]] Result<std::vector<Publication>> load_publications(Connection& db);
+// Deletes (p.login, replaces) first when replaces is not empty.
+[[nodiscard]] Result<void> put_publication(Connection& db, const Publication& p,
+                                           const std::string& replaces);
+[[nodiscard]] Result<void> remove_publication(Connection& db, const std::string& login,
+                                              const std::string& etag);
 
 }  // namespace ims::sw::store::queries

@@ -1,7 +1,7 @@
 #pragma once
-// Records the switch keeps durably: registrations (bindings), stored pager messages and IM
-// session transcripts. Plain values shared by the registrar, the proxy, the IM B2BUA and the
-// store; no behaviour, no I/O.
+// Records the switch keeps durably: registrations (bindings), stored pager messages, IM
+// session transcripts and agents' presence publications. Plain values shared by the registrar,
+// the proxy, the IM B2BUA and the store; no behaviour, no I/O.
 
 #include <cstdint>
 #include <string>
@@ -59,6 +59,19 @@ struct SessionRecord {
   std::string end_reason;        // "bye", "rejected", "timed-out", "cancelled", ... ("" while live)
   std::string initiator_call_id;  // Call-ID of the initiator's leg
   std::string target_call_id;     // Call-ID of the target's leg (the switch's own)
+  std::string queue;  // the queue it was addressed to; "" for an agent's address. Its target is
+                      // the queue's number until an agent takes it, then that agent's login
+};
+
+// One offer of a session to an agent of a queue (PRODUCT §4: who was offered it and what they
+// answered).
+struct OfferRecord {
+  std::string session_id;
+  std::uint32_t n = 0;        // 1, 2, ... in offer order
+  std::string queue;          // the queue it was offered from; "" for an overflow to an agent
+  std::string agent;
+  std::int64_t offered_at_ms = 0;
+  std::string outcome;        // "answered", "declined", "no-answer", "unavailable", "cancelled"
 };
 
 // One message of a transcript, as the switch stamped it: seq orders the session's messages
@@ -77,6 +90,22 @@ struct TranscriptEntry {
 struct Transcript {
   SessionRecord session;
   std::vector<TranscriptEntry> messages;
+  std::vector<OfferRecord> offers;  // a queued session's, in order
+};
+
+// PIDF <basic> status (RFC 3863 §4.1.4): open is Ready, closed Not Ready.
+enum class PresenceBasic : std::uint8_t { Open, Closed };
+
+// A presence publication (RFC 3903 §4.1, PRODUCT §2): the agent state one device of an agent
+// published, under the entity-tag of its last successful PUBLISH. Kept so that an agent's state
+// and its devices' entity-tags survive a restart.
+struct Publication {
+  std::string login;                           // the agent
+  std::string etag;                            // entity-tag; unique per login
+  PresenceBasic basic = PresenceBasic::Open;
+  std::string note;                            // the reason ("lunch"), "" when none
+  std::int64_t expires_at_ms = 0;              // Unix epoch ms
+  std::int64_t modified_at_ms = 0;             // initial publication or last modification
 };
 
 }  // namespace ims::sw::store

@@ -78,9 +78,41 @@ CREATE TABLE im_transcript (
 );
 )sql";
 
+// Version 3: agents' presence publications (RFC 3903, PRODUCT §2). One row per publication,
+// keyed by (login, entity-tag); basic is PIDF's word, 'open' (Ready) or 'closed' (Not Ready).
+constexpr const char* kV3 = R"sql(
+CREATE TABLE presence_publications (
+  login          TEXT    NOT NULL,
+  etag           TEXT    NOT NULL,
+  basic          TEXT    NOT NULL,
+  note           TEXT    NOT NULL,
+  expires_at_ms  INTEGER NOT NULL,
+  modified_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (login, etag)
+);
+)sql";
+
+// Version 4: sessions to a queue (PRODUCT §4). The queue a session was addressed to ('' for an
+// agent's address; its target is the agent who took it), and every offer to an agent in order
+// with its outcome: answered, declined, no-answer, unavailable, cancelled.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE im_sessions ADD COLUMN queue TEXT NOT NULL DEFAULT '';
+CREATE TABLE im_offers (
+  session_id    TEXT    NOT NULL REFERENCES im_sessions (id),
+  n             INTEGER NOT NULL,
+  queue         TEXT    NOT NULL,
+  agent         TEXT    NOT NULL,
+  offered_at_ms INTEGER NOT NULL,
+  outcome       TEXT    NOT NULL,
+  PRIMARY KEY (session_id, n)
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "bindings and stored messages", kV1},
     Migration{2, "IM sessions and transcripts", kV2},
+    Migration{3, "presence publications", kV3},
+    Migration{4, "queued sessions and their offers", kV4},
 };
 
 Result<int> user_version(Connection& db) {

@@ -309,6 +309,14 @@ void SqliteStore::delete_message(std::int64_t id, Done done) {
   submit<void>([id](Connection& db) { return queries::delete_message(db, id); }, std::move(done));
 }
 
+void SqliteStore::readdress_message(std::int64_t id, std::string recipient, Done done) {
+  submit<void>(
+      [id, recipient = std::move(recipient)](Connection& db) {
+        return queries::readdress_message(db, id, recipient);
+      },
+      std::move(done));
+}
+
 void SqliteStore::expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) {
   submit<ExpiredCounts>([now_ms](Connection& db) { return queries::expire(db, now_ms); },
                         std::move(done));
@@ -327,6 +335,19 @@ void SqliteStore::record_session_end(std::string session_id, std::int64_t ended_
         return queries::end_session(db, id, ended_at_ms, by, reason);
       },
       std::move(done));
+}
+
+void SqliteStore::record_session_answer(std::string session_id, std::string agent, Done done) {
+  submit<void>(
+      [id = std::move(session_id), agent = std::move(agent)](Connection& db) {
+        return queries::answer_session(db, id, agent);
+      },
+      std::move(done));
+}
+
+void SqliteStore::record_offer(OfferRecord offer, Done done) {
+  submit<void>([offer = std::move(offer)](Connection& db) { return queries::insert_offer(db, offer); },
+               std::move(done));
 }
 
 void SqliteStore::append_message(TranscriptEntry entry, Done done) {
@@ -349,6 +370,33 @@ void SqliteStore::load_transcript(std::string session_id,
   submit<Transcript>(
       [id = std::move(session_id)](Connection& db) { return queries::load_transcript(db, id); },
       std::move(done));
+}
+
+// As load_bindings: the caller's thread waits for the worker.
+Result<std::vector<Publication>> SqliteStore::load_publications() {
+  using R = Result<std::vector<Publication>>;
+  auto promise = std::make_shared<std::promise<R>>();
+  auto future = promise->get_future();
+  auto op = std::make_unique<TypedOp<std::vector<Publication>>>(
+      [](Connection& db) { return queries::load_publications(db); },
+      [promise](R r) { promise->set_value(std::move(r)); });
+  op->posted = false;
+  enqueue(std::move(op));
+  return future.get();
+}
+
+void SqliteStore::put_publication(Publication publication, std::string replaces, Done done) {
+  submit<void>(
+      [p = std::move(publication), replaces = std::move(replaces)](Connection& db) {
+        return queries::put_publication(db, p, replaces);
+      },
+      std::move(done));
+}
+
+void SqliteStore::remove_publication(std::string login, std::string etag, Done done) {
+  submit<void>([login = std::move(login), etag = std::move(etag)](
+                   Connection& db) { return queries::remove_publication(db, login, etag); },
+               std::move(done));
 }
 
 // ---- the worker ----

@@ -93,15 +93,21 @@ class SqliteStore final : public Store {
   void pending_messages(std::string recipient, std::size_t limit,
                         std::function<void(Result<std::vector<StoredMessage>>)> done) override;
   void delete_message(std::int64_t id, Done done) override;
+  void readdress_message(std::int64_t id, std::string recipient, Done done) override;
   void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) override;
   void record_session_start(SessionRecord session, Done done) override;
   void record_session_end(std::string session_id, std::int64_t ended_at_ms, std::string ended_by,
                           std::string end_reason, Done done) override;
   void append_message(TranscriptEntry entry, Done done) override;
+  void record_session_answer(std::string session_id, std::string agent, Done done) override;
+  void record_offer(OfferRecord offer, Done done) override;
   void end_live_sessions(std::int64_t now_ms, std::string reason,
                          std::function<void(Result<std::size_t>)> done) override;
   void load_transcript(std::string session_id,
                        std::function<void(Result<Transcript>)> done) override;
+  [[nodiscard]] Result<std::vector<Publication>> load_publications() override;
+  void put_publication(Publication publication, std::string replaces, Done done) override;
+  void remove_publication(std::string login, std::string etag, Done done) override;
   void close() override;
 
   Stats stats() const;

@@ -1,5 +1,6 @@
 #pragma once
-// Store: the switch's durable state (registrations, stored pager messages, IM transcripts),
+// Store: the switch's durable state (registrations, stored pager messages, IM transcripts,
+// agents' presence publications),
 // as an interface so that SQLite (one switch) and PostgreSQL (several switches, PRODUCT §8) can
 // both stand behind it.
 //
@@ -65,6 +66,10 @@ class Store {
                                 std::function<void(Result<std::vector<StoredMessage>>)> done) = 0;
   // Deletes a message after its 2xx delivery; deleting one that is gone succeeds.
   virtual void delete_message(std::int64_t id, Done done) = 0;
+  // Gives stored message `id` to another recipient, keeping its place in delivery order: a
+  // message kept for a queue goes to the agent who takes it. Fails with StoreErrc::NotFound
+  // when the message is gone (delivered or expired).
+  virtual void readdress_message(std::int64_t id, std::string recipient, Done done) = 0;
 
   // Removes bindings and stored messages whose expires_at_ms <= now_ms.
   virtual void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) = 0;
@@ -76,6 +81,10 @@ class Store {
   virtual void record_session_end(std::string session_id, std::int64_t ended_at_ms,
                                   std::string ended_by, std::string end_reason, Done done) = 0;
   virtual void append_message(TranscriptEntry entry, Done done) = 0;
+  // A session to a queue (SessionRecord::queue) was taken by `agent`: its target from now on.
+  virtual void record_session_answer(std::string session_id, std::string agent, Done done) = 0;
+  // One offer of a queued session, once its outcome is known; (session_id, n) is written once.
+  virtual void record_offer(OfferRecord offer, Done done) = 0;
   // Start-up: sessions still "live" in the file did not survive the previous process; they are
   // ended with `reason` at now_ms. Completes with how many there were.
   virtual void end_live_sessions(std::int64_t now_ms, std::string reason,
@@ -83,6 +92,18 @@ class Store {
   // One session and its messages; fails with StoreErrc::NotFound when there is no such session.
   virtual void load_transcript(std::string session_id,
                                std::function<void(Result<Transcript>)> done) = 0;
+
+  // Presence publications (RFC 3903, PRODUCT §2): every one stored, expired or not (the caller
+  // decides), oldest modification first. Blocks until read; meant for start-up.
+  [[nodiscard]] virtual Result<std::vector<Publication>> load_publications() = 0;
+  // Inserts or replaces the publication with the same (login, etag). When `replaces` is not
+  // empty, the publication of the same login with that entity-tag is deleted in the same
+  // transaction: a refresh or modification moves a publication to a new entity-tag (RFC 3903
+  // §4.1), and a crash never leaves both or neither.
+  virtual void put_publication(Publication publication, std::string replaces, Done done) = 0;
+  // Removes one publication (removed by its device, expired, or pushed out); removing one that
+  // does not exist succeeds.
+  virtual void remove_publication(std::string login, std::string etag, Done done) = 0;
 
   // Finishes every operation already accepted (their handlers are posted), then refuses new
   // ones with StoreErrc::Closed. Idempotent; the destructor calls it.

@@ -572,4 +572,29 @@ void Agent::respond(const SipMessage& request, int status) {
   answered_[request_key(request)] = std::move(bytes);
 }
 
+std::string pidf(std::string_view entity, std::string_view basic, std::string_view note) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"" +
+      std::string(entity) + "\">\n  <tuple id=\"t1\"><status><basic>" + std::string(basic) +
+      "</basic></status>";
+  if (!note.empty()) out += "<note>" + std::string(note) + "</note>";
+  return out + "</tuple>\n</presence>\n";
+}
+
+AgentRequest publish(const Agent& a, std::string_view etag, std::string_view basic,
+                     std::string_view note, std::string expires) {
+  AgentRequest r;
+  r.method = "PUBLISH";
+  r.uri = a.aor();
+  r.headers.push_back("Event: presence");
+  if (!expires.empty()) r.headers.push_back("Expires: " + expires);
+  if (!etag.empty()) r.headers.push_back("SIP-If-Match: " + std::string(etag));
+  if (!basic.empty()) {
+    r.content_type = "application/pidf+xml";
+    r.body = pidf(a.aor(), basic, note);
+  }
+  return r;
+}
+
 }  // namespace ims::test

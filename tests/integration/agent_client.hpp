@@ -229,4 +229,13 @@ std::vector<std::string> contact_values(const SipMessage& response);
 std::optional<std::uint32_t> contact_expires(const SipMessage& response,
                                              std::string_view uri_part);
 
+// A PIDF document (RFC 3863) with one tuple: <basic> open (Ready) or closed (Not Ready), and a
+// <note> when not empty.
+std::string pidf(std::string_view entity, std::string_view basic, std::string_view note = {});
+
+// A PUBLISH of presence (RFC 3903) to the agent's own address; `etag` empty for an initial
+// publication, `basic` empty for no body (a refresh or, with expires "0", a removal).
+AgentRequest publish(const Agent& a, std::string_view etag, std::string_view basic,
+                     std::string_view note = {}, std::string expires = "600");
+
 }  // namespace ims::test

@@ -202,6 +202,28 @@ TEST_F(ImtoolTest, ImOutcomesHaveTheirExitStatus) {
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
 }
 
+// A queue is invited like an agent: the member who takes it is named, also in the JSON.
+TEST_F(ImtoolTest, ImToAQueueSaysWhoTookIt) {
+  auto bob = scripted_agent("bob");
+  bob->write("/wait invitation 20\n/accept\n/wait ended 20\n");
+  // Queue 2001 (config/imswitch.yaml): alice, bob, carol, dave, kim, round robin; alice asks
+  // it, and of the others only bob is logged in.
+  auto argv = command("im", "alice");
+  argv.insert(argv.end(), {"2001", "who can take a refund?", "-m", "thanks", "--json"});
+  auto [st, out] = run(argv);
+  ASSERT_TRUE(st.exited && st.code == 0) << st.describe() << "\n" << out;
+  auto j = last_json_line(out);
+  ASSERT_TRUE(j.is_object()) << out;
+  EXPECT_EQ(j.value("outcome", ""), "accepted");
+  EXPECT_EQ(j.value("answered_by", ""), "bob");
+  EXPECT_EQ(j.value("queue", ""), "2001");
+  ASSERT_TRUE(j["transcript"].is_array());
+  ASSERT_EQ(j["transcript"].size(), 2u);
+  EXPECT_EQ(j["transcript"][0].value("login", ""), "alice");
+  bob->close_input();
+  EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+}
+
 // A consultation from the active interaction: the target sees its case data, read-only.
 TEST_F(ImtoolTest, ConsultationCarriesTheInteractionsCaseData) {
   auto bob = scripted_agent("bob", "tcp");
@@ -270,6 +292,35 @@ TEST_F(ImtoolTest, InteractiveAgentInATerminalShowsStatesAndTranscript) {
   EXPECT_NE(alice.output().substr(bob_line - 5, 5), "\x1b[32m");
   bob->close_input();
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+}
+
+// /notready and /ready set the agent's state on the switch (PUBLISH, PRODUCT §2); the prompt
+// shows it, and a script's next line waits for the switch's answer.
+TEST_F(ImtoolTest, ReadyAndNotReadySetTheStateThePromptShows) {
+  ToolProcess alice(command("agent", "alice"), ToolProcess::Mode::Pty, {"TZ=UTC"});
+  ASSERT_TRUE(alice.wait_for("alice >", 10s)) << alice.screen().text();
+  alice.write("/notready lunch\r");
+  ASSERT_TRUE(alice.wait_for("state: Not Ready: lunch", 10s)) << alice.screen().text();
+  ASSERT_TRUE(alice.wait_for("alice [Not Ready: lunch] >", 5s)) << alice.screen().text();
+  EXPECT_TRUE(sw_->wait_for_log("agent alice: Not Ready (lunch), by PUBLISH", 1, 5s));
+  alice.write("/ready\r");
+  ASSERT_TRUE(alice.wait_for("alice [Ready] >", 10s)) << alice.screen().text();
+  EXPECT_TRUE(sw_->wait_for_log("agent alice: Ready, by PUBLISH", 1, 5s));
+  alice.write("/help\r");
+  ASSERT_TRUE(alice.wait_for("/notready [reason]", 5s)) << alice.screen().text();
+  alice.write("/quit\r");
+  auto st = alice.wait_exit(10s);
+  EXPECT_TRUE(st.exited && st.code == 0) << st.describe() << "\n" << alice.screen().text();
+
+  auto bob = scripted_agent("bob");
+  bob->write("/notready in a meeting\n/ready\n");
+  bob->close_input();
+  EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+  const std::string out = bob->output();
+  const auto not_ready = out.find("state: Not Ready: in a meeting");
+  const auto ready = out.find("state: Ready");
+  EXPECT_TRUE(not_ready != std::string::npos && ready != std::string::npos && not_ready < ready)
+      << out;
 }
 
 }  // namespace

@@ -245,6 +245,24 @@ std::optional<SipMessage> SessionPeer::final(PeerDialog& d, Millis timeout) {
   return std::nullopt;
 }
 
+std::optional<SipMessage> SessionPeer::provisional(const PeerDialog& d, int status,
+                                                   Millis timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (auto r = take_response(d.call_id, d.cseq, "INVITE", false)) {
+      if (r->status >= 200) {
+        responses_.push_front(std::move(*r));  // final() reads it
+        return std::nullopt;
+      }
+      if (r->status == 180) rang_ = true;
+      if (r->status == status) return r;
+      continue;
+    }
+    pump(50ms);
+  }
+  return std::nullopt;
+}
+
 void SessionPeer::ack(const PeerDialog& d, const SipMessage& final_response) {
   if (final_response.status >= 200 && final_response.status < 300) {
     send(build_request(d, "ACK", cseq_number(final_response), "z9hG4bK-" + unique_token(), {}, {},

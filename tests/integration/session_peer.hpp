@@ -54,6 +54,9 @@ class SessionPeer {
   // A 2xx fills in the remote tag and target.
   std::optional<SipMessage> final(PeerDialog& d, Millis timeout = 10s);
   bool rang() const { return rang_; }
+  // The next provisional response with `status` to the INVITE (e.g. 182 Queued), skipping
+  // other provisionals; a final response is left for final(). nullopt on timeout or final.
+  std::optional<SipMessage> provisional(const PeerDialog& d, int status, Millis timeout = 5s);
   // ACK a 2xx (new transaction, §13.2.2.4) or a failure (the INVITE's branch, §17.1.1.3).
   void ack(const PeerDialog& d, const SipMessage& final_response);
   void cancel(const PeerDialog& d);

@@ -168,9 +168,14 @@ class ImRunner final : public Runner {
   void on_session_state(const std::shared_ptr<client::ImSession>& s,
                         const client::SessionStatus& status) override {
     if (s != session_) return;
+    if (status.state == client::SessionState::Queued && status.queue_position != position_) {
+      position_ = status.queue_position;
+      if (!json_) std::cout << "[Queued " << position_ << "]" << std::endl;
+    }
     if (status.state == client::SessionState::Connected && !accepted_) {
       accepted_ = true;
-      if (!json_) std::cout << "accepted by " << args_.target << std::endl;
+      // peer() is the agent who took it, also when a queue was invited.
+      if (!json_) std::cout << "accepted by " << session_->peer() << std::endl;
       send_next();
     }
     if (status.state == client::SessionState::Ended) report();
@@ -222,9 +227,15 @@ class ImRunner final : public Runner {
                 {"call_id", session_->call_id()},
                 {"transcript", transcript}};
     if (reason) result["end_reason"] = std::string(client::to_string(*reason));
+    if (accepted_) result["answered_by"] = session_->peer();
+    if (!session_->queue().empty()) result["queue"] = session_->queue();
     if (!failed_send_.empty()) result["error"] = failed_send_;
+    // With a queue or routing point invited, the agent who took it and that number.
+    const std::string with = session_->queue().empty()
+                                 ? args_.target
+                                 : session_->peer() + " (" + session_->queue() + ")";
     std::string text = accepted_
-                           ? "session with " + args_.target + " " +
+                           ? "session with " + with + " " +
                                  std::string(reason ? client::to_string(*reason) : "ended") + ", " +
                                  std::to_string(session_->transcript().size()) + " message(s)"
                            : "IM to " + args_.target + ": " + outcome;
@@ -255,6 +266,7 @@ class ImRunner final : public Runner {
   std::size_t next_ = 0;
   bool accepted_ = false;
   bool timed_out_ = false;
+  int position_ = 0;  // the last place in line shown
   std::string failed_send_;
 };
 

@@ -30,13 +30,17 @@ std::string entry_line(const client::TranscriptEntry& e, std::string_view me, co
   return out;
 }
 
+std::string state_badge(const std::optional<client::AgentState>& state) {
+  return state ? "[" + client::describe(*state) + "]" : std::string();
+}
+
 std::string status_text(const client::SessionStatus& s) {
   using client::SessionState;
   switch (s.state) {
     case SessionState::NotConnected: return "Not connected";
     case SessionState::Establishing: return "Establishing";
     case SessionState::Queued:
-      return s.queue_position > 0 ? "Queued (" + std::to_string(s.queue_position) + ")" : "Queued";
+      return s.queue_position > 0 ? "Queued " + std::to_string(s.queue_position) : "Queued";
     case SessionState::Connected: return "Connected";
     case SessionState::Ended:
       if (!s.reason) return "Ended";

@@ -5,10 +5,12 @@
 // exactly what a person sees.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "client/im_session.hpp"
+#include "client/presence.hpp"
 #include "client/transcript.hpp"
 
 namespace ims::tool {
@@ -28,7 +30,11 @@ std::string clock_text(std::chrono::system_clock::time_point t);
 // "[14:03:07] alice: hello", the login coloured per party.
 std::string entry_line(const client::TranscriptEntry& e, std::string_view me, const Paint& paint);
 
-// "Establishing", "Queued (3)", "Connected", "Ended: rejected", "Done".
+// The agent's state for the prompt: "[Ready]", "[Not Ready: lunch]"; "" while it was never set
+// (the switch's default applies, which the agent does not know).
+std::string state_badge(const std::optional<client::AgentState>& state);
+
+// "Establishing", "Queued 3", "Connected", "Ended: rejected", "Done".
 std::string status_text(const client::SessionStatus& s);
 
 // Exit status of the one-shot commands (and of `imtool agent` when its login fails), as

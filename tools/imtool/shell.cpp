@@ -47,6 +47,8 @@ constexpr std::string_view kHelp =
     "  /done [n]                close an ended session\n"
     "  /transcript [n]          show the whole transcript of session n\n"
     "  /send <agent> <text>     a pager message (no session)\n"
+    "  /ready                   set your state for IM to Ready\n"
+    "  /notready [reason]       set it to Not Ready, e.g. /notready lunch\n"
     "  /interaction <kind> <id> [key=value ...]\n"
     "                           set the active interaction (voice, email, chat, workitem)\n"
     "                           and its case data; /interaction alone shows it\n"
@@ -153,6 +155,8 @@ void AgentShell::run(std::string_view raw) {
   if (word == "wait") return cmd_wait(rest);
   if (word == "interaction") return cmd_interaction(rest);
   if (word == "consult") return cmd_consult(rest);
+  if (word == "ready") return cmd_state(true, rest);
+  if (word == "notready" || word == "not-ready") return cmd_state(false, rest);
   if (word == "quit" || word == "exit") return quit();
   error("unknown command /" + std::string(word) + " (try /help)");
 }
@@ -315,6 +319,31 @@ void AgentShell::cmd_consult(std::string_view args) {
   update_prompt();
 }
 
+// The state goes to the switch by PUBLISH; the next line waits for its answer (bounded), so a
+// script's following lines see the new state.
+void AgentShell::cmd_state(bool ready, std::string_view reason) {
+  std::weak_ptr<int> alive = alive_;
+  auto done = [this, alive](Result<client::AgentState> r) {
+    if (alive.expired()) return;
+    if (r) {
+      say("state: " + client::describe(*r));
+    } else {
+      error("state not changed: " + r.error().message);
+    }
+    update_prompt();
+    if (wait_ && wait_->what == WaitFor::StateSet) finish_wait(r.ok());
+  };
+  wait_ = Wait{WaitFor::StateSet, messages_received_};
+  wait_timer_.expires_after(kDefaultWait);
+  wait_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || !wait_ || wait_->what != WaitFor::StateSet) return;
+    error("no answer about the state yet; going on");
+    finish_wait(false);
+  });
+  if (ready) return agent_->set_ready(done);
+  agent_->set_not_ready(std::string(reason), done);
+}
+
 void AgentShell::send_text(std::string text) {
   Tracked* t = current();
   if (!t || t->session->state() != client::SessionState::Connected)
@@ -339,6 +368,7 @@ bool AgentShell::wait_satisfied() const {
       return !cur || cur->session->state() == client::SessionState::Ended ||
              cur->session->state() == client::SessionState::Done;
     case WaitFor::Message: return messages_received_ > wait_->messages_at_start;
+    case WaitFor::StateSet: return false;  // finished by the PUBLISH's answer
   }
   return false;
 }
@@ -464,6 +494,11 @@ void AgentShell::on_transcript_entry(const std::shared_ptr<client::ImSession>& s
   if (wait_ && wait_satisfied()) finish_wait(true);
 }
 
+void AgentShell::on_agent_state(const std::optional<client::AgentState>& state) {
+  if (!state) say("state: the switch no longer holds it; its default applies (/ready, /notready)");
+  update_prompt();
+}
+
 // ---- bookkeeping -----------------------------------------------------------------------------
 
 AgentShell::Tracked* AgentShell::track(const std::shared_ptr<client::ImSession>& session) {
@@ -503,6 +538,11 @@ void AgentShell::update_prompt() {
   if (!io_.set_prompt || !agent_) return;
   std::string plain = agent_->options().login;
   std::string coloured = paint_.colour(plain, plain) + plain + paint_.reset();
+  const std::string badge = state_badge(agent_->agent_state());
+  if (!badge.empty() && agent_->logged_in()) {
+    plain += " " + badge;
+    coloured += " " + badge;
+  }
   if (const Tracked* t = current()) {
     const std::string part =
         " -> " + t->session->peer() + " [" + status_text(t->session->status()) + "]";

@@ -6,7 +6,8 @@
 //
 // A line starting with '/' is a command; "im", "accept", "reject", "sessions", "help" and
 // "quit" also work without the slash while no session is connected. Any other line is sent to
-// the current session. /wait lets a script wait for an event (bounded) before its next line.
+// the current session. /wait lets a script wait for an event (bounded) before its next line;
+// /ready and /notready hold the next line until the switch has answered.
 //
 // Owner: the agent front end (main). Strand: the executor given to the constructor, shared
 // with the Agent and the Console; every call is made there.
@@ -65,13 +66,14 @@ class AgentShell final : public client::AgentEvents {
                         const client::SessionStatus& status) override;
   void on_transcript_entry(const std::shared_ptr<client::ImSession>& session,
                            const client::TranscriptEntry& entry) override;
+  void on_agent_state(const std::optional<client::AgentState>& state) override;
 
  private:
   struct Tracked {
     int number = 0;
     std::shared_ptr<client::ImSession> session;
   };
-  enum class WaitFor { LoggedIn, Invitation, Connected, Ended, Message };
+  enum class WaitFor { LoggedIn, Invitation, Connected, Ended, Message, StateSet };
   struct Wait {
     WaitFor what;
     std::uint64_t messages_at_start = 0;
@@ -92,6 +94,7 @@ class AgentShell final : public client::AgentEvents {
   void cmd_wait(std::string_view args);
   void cmd_interaction(std::string_view args);
   void cmd_consult(std::string_view args);
+  void cmd_state(bool ready, std::string_view reason);
   void send_text(std::string text);
 
   Tracked* track(const std::shared_ptr<client::ImSession>& session);

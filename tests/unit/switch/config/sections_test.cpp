@@ -113,7 +113,45 @@ TEST(Sections, ImDefaultsValuesAndErrors) {
             "test.yaml:2: im.invite_timeout_s: must be a whole number from 1 to 600");
   EXPECT_EQ(errors_of("im:\n  ring_s: 3\n"),
             "test.yaml:2: im.ring_s: unknown key (expected one of: invite_timeout_s, "
-            "max_sessions)");
+            "max_sessions, default_state, publish_min_expires_s, publish_max_expires_s, "
+            "max_misses)");
+}
+
+TEST(Sections, ImAgentStateDefaultsValuesAndErrors) {
+  auto d = load_text("", "empty.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->im.default_state, DefaultState::Ready);
+  EXPECT_EQ(d->im.publish_min_expires.count(), 60);
+  EXPECT_EQ(d->im.publish_max_expires.count(), 3600);
+  auto r = load_text(
+      "im:\n  default_state: not_ready\n  publish_min_expires_s: 30\n"
+      "  publish_max_expires_s: 7200\n",
+      "im.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->im.default_state, DefaultState::NotReady);
+  EXPECT_EQ(r->im.publish_min_expires.count(), 30);
+  EXPECT_EQ(r->im.publish_max_expires.count(), 7200);
+  auto ready = load_text("im: { default_state: ready }\n", "im.yaml");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->im.default_state, DefaultState::Ready);
+  EXPECT_EQ(errors_of("im:\n  default_state: away\n"),
+            "test.yaml:2: im.default_state: must be ready or not_ready");
+  EXPECT_EQ(errors_of("im:\n  publish_min_expires_s: 7200\n"),
+            "test.yaml:2: im.publish_min_expires_s: must be a whole number from 1 to 3600");
+  EXPECT_EQ(errors_of("im:\n  publish_min_expires_s: 600\n  publish_max_expires_s: 300\n"),
+            "test.yaml:2: im.publish_max_expires_s: must not be smaller than "
+            "publish_min_expires_s");
+}
+
+TEST(Sections, ImMaxMisses) {
+  auto d = load_text("", "empty.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->im.max_misses, 0u);
+  auto r = load_text("im: { max_misses: 3 }\n", "im.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->im.max_misses, 3u);
+  EXPECT_EQ(errors_of("im:\n  max_misses: 101\n"),
+            "test.yaml:2: im.max_misses: must be a whole number from 0 to 100");
 }
 
 }  // namespace

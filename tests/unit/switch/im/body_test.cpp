@@ -44,5 +44,31 @@ TEST(FirstMessage, AnAudioOfferOrAMultipartWithoutTextIsRefused) {
   EXPECT_FALSE(first_message("multipart/mixed;boundary=b1", "no delimiter").ok());
 }
 
+TEST(CaseData, TheJsonPartsTopLevelMembersAsText) {
+  const std::string body =
+      "--b1\r\nContent-Type: text/plain\r\n\r\nCan you take case 42?"
+      "\r\n--b1\r\nContent-Type: application/json\r\n\r\n"
+      "{\"topic\":\"billing\",\"case\":42,\"vip\":true,\"contact\":{\"id\":7},\"x\":null}"
+      "\r\n--b1--\r\n";
+  const auto data = case_data("multipart/mixed;boundary=b1", body);
+  using KV = std::pair<std::string, std::string>;
+  EXPECT_EQ(data, (std::vector<KV>{{"case", "42"}, {"topic", "billing"}, {"vip", "true"}}));
+  EXPECT_EQ(case_data("application/json", "{\"skill\":\"french\"}"),
+            (std::vector<KV>{{"skill", "french"}}));
+}
+
+TEST(CaseData, AnythingElseIsNoCaseDataNotAnError) {
+  EXPECT_TRUE(case_data("text/plain", "{\"a\":\"b\"}").empty());
+  EXPECT_TRUE(case_data("application/json", "{\"a\":").empty());
+  EXPECT_TRUE(case_data("application/json", "[1,2]").empty());
+  EXPECT_TRUE(case_data("multipart/mixed;boundary=b1", "--b1\r\nbroken").empty());
+  std::string many = "{";
+  for (int i = 0; i < 100; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+  EXPECT_EQ(case_data("application/json", many + "}").size(), kMaxCaseDataKeys);
+  EXPECT_TRUE(case_data("application/json",
+                        "{\"a\":\"" + std::string(kMaxCaseDataValue + 1, 'x') + "\"}")
+                  .empty());
+}
+
 }  // namespace
 }  // namespace ims::sw::im

@@ -319,5 +319,105 @@ TEST(Names, EndReasonsAsStored) {
   EXPECT_EQ(side_name(Side::Target), "target");
 }
 
+// ---- queued sessions: one agent at a time (PRODUCT §4, the 182 / RONA rows) -----------------
+
+TEST(QueuedSession, WaitsWithoutATimerUntilOffered) {
+  Session s = Session::queued();
+  EXPECT_TRUE(s.start().empty());
+  EXPECT_TRUE(s.on_invite_timeout().empty()) << "no offer out: nothing to take back";
+  auto t = one_of<StartInviteTimer>(s.offer(2, 15s));
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->after, 15s);
+  EXPECT_EQ(s.branches(), 2u);
+  EXPECT_TRUE(s.offer(1, 15s).empty()) << "one offer at a time";
+}
+
+TEST(QueuedSession, ADeclineEndsTheOfferNotTheSession) {
+  Session s = Session::queued();
+  (void)s.offer(1, 15s);
+
+  auto declined = s.on_final(0, 603);
+
+  EXPECT_EQ(answered(declined), 0) << "the initiator hears nothing of it";
+  auto ended = one_of<OfferEnded>(declined);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->outcome, OfferOutcome::Declined);
+  EXPECT_EQ(ended->status, 603);
+  EXPECT_EQ(s.state(), State::Establishing);
+  EXPECT_FALSE(s.offer_active());
+}
+
+TEST(QueuedSession, RonaCancelsWithCause408AndEndsTheOffer) {
+  Session s = Session::queued();
+  (void)s.offer(1, 15s);
+  (void)s.on_provisional(0, 180);
+
+  auto rona = s.on_invite_timeout();
+
+  auto cancel = one_of<CancelBranch>(rona);
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->reason, kReasonTimeout);
+  auto ended = one_of<OfferEnded>(rona);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->outcome, OfferOutcome::NoAnswer);
+  EXPECT_EQ(answered(rona), 0);
+  // The agent's 487 afterwards changes nothing.
+  EXPECT_TRUE(s.on_final(0, 487).empty());
+}
+
+TEST(QueuedSession, TheNextOfferRingsAndIsAnsweredOnItsOwnBranch) {
+  Session s = Session::queued();
+  (void)s.offer(1, 15s);
+  EXPECT_TRUE(one_of<RelayProvisional>(s.on_provisional(0, 180)));
+  (void)s.on_final(0, 486);  // busy: declined
+  (void)s.offer(2, 15s);     // branches 1 and 2
+  (void)s.on_provisional(1, 100);
+
+  EXPECT_TRUE(one_of<RelayProvisional>(s.on_provisional(2, 180))) << "a new agent rings anew";
+  auto ok = s.on_final(2, 200);
+
+  EXPECT_EQ(answered(ok), 200);
+  EXPECT_EQ(s.winner(), std::optional<std::size_t>(2));
+  EXPECT_EQ(s.state(), State::Connected);
+  EXPECT_TRUE(one_of<CancelBranch>(ok)) << "the agent's other device is cancelled";
+}
+
+TEST(QueuedSession, ALate2xxFromAnEarlierOfferIsEndedWithBye) {
+  Session s = Session::queued();
+  (void)s.offer(1, 15s);
+  (void)s.on_provisional(0, 180);
+  (void)s.on_invite_timeout();  // RONA: branch 0 cancelled
+  (void)s.offer(1, 15s);
+
+  auto late = s.on_final(0, 200);
+
+  EXPECT_TRUE(one_of<AckBranch>(late));
+  EXPECT_TRUE(one_of<ByeBranch>(late));
+  EXPECT_EQ(s.state(), State::Establishing) << "the current offer goes on";
+  EXPECT_TRUE(s.offer_active());
+}
+
+TEST(QueuedSession, GiveUpCancelsTheOfferAndAnswersTheInitiator) {
+  Session s = Session::queued();
+  (void)s.offer(1, 15s);
+  (void)s.on_provisional(0, 180);
+
+  auto gone = s.give_up(480);
+
+  EXPECT_TRUE(one_of<CancelBranch>(gone));
+  EXPECT_EQ(answered(gone), 480);
+  auto ended = one_of<SessionEnded>(gone);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->reason, EndReason::Unavailable);
+}
+
+TEST(QueuedSession, TheInitiatorMayCancelWhileWaiting) {
+  Session s = Session::queued();
+  auto cancelled = s.on_initiator_cancel();
+  EXPECT_EQ(answered(cancelled), 487);
+  EXPECT_EQ(s.state(), State::Ended);
+  EXPECT_TRUE(s.offer(1, 15s).empty());
+}
+
 }  // namespace
 }  // namespace ims::sw::im

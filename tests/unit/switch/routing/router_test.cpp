@@ -383,6 +383,8 @@ TEST(QueueRouter, APagerMessageTakesTheNextFreeMemberWithoutHoldingIt) {
   EXPECT_EQ(offered_to(t.r.request("2001", "i2", 0)), "b");
   EXPECT_EQ(t.r.pick("2001"), std::nullopt) << "both at capacity";
   EXPECT_EQ(t.r.pick("9999"), std::nullopt);
+  t.r.leave("i1", LeaveReason::Ended, 1);
+  EXPECT_EQ(t.r.pick("2001", {"a"}), std::nullopt) << "a is skipped, b is full";
   const auto view = t.r.queue("2001", 0);
   ASSERT_TRUE(view);
   EXPECT_EQ(view->counters.answered, 3u);

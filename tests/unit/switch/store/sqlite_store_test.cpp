@@ -235,6 +235,27 @@ TEST_F(SqliteStoreTest, DeleteMessageRemovesOnlyThatMessage) {
   EXPECT_GT(*third, *second);
 }
 
+TEST_F(SqliteStoreTest, AReaddressedMessageGoesToItsNewRecipientInItsOrder) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  auto queued = store(*s, make_message("2001", "for the queue"));
+  auto own = store(*s, make_message("bob", "for bob"));
+  ASSERT_TRUE(queued.ok() && own.ok());
+
+  ASSERT_TRUE(await<void>(io_, [&](auto h) { s->readdress_message(*queued, "bob", h); }).ok());
+
+  auto got = pending(*s, "bob");
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].id, *queued) << "it keeps its place: it came first";
+  EXPECT_EQ((*got)[0].recipient, "bob");
+  EXPECT_EQ((*got)[0].body, "for the queue");
+  EXPECT_TRUE(pending(*s, "2001")->empty());
+  auto gone = await<void>(io_, [&](auto h) { s->readdress_message(*queued + 100, "bob", h); });
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, StoreErrc::NotFound);
+}
+
 TEST_F(SqliteStoreTest, ExpireDropsWhatExpiredAndReportsIt) {
   auto s = open();
   ASSERT_TRUE(s);

@@ -1,0 +1,203 @@
+// SwitchTu: agent state for the IM channel set by SIP PUBLISH (PRODUCT §2). The switch is the event
+// state compositor (RFC 3903 §6) of the presence package (RFC 3856) for its own agents: it checks
+// the request's target (step 1), event package (step 2) and credentials (step 3, a 407 challenge as
+// for MESSAGE), leaves steps 4 to 7 (entity-tags, expiry, PIDF body) to agents::Publications,
+// writes the outcome to the store and answers once it is committed, so an entity-tag the client was
+// given survives a restart. Every change of an agent's effective state is logged and handed to
+// SharedState::on_presence.
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <system_error>
+
+#include <spdlog/spdlog.h>
+
+#include "common/sip/uri.hpp"
+#include "common/util/random.hpp"
+#include "common/util/strings.hpp"
+#include "switch/agents/pidf.hpp"
+#include "switch/app/policy.hpp"
+#include "switch/app/responder.hpp"
+#include "switch/app/switch_tu.hpp"
+
+namespace ims::sw::app {
+
+namespace {
+
+// Entity-tags are drawn at random: 16 base-62 characters, about 95 bits.
+constexpr std::size_t kEtagChars = 16;
+constexpr std::string_view kSipEtag = "SIP-ETag";         // RFC 3903 §11.3.1
+constexpr std::string_view kSipIfMatch = "SIP-If-Match";  // RFC 3903 §11.3.2
+
+store::Publication to_record(const agents::Publication& p) {
+  store::Publication r;
+  r.login = p.login;
+  r.etag = p.etag;
+  r.basic = p.state.presence == agents::Presence::Ready ? store::PresenceBasic::Open
+                                                        : store::PresenceBasic::Closed;
+  r.note = p.state.reason;
+  r.expires_at_ms = p.expires_at_ms;
+  r.modified_at_ms = p.modified_at_ms;
+  return r;
+}
+
+agents::Publication from_record(store::Publication r) {
+  agents::Publication p;
+  p.login = std::move(r.login);
+  p.etag = std::move(r.etag);
+  p.state.presence =
+      r.basic == store::PresenceBasic::Open ? agents::Presence::Ready : agents::Presence::NotReady;
+  p.state.reason = std::move(r.note);
+  p.expires_at_ms = r.expires_at_ms;
+  p.modified_at_ms = r.modified_at_ms;
+  return p;
+}
+
+// One log line per change, then the listener (never under the publications' lock).
+void announce(const SharedState& shared, const agents::StateChange& change, std::string_view how) {
+  spdlog::info("agent {}: {}, {}", change.login, agents::describe(change.state), how);
+  if (shared.on_presence)
+    shared.on_presence(change.login, change.state.presence, change.state.reason);
+}
+
+// Expires as delta-seconds (RFC 3261 §20.19), larger values taken as the largest; nullopt for an
+// absent header; an error for anything that is not a number.
+Result<std::optional<std::uint32_t>> expires_of(const sip::Message& request) {
+  const auto value = request.find(sip::HeaderId::Expires);
+  if (!value) return std::optional<std::uint32_t>();
+  const auto text = util::trim(*value);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
+    return Error{std::make_error_code(std::errc::invalid_argument), "Bad Expires"};
+  const auto n = util::parse_uint(text);  // nullopt only past 2^64: still a number
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint32_t>::max();
+  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(std::min(n.value_or(kMax), kMax)));
+}
+
+}  // namespace
+
+Result<std::size_t> SwitchTu::load_publications(const agents::PublishSettings& settings) {
+  auto loaded = store_->load_publications();
+  if (!loaded) return loaded.error();
+  std::vector<agents::Publication> publications;
+  publications.reserve(loaded->size());
+  for (auto& r : *loaded) publications.push_back(from_record(std::move(r)));
+  const std::size_t n = publications.size();
+  const auto restored = shared_->presence.with([&](agents::Publications& p) {
+    p.set_settings(settings);
+    return p.load(std::move(publications), unix_now_ms());
+  });
+  for (const auto& change : restored) announce(*shared_, change, "restored from the store");
+  return n;
+}
+
+void SwitchTu::expire_publications(std::int64_t now_ms) {
+  auto expired = shared_->presence.with([&](agents::Publications& p) { return p.expire(now_ms); });
+  for (const auto& p : expired.removed) {
+    store_->remove_publication(p.login, p.etag, [](Result<void> r) {
+      if (!r)
+        spdlog::error("expired publication not removed from the store: {}", r.error().message);
+    });
+  }
+  for (const auto& change : expired.changed) announce(*shared_, change, "publication expired");
+}
+
+void SwitchTu::on_publish(const txn::Key& server, sip::Message request,
+                          const transport::Origin& /*origin*/) {
+  const std::string to_tag = util::random_token(10);
+  auto refuse = [&](int status, std::string_view reason = {}) {
+    send(server, reply(request, status, to_tag, reason));
+  };
+  const auto ruri = sip::parse_uri(request.request_uri());
+  if (auto early = check_request(request, ruri, to_tag)) return send(server, std::move(*early));
+  const directory::Directory& dir = *directory_;
+
+  // RFC 3903 §6 step 1: the Request-URI names the presentity, one of our agents.
+  if (ruri->scheme == sip::UriScheme::Tel || !dir.is_local_domain(ruri->host))
+    return refuse(403, "Domain Not Served Here");
+  if (!strip_own_routes(request, dir)) return refuse(403, "Relaying Denied");
+
+  // Step 2: one Event header naming the presence package (RFC 6665 §8.3.2: 489 with Allow-Events).
+  const auto events = request.values(sip::HeaderId::Event);
+  if (events.size() > 1) return refuse(400, "Multiple Event Headers");
+  if (events.empty() || !agents::is_presence_event(events.front())) {
+    sip::Message rsp = reply(request, 489, to_tag);
+    rsp.add(sip::HeaderId::AllowEvents, agents::kPresenceEvent);
+    return send(server, std::move(rsp));
+  }
+
+  // Step 3: authenticated as for MESSAGE (RFC 3261 §22.3), speaking for itself only.
+  const std::int64_t now = unix_now_ms();
+  auto who = authn_.authenticate(request, dir, AuthRole::Proxy, to_tag, now);
+  if (auto* rsp = std::get_if<sip::Message>(&who)) return send(server, std::move(*rsp));
+  const std::string login = std::get<std::string>(std::move(who));
+  const auto from = request.from();
+  const auto from_user = from ? user_of(from->uri) : std::nullopt;
+  if (!from_user || *from_user != login) {
+    spdlog::info("PUBLISH authenticated as {} with From {}: refused (403)", login,
+                 request.get(sip::HeaderId::From));
+    return refuse(403, "From Does Not Match Credentials");
+  }
+  const directory::Agent* agent = dir.agent(login);
+  const auto presentity = sip::unescape(ruri->user);
+  if (!agent || !presentity || dir.agent(*presentity) != agent) {
+    spdlog::info("PUBLISH by {} for {}: refused (403)", login, request.request_uri());
+    return refuse(403, "Not Allowed To Publish For Another Agent");
+  }
+  // PRODUCT §2: the state is the IM channel's, which only agents with the im task have.
+  if (!agent->has_task("im")) return refuse(403, "Agent Does Not Take IM");
+
+  agents::PublishRequest publish;
+  publish.login = agent->login;
+  const auto if_match = request.values(kSipIfMatch);
+  if (if_match.size() > 1) return refuse(400, "Multiple SIP-If-Match Headers");
+  if (!if_match.empty()) publish.if_match = std::string(util::trim(if_match.front()));
+  auto expires = expires_of(request);
+  if (!expires) return refuse(400, expires.error().message);
+  publish.expires = *expires;
+  publish.has_body = !request.body().empty();
+  publish.content_type = std::string(request.get(sip::HeaderId::ContentType));
+  publish.body = std::string(request.body());
+
+  const std::string etag = util::random_token(kEtagChars);
+  auto outcome = shared_->presence.with(
+      [&](agents::Publications& p) { return p.publish(publish, etag, now); });
+  if (!outcome.ok()) {
+    spdlog::info("PUBLISH by {}: refused ({} {})", login, outcome.status, outcome.reason);
+    sip::Message rsp = reply(request, outcome.status, to_tag, outcome.reason);
+    if (outcome.status == 423)
+      rsp.add(sip::HeaderId::MinExpires, std::to_string(outcome.min_expires));
+    if (outcome.status == 415) rsp.add(sip::HeaderId::Accept, agents::kPidfContentType);
+    return send(server, std::move(rsp));
+  }
+  if (outcome.changed) announce(*shared_, *outcome.changed, "by PUBLISH");
+
+  // Persist, then answer (RFC 3903 §6 step 7: SIP-ETag and Expires in the 2xx).
+  struct Pending {
+    std::size_t left = 0;
+    bool failed = false;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = outcome.removed.size() + (outcome.stored ? 1 : 0);
+  auto finish = [this, alive = std::weak_ptr<int>(alive_), server, request, to_tag, login,
+                 etag = outcome.etag, expires_s = outcome.expires_s, pending](Result<void> r) {
+    if (alive.expired() || stopped_) return;
+    if (!r) pending->failed = true;
+    if (--pending->left > 0) return;
+    if (pending->failed) {
+      spdlog::error("PUBLISH by {}: publication not stored, answered 500", login);
+      return send(server, reply(request, 500, to_tag, "Publication Not Stored"));
+    }
+    sip::Message ok = reply(request, 200, to_tag);
+    ok.add(kSipEtag, etag);
+    ok.add(sip::HeaderId::Expires, std::to_string(expires_s));
+    send(server, std::move(ok));
+  };
+  if (pending->left == 0) {  // an initial publication with Expires: 0 keeps nothing
+    ++pending->left;
+    return finish(Result<void>{});
+  }
+  for (const auto& p : outcome.removed) store_->remove_publication(p.login, p.etag, finish);
+  if (outcome.stored) store_->put_publication(to_record(*outcome.stored), outcome.replaced, finish);
+}
+
+}  // namespace ims::sw::app
