@@ -376,7 +376,8 @@ Result<void> ImSession::send(std::string text, SendCallback done) {
         self->end_detail_ = fmt::format("{} {}", rsp.status(), rsp.reason());
         if (self->machine_.on_failure(EndReason::Failed)) self->changed();
       }
-      return complete(Error{ClientErrc::Refused, fmt::format("{} {}", rsp.status(), rsp.reason())});
+      return complete(
+          Error{ClientErrc::Refused, fmt::format("{} {}", rsp.status(), rsp.reason()), rsp.status()});
     }
     TranscriptEntry e{self->me_, std::chrono::system_clock::now(), 0, Direction::Sent, text};
     if (auto value = rsp.find(kStampHeader)) {

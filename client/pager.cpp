@@ -34,7 +34,7 @@ void AgentCore::send_pager(std::string_view target, std::string text, Agent::Pag
   out.on_final = [complete](Result<sip::Message> final, const sip::Message&) {
     if (!final) return complete(final.error());
     if (final->status() / 100 == 2) return complete(final->status());
-    complete(Error{ClientErrc::Refused, status_line(*final)});
+    complete(Error{ClientErrc::Refused, status_line(*final), final->status()});
   };
   auto id = send(std::move(out));
   if (!id) complete(id.error());

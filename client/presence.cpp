@@ -142,7 +142,8 @@ void AgentCore::on_publish_final(Result<sip::Message> final, PublishJob job) {
     }
   }
   Error error =
-      final ? Error{ClientErrc::Refused, fmt::format("state not set ({})", status_line(*final))}
+      final ? Error{ClientErrc::Refused, fmt::format("state not set ({})", status_line(*final)),
+                    final->status()}
             : final.error();
   if (!job.state) {
     // A refresh failed: try again while the publication lasts, else it is gone.

@@ -90,13 +90,15 @@ void AgentCore::on_register_final(Result<sip::Message> final, bool logging_out) 
     outcome = granted_expires(*final);
   } else if (final->status() == 401 || final->status() == 407) {
     outcome = Error{ClientErrc::LoginRefused,
-                    fmt::format("wrong login or password ({})", status_line(*final))};
+                    fmt::format("wrong login or password ({})", status_line(*final)),
+                    final->status()};
   } else if (final->status() == 403) {
     outcome = Error{ClientErrc::LoginRefused,
-                    fmt::format("not allowed to log in here ({})", status_line(*final))};
+                    fmt::format("not allowed to log in here ({})", status_line(*final)),
+                    final->status()};
   } else {
-    outcome =
-        Error{ClientErrc::LoginRefused, fmt::format("login refused ({})", status_line(*final))};
+    outcome = Error{ClientErrc::LoginRefused,
+                    fmt::format("login refused ({})", status_line(*final)), final->status()};
   }
   if (logging_out) {
     logged_in_ = false;

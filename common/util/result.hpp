@@ -11,10 +11,13 @@
 
 namespace ims {
 
-// What went wrong: a machine-readable code and a sentence for people (log lines, reason phrases).
+// What went wrong: a machine-readable code and a sentence for people (log lines, reason phrases),
+// and the protocol's own status when a peer's answer was the failure (a SIP final response's
+// 404, 486, 603 ...), so that nobody has to read it back out of the sentence.
 struct Error {
   std::error_code code;
   std::string message;
+  int status = 0;  // 0: no such answer
 };
 
 template <class T>

@@ -66,6 +66,7 @@ TEST_F(ClientAgentTest, WrongPasswordFailsWithAClearReason) {
     auto r = login(a);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, client::ClientErrc::LoginRefused);
+    EXPECT_EQ(r.error().status, 401);
     EXPECT_NE(r.error().message.find("wrong login or password"), std::string::npos)
         << r.error().message;
     auto e = a.events.wait_kind(Kind::LoginFailed);
@@ -203,6 +204,7 @@ TEST_F(ClientAgentTest, PagerToAnUnknownAgentIsRefused) {
   auto sent = send_pager(alice, "nobody", "hello?");
   ASSERT_FALSE(sent.ok());
   EXPECT_EQ(sent.error().code, client::ClientErrc::Refused);
+  EXPECT_EQ(sent.error().status, 404) << "the switch's answer, as data";
   EXPECT_NE(sent.error().message.find("404"), std::string::npos) << sent.error().message;
 }
 

@@ -15,26 +15,12 @@ namespace {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-// The SIP status in a refusal's text ("404 Not Found"), 0 when there is none.
-int status_in(const Error& e) {
-  const std::string& m = e.message;
-  for (std::size_t i = 0; i + 3 <= m.size(); ++i) {
-    const bool three = std::isdigit(static_cast<unsigned char>(m[i])) &&
-                       std::isdigit(static_cast<unsigned char>(m[i + 1])) &&
-                       std::isdigit(static_cast<unsigned char>(m[i + 2])) &&
-                       (i + 3 == m.size() || !std::isdigit(static_cast<unsigned char>(m[i + 3]))) &&
-                       (i == 0 || !std::isdigit(static_cast<unsigned char>(m[i - 1])));
-    if (three && m[i] >= '1' && m[i] <= '6') return std::stoi(m.substr(i, 3));
-  }
-  return 0;
-}
-
 Exit exit_for_error(const Error& e) {
   if (e.code == make_error_code(client::ClientErrc::LoginRefused)) return Exit::LoginFailed;
   if (e.code == make_error_code(client::ClientErrc::NoAnswer) ||
       e.code == make_error_code(client::ClientErrc::TransportFailed))
     return Exit::NoSwitch;
-  if (const int s = status_in(e)) return exit_for_status(s);
+  if (e.status != 0) return exit_for_status(e.status);
   return Exit::Failure;
 }
 
