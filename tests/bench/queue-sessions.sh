@@ -65,8 +65,9 @@ trap cleanup EXIT
 "$bin" --config "$top/config/bench.yaml" --listen "udp:127.0.0.1:$PORT" \
   --store "$OUT/bench.db" --ports-file "$OUT/ports" --log-level warn >"$OUT/imswitch.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do [ -s "$OUT/ports" ] && break; sleep 0.1; done
-[ -s "$OUT/ports" ] || { echo "queue-sessions: imswitch did not start, see $OUT/imswitch.log" >&2; exit 1; }
+# The ports file appears once every listener is bound (tail -F follows it into existence).
+grep -q -m1 udp <(timeout 10 tail -F -n +1 "$OUT/ports" 2>/dev/null) ||
+  { echo "queue-sessions: imswitch did not start, see $OUT/imswitch.log" >&2; exit 1; }
 
 sipp -sf "$top/tests/bench/sipp/uas_sessions.xml" -i 127.0.0.1 -p "$UAS_PORT" -nostdin \
   -ci 127.0.0.1 -bind_local >"$OUT/uas.log" 2>&1 &
@@ -110,7 +111,6 @@ for rate in "${rates[@]}"; do
     read -r result achieved failed <<<"$(step "$kind" "$rate")"
     printf '%-8s %8s %8s %10s %8s\n' "$kind" "$rate" "$result" "$achieved" "$failed"
     if [ "$result" = pass ]; then best[$kind]=$rate; else open[$kind]=0; fi
-    sleep 2  # let the previous step's transactions drain before the next one
   done
 done
 echo "highest rate with no failed session: direct ${best[direct]}/s, queue ${best[queue]}/s"
