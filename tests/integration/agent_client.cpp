@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 
+#include "tests/integration/switch_checks.hpp"
+
 namespace ims::test {
 namespace {
 
@@ -595,6 +597,41 @@ AgentRequest publish(const Agent& a, std::string_view etag, std::string_view bas
     r.body = pidf(a.aor(), basic, note);
   }
   return r;
+}
+
+void StoredSwitchTest::SetUp() {
+  ASSERT_FALSE(dir_.path().empty());
+  options_ = im_switch_options();
+  options_.store = dir_.path() + "/store.db";  // kept across restarts of the switch
+  sw_ = start_switch(options_);
+  ASSERT_NE(sw_, nullptr);
+}
+
+void StoredSwitchTest::TearDown() {
+  if (!sw_) return;
+  if (HasFailure()) {
+    ADD_FAILURE() << "switch log:\n" << sw_->log_tail(40);
+    return;
+  }
+  EXPECT_TRUE(still_serving(*sw_));
+  EXPECT_TRUE(exits_cleanly(*sw_));
+}
+
+std::unique_ptr<Agent> StoredSwitchTest::agent(const std::string& login,
+                                               const std::string& transport, bool reuse_nonce) {
+  std::string error;
+  AgentOptions o = sample_agent(login, transport);
+  o.reuse_nonce = reuse_nonce;
+  auto a = Agent::open(*sw_, o, &error);
+  EXPECT_NE(a, nullptr) << error;
+  return a;
+}
+
+void StoredSwitchTest::kill_and_restart() {
+  const ExitStatus killed = sw_->stop(5s, SIGKILL);
+  EXPECT_EQ(killed.signal, SIGKILL) << killed.describe();
+  sw_ = start_switch(options_);
+  ASSERT_NE(sw_, nullptr);
 }
 
 }  // namespace ims::test

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "tests/integration/harness.hpp"
 #include "tests/integration/sip_client.hpp"
 
@@ -237,5 +239,24 @@ std::string pidf(std::string_view entity, std::string_view basic, std::string_vi
 // publication, `basic` empty for no body (a refresh or, with expires "0", a removal).
 AgentRequest publish(const Agent& a, std::string_view etag, std::string_view basic,
                      std::string_view note = {}, std::string expires = "600");
+
+// The real switch on config/imswitch.yaml with a store file that outlives it, for tests that
+// restart or kill it: its log is shown when a test fails, and a passing test ends with the
+// switch still serving and exiting cleanly.
+class StoredSwitchTest : public ::testing::Test {
+ protected:
+  explicit StoredSwitchTest(std::string_view scratch_prefix) : dir_(scratch_prefix) {}
+  void SetUp() override;
+  void TearDown() override;
+  // A sample agent of config/imswitch.yaml (password pw-<login>), its socket open.
+  std::unique_ptr<Agent> agent(const std::string& login, const std::string& transport = "udp",
+                               bool reuse_nonce = false);
+  // SIGKILL (no chance to flush anything), then a new switch on the same store file.
+  void kill_and_restart();
+
+  ScratchDir dir_;
+  SwitchOptions options_;
+  std::unique_ptr<SwitchProcess> sw_;
+};
 
 }  // namespace ims::test

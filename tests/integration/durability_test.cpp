@@ -24,45 +24,9 @@ namespace {
 
 constexpr Millis kWait = 5s;
 
-class Durability : public ::testing::Test {
+class Durability : public StoredSwitchTest {
  protected:
-  void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    options_ = im_switch_options();
-    options_.store = dir_.path() + "/store.db";  // kept across restarts of the switch
-    sw_ = start_switch(options_);
-    ASSERT_NE(sw_, nullptr);
-  }
-  void TearDown() override {
-    if (!sw_) return;
-    if (HasFailure()) {
-      ADD_FAILURE() << "switch log:\n" << sw_->log_tail(40);
-      return;
-    }
-    EXPECT_TRUE(still_serving(*sw_));
-    EXPECT_TRUE(exits_cleanly(*sw_));
-  }
-
-  std::unique_ptr<Agent> agent(const std::string& login, bool reuse_nonce = false,
-                               const std::string& transport = "udp") {
-    std::string error;
-    AgentOptions o = sample_agent(login, transport);
-    o.reuse_nonce = reuse_nonce;
-    auto a = Agent::open(*sw_, o, &error);
-    EXPECT_NE(a, nullptr) << error;
-    return a;
-  }
-  // SIGKILL (no chance to flush anything), then a new switch on the same store file.
-  void kill_and_restart() {
-    const ExitStatus killed = sw_->stop(5s, SIGKILL);
-    EXPECT_EQ(killed.signal, SIGKILL) << killed.describe();
-    sw_ = start_switch(options_);
-    ASSERT_NE(sw_, nullptr);
-  }
-
-  ScratchDir dir_{"imswitch-durable-"};
-  SwitchOptions options_;
-  std::unique_ptr<SwitchProcess> sw_;
+  Durability() : StoredSwitchTest("imswitch-durable-") {}
 };
 
 TEST_F(Durability, OfflineAgentGetsStoredMessagesInOrderOnce) {
@@ -108,7 +72,7 @@ TEST_F(Durability, StoredMessageIsDeliveredOverTcp) {
   ASSERT_TRUE(alice);
   ASSERT_EQ(status_of(alice->message("carol", "over the connection")), 202);
 
-  auto carol = agent("carol", false, "tcp");
+  auto carol = agent("carol", "tcp");
   ASSERT_TRUE(carol);
   ASSERT_EQ(status_of(carol->register_contact(600)), 200);
   auto got = carol->receive_request(kWait, 200);
@@ -155,7 +119,7 @@ TEST_F(Durability, SendersOtherDeviceGetsACopyOfAStoredMessage) {
 // A stored message too large for UDP waits for a TCP device; the messages after it must not
 // wait with it (RFC 3428 §4 size rule, PRODUCT §3 delivery at the next registration).
 TEST_F(Durability, LargeStoredMessageDoesNotHoldBackLaterOnes) {
-  auto alice = agent("alice", false, "tcp");
+  auto alice = agent("alice", "tcp");
   ASSERT_TRUE(alice);
   const std::string large(2000, 'z');
   ASSERT_EQ(status_of(alice->message("erin", large)), 202);
@@ -168,7 +132,7 @@ TEST_F(Durability, LargeStoredMessageDoesNotHoldBackLaterOnes) {
   EXPECT_TRUE(small) << "the small message is held back behind one UDP cannot carry";
   EXPECT_EQ(small ? small->body : "", "small");
 
-  auto erin_tcp = agent("erin", false, "tcp");
+  auto erin_tcp = agent("erin", "tcp");
   ASSERT_TRUE(erin_tcp);
   ASSERT_EQ(status_of(erin_tcp->register_contact(600)), 200);
   auto big = erin_tcp->receive_request(kWait, 200);
@@ -287,7 +251,7 @@ TEST_F(Durability, EveryAcceptedMessageSurvivesSigkillUnderLoad) {
   constexpr std::size_t kWindow = 8;  // in flight at once
   constexpr std::size_t kKillAfter = 100;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
-  auto alice = agent("alice", /*reuse_nonce=*/true);
+  auto alice = agent("alice", "udp", /*reuse_nonce=*/true);
   ASSERT_TRUE(alice);
 
   std::map<std::string, std::string> body_of;  // Call-ID -> body

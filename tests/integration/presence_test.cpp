@@ -25,40 +25,15 @@ namespace {
 
 constexpr Millis kWait = 5s;
 
-class PresenceWire : public ::testing::Test {
+class PresenceWire : public StoredSwitchTest {
  protected:
-  void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    options_ = im_switch_options();
-    options_.store = dir_.path() + "/store.db";  // kept across restarts of the switch
-    sw_ = start_switch(options_);
-    ASSERT_NE(sw_, nullptr);
-  }
-  void TearDown() override {
-    if (!sw_) return;
-    if (HasFailure()) {
-      ADD_FAILURE() << "switch log:\n" << sw_->log_tail(40);
-      return;
-    }
-    EXPECT_TRUE(still_serving(*sw_));
-    EXPECT_TRUE(exits_cleanly(*sw_));
-  }
-  std::unique_ptr<Agent> agent(const std::string& login) {
-    std::string error;
-    auto a = Agent::open(*sw_, sample_agent(login), &error);
-    EXPECT_NE(a, nullptr) << error;
-    return a;
-  }
+  PresenceWire() : StoredSwitchTest("imswitch-presence-") {}
   // An initial publication that succeeds: its entity-tag.
   std::string publish_initial(Agent& a, std::string_view basic, std::string_view note = {}) {
     auto rsp = a.request(publish(a, "", basic, note));
     EXPECT_EQ(status_of(rsp), 200) << (rsp ? rsp->start_line : "no answer");
     return rsp ? rsp->header("SIP-ETag").value_or("") : "";
   }
-
-  ScratchDir dir_{"imswitch-presence-"};
-  SwitchOptions options_;
-  std::unique_ptr<SwitchProcess> sw_;
 };
 
 TEST_F(PresenceWire, InitialPublicationIsChallengedThenAnsweredWithEntityTagAndExpiry) {
@@ -194,10 +169,7 @@ TEST_F(PresenceWire, APublicationOutlivesAKilledSwitch) {
   const std::string etag = publish_initial(*bob, "closed", "lunch");
   ASSERT_FALSE(etag.empty());
   // SIGKILL: the 200 went out after the commit, so nothing may be lost.
-  const ExitStatus killed = sw_->stop(5s, SIGKILL);
-  EXPECT_EQ(killed.signal, SIGKILL) << killed.describe();
-  sw_ = start_switch(options_);
-  ASSERT_NE(sw_, nullptr);
+  kill_and_restart();
   EXPECT_TRUE(sw_->wait_for_log("agent bob: Not Ready (lunch), restored from the store", 1, kWait));
   auto again = agent("bob");
   ASSERT_TRUE(again);
