@@ -329,6 +329,14 @@ Result<void> TransportLayer::send_response(const sip::Message& response, const O
     ++counters_.send_errors;
     return no_route("response without a usable Via");
   }
+  // Responses go back the way the request came: a datagram whose Via names another transport
+  // (TCP, TLS, WSS: a client that says one thing and does another) is answered over UDP to the
+  // datagram's source, as Kamailio does, rather than over a new connection to its Via.
+  if (origin.protocol == Protocol::Udp && protocol_from_via(via->transport) != Protocol::Udp) {
+    auto sent = send(Protocol::Udp, origin.source, std::move(bytes), origin.flow);
+    if (!sent) return sent.error();
+    return {};
+  }
   auto target = response_target(*via);
   if (!target) {
     ++counters_.send_errors;

@@ -125,6 +125,20 @@ TEST_P(Options, AnswerWithoutRportGoesToSentBy) {
   EXPECT_FALSE(rsp->param("Via", "rport"));
 }
 
+// A datagram whose Via names another transport (TCP, TLS, WSS) is answered over UDP to its
+// source, as it came; the Via names no listener the client has.
+TEST_P(Options, ADatagramIsAnsweredOverUdpWhateverItsViaSays) {
+  if (GetParam().transport != "udp") GTEST_SKIP() << "datagrams only";
+  for (const char* transport : {"TCP", "TLS", "WSS"}) {
+    RequestSpec spec = options_to(listener_, "client.invalid:9");
+    spec.transport = transport;
+    ASSERT_TRUE(client_->send(build_request(spec)));
+    auto rsp = client_->final_response(spec.call_id);
+    ASSERT_TRUE(rsp) << transport << ": no answer at the datagram's source\n" << sw_->log_tail();
+    EXPECT_EQ(rsp->status, 200);
+  }
+}
+
 // RFC 3261 §17.2.2: a retransmitted request is absorbed by its transaction, which resends the
 // same final response (same To tag) instead of answering anew.
 TEST_P(Options, RetransmissionGetsTheSameResponse) {

@@ -128,6 +128,31 @@ TEST_F(TransportLayerTest, SendsUdpResponsesToTheRportFromTheSameSocket) {
   EXPECT_EQ(got->rfind("SIP/2.0 200", 0), 0u);
 }
 
+// A datagram whose Via names another transport (a client that says TCP, TLS or WSS but sends
+// over UDP) is answered over UDP to the datagram's source, not over a new connection to the Via.
+TEST_F(TransportLayerTest, AnswersADatagramOverUdpWhateverItsViaSays) {
+  start();
+  for (const char* transport : {"TCP", "TLS", "WSS"}) {
+    test::UdpPeer peer;
+    io_.on_strand([&] {
+      sink_.messages.clear();
+      sink_.origins.clear();
+      return 0;
+    });
+    ASSERT_TRUE(peer.send_to(udp_port_, make_request("OPTIONS", "z9hG4bKv", 5998, transport)));
+    ASSERT_TRUE(wait_messages(1));
+    auto sent = io_.on_strand([&] {
+      return layer_->send_response(sip::make_response(sink_.messages[0], 200, {}, "t1"),
+                                   sink_.origins[0]).ok();
+    });
+    EXPECT_TRUE(sent) << transport;
+    auto got = peer.receive();
+    ASSERT_TRUE(got) << transport << ": no answer at the datagram's source";
+    EXPECT_EQ(got->rfind("SIP/2.0 200", 0), 0u);
+  }
+  EXPECT_EQ(counters().connections_opened, 0u);
+}
+
 // A datagram leaves in the call that sends it (no completion to wait for), and a burst keeps
 // its order.
 TEST_F(TransportLayerTest, UdpDatagramsLeaveAtOnceAndInOrder) {
