@@ -133,8 +133,11 @@ void Stack::on_response(sip::Message response, const Origin& origin) {
 
 void Stack::answer_statelessly(const sip::Message& request, int status, std::string_view reason,
                                const Origin& origin) {
-  // §17.1.1.3: an ACK is never answered; without a top Via there is nowhere to send to.
-  if (request.method() == sip::Method::Ack || !request.top_via()) {
+  // §17.1.1.3: an ACK is never answered. Without a usable top Via a datagram has nowhere to go,
+  // but a request that came on a connection is answered on it (§18.2.2 tries the connection
+  // first), so a client that wrote a bad Via still learns why.
+  const bool on_connection = origin.protocol == transport::Protocol::Tcp;
+  if (request.method() == sip::Method::Ack || (!request.top_via() && !on_connection)) {
     ++counters_.bad_requests_dropped;
     return;
   }

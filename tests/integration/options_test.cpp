@@ -197,6 +197,20 @@ TEST_F(OptionsTcp, KeepAlivePingIsAnsweredWithPong) {
   EXPECT_EQ(rsp->status, 200);
 }
 
+// A request whose Via cannot be parsed has no address to answer to, but it came on a
+// connection: its 400 goes back there, so the client learns what is wrong.
+TEST_F(OptionsTcp, AnUnparseableViaIsAnswered400OnTheConnection) {
+  const std::string request =
+      "OPTIONS sip:" + sw_->tcp().hostport() + " SIP/2.0\r\nVia: garbage here\r\n"
+      "Max-Forwards: 70\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\n"
+      "Call-ID: bad-via-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  ASSERT_TRUE(tcp_->send(request));
+  auto rsp = tcp_->final_response(3s, "bad-via-1");
+  ASSERT_TRUE(rsp) << "no answer on the connection\n" << sw_->log_tail();
+  EXPECT_EQ(rsp->status, 400);
+  EXPECT_NE(rsp->reason.find("Via"), std::string::npos) << rsp->reason;
+}
+
 // Two requests in one segment are two messages (framing by Content-Length, §18.3).
 TEST_F(OptionsTcp, PipelinedRequestsAreEachAnswered) {
   RequestSpec a = options_to(sw_->tcp(), tcp_->local_hostport());
