@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 #include <future>
 #include <iterator>
@@ -384,6 +385,28 @@ TEST_F(Queues, ARoutingPointsCallerRuleReachesAnAgent) {
 
   ASSERT_TRUE(invite) << "the caller rule leads to q3";
   accept(*vip, d, *q3, *invite);
+}
+
+// SIGHUP re-reads the directory: a queue's members change without a restart.
+TEST_F(Queues, AReloadChangesWhoIsOffered) {
+  auto alice = peer("alice", false);
+  auto q1 = peer("q1"), q3 = peer("q3");
+  ASSERT_TRUE(alice && q1 && q3);
+  std::string reloaded(kConfig);
+  const std::string before = R"(- { number: "5003", members: [q1], wait_limit_s: 1 })";
+  const auto at = reloaded.find(before);
+  ASSERT_NE(at, std::string::npos);
+  reloaded.replace(at, before.size(), R"(- { number: "5003", members: [q3], wait_limit_s: 1 })");
+  config_->write("queues.yaml", reloaded);
+  ASSERT_EQ(::kill(sw_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(sw_->wait_for_log("directory reloaded", 1, 10s));
+
+  PeerDialog d = alice->invite("5003", kText, "Who is in 5003 now?");
+  Offered o = offered({q1.get(), q3.get()});
+
+  ASSERT_TRUE(o.agent);
+  EXPECT_EQ(o.agent->login(), "q3");
+  accept(*alice, d, *o.agent, *o.invite);
 }
 
 // ---- agent state (PUBLISH) decides who is offered queue work (PRODUCT §2) ---------------------
