@@ -338,6 +338,7 @@ void ImB2bua::stop() {
   for (auto& [id, s] : sessions_) {
     if (s->core.state() == State::Ended) continue;
     (void)s->core.on_shutdown();
+    if (s->queued) record_offer(*s, "cancelled");  // an offer still out when the switch stopped
     uncount(*s);
     store_->record_session_end(id, clock_(), "", std::string(end_reason_name(EndReason::Shutdown)),
                                [](Result<void>) {});
