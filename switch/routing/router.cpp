@@ -81,7 +81,8 @@ QueueRouter::Effects QueueRouter::set_reachable(std::string_view login, bool rea
                                                 std::int64_t now_ms) {
   Effects fx;
   AgentState* a = find_agent(login);
-  if (!a) return fx;
+  // Every REGISTER refresh reports the agent again: nothing to re-index when nothing changed.
+  if (!a || a->reachable == reachable) return fx;
   change(*a, [&](AgentState& s) {
     // Logging in while Ready is becoming Ready: the agent did not sit idle while logged out.
     if (reachable && !s.reachable && s.presence == Presence::Ready) {
