@@ -5,8 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/sip/header_values.hpp"
-#include "common/sip/uri.hpp"
 #include "common/util/strings.hpp"
+#include "switch/app/policy.hpp"
 #include "switch/app/responder.hpp"
 #include "switch/directory/fields.hpp"
 
@@ -24,10 +24,8 @@ const directory::Agent* named_agent(const sip::Message& request,
                                     const directory::Directory& directory, AuthRole role) {
   const auto addr = role == AuthRole::Registrar ? request.to() : request.from();
   if (!addr) return nullptr;
-  const auto uri = sip::parse_uri(addr->uri);
-  if (!uri || uri->user.empty()) return nullptr;
-  const auto user = sip::unescape(uri->user);
-  return user ? directory.agent(*user) : nullptr;
+  const auto user = user_of(addr->uri);
+  return user && !user->empty() ? directory.agent(*user) : nullptr;
 }
 
 }  // namespace
