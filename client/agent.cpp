@@ -11,6 +11,7 @@
 #include "common/auth/digest.hpp"
 #include "common/sip/builders.hpp"
 #include "common/sip/uri.hpp"
+#include "common/transport/tls_context.hpp"
 #include "common/util/random.hpp"
 #include "common/util/strings.hpp"
 
@@ -47,11 +48,28 @@ Result<void> AgentCore::open() {
                  "local host must be an IP address: " + options_.local_host};
   }
   server_ = transport::Endpoint::make(*server_ip, options_.server_port);
+  const auto protocol = options_.transport;
+  if (transport::is_secure(protocol)) {
+    transport::TlsClientSettings tls;
+    tls.ca_file = options_.tls_ca_file;
+    tls.verify_peer = options_.tls_verify;
+    auto context = transport::make_client_context(tls);
+    if (!context) return Error{ClientErrc::BadOptions, context.error().message};
+    options_.stack.transport.tls.client = std::move(*context);
+    options_.stack.transport.tls.server_name =
+        options_.tls_server_name.empty() ? options_.server_host : options_.tls_server_name;
+  }
   stack_ = std::make_unique<stack::Stack>(executor_, options_.stack, *this);
-  auto bound =
-      stack_->listen(options_.transport, transport::Endpoint::make(*local_ip, options_.local_port));
-  if (!bound) return bound.error();
-  local_ = bound->local;
+  if (protocol == transport::Protocol::Udp || protocol == transport::Protocol::Tcp) {
+    auto bound = stack_->listen(protocol, transport::Endpoint::make(*local_ip, options_.local_port));
+    if (!bound) return bound.error();
+    local_ = bound->local;
+    local_name_ = transport::host_text(local_.address) + ":" + std::to_string(local_.port);
+  } else {
+    // No listener: the switch answers and calls over our connection.
+    local_ = transport::Endpoint::make(*local_ip, 0);
+    local_name_ = util::random_token(12) + ".invalid";
+  }
   return {};
 }
 
@@ -85,9 +103,14 @@ std::string AgentCore::from_value(std::string_view tag) const {
 }
 
 std::string AgentCore::contact_uri() const {
-  return sip::format_sip_uri(
-      options_.login, transport::host_text(local_.address), local_.port,
-      options_.transport == transport::Protocol::Tcp ? ";transport=tcp" : "");
+  const auto protocol = options_.transport;
+  const std::string params =
+      protocol == transport::Protocol::Udp
+          ? std::string()
+          : ";transport=" + std::string(transport::protocol_name(protocol));
+  if (local_.port == 0) return sip::format_sip_uri(options_.login, local_name_, std::nullopt, params);
+  return sip::format_sip_uri(options_.login, transport::host_text(local_.address), local_.port,
+                             params);
 }
 
 std::string AgentCore::contact_value() const { return "<" + contact_uri() + ">"; }
@@ -98,9 +121,8 @@ stack::Destination AgentCore::server() const {
 
 std::string AgentCore::via_value() const {
   // §8.1.1.7: a branch unique per transaction, with the magic cookie; RFC 3581 rport.
-  return fmt::format("SIP/2.0/{} {}:{};rport;branch={}{}", transport::via_token(options_.transport),
-                     transport::host_text(local_.address), local_.port, txn::kMagicCookie,
-                     util::random_token(16));
+  return fmt::format("SIP/2.0/{} {};rport;branch={}{}", transport::via_token(options_.transport),
+                     local_name_, txn::kMagicCookie, util::random_token(16));
 }
 
 // ---- requests ---------------------------------------------------------------------------------

@@ -40,7 +40,15 @@ class AgentCore;
 struct AgentOptions {
   std::string server_host = "127.0.0.1";  // an IP literal (no DNS)
   std::uint16_t server_port = 5060;
+  // UDP and TCP: the agent listens on local_host:local_port too. TLS, WS and WSS: it reaches
+  // the switch and is reached over the one connection it opens, as a browser does (RFC 7118
+  // §5, RFC 5626), and names itself with a random `.invalid` host in Via and Contact.
   transport::Protocol transport = transport::Protocol::Udp;
+  // TLS and WSS: the CA certificates (PEM) the switch's certificate must chain to; empty: the
+  // system's. The certificate must name server_host (or tls_server_name when set).
+  std::string tls_ca_file;
+  std::string tls_server_name;
+  bool tls_verify = true;  // false only for tests of the TLS layer itself
   std::string domain;  // the SIP domain and digest realm's host; "" = server_host
   std::string login;
   std::string password;

@@ -150,6 +150,7 @@ class AgentCore final : public stack::TransactionUser,
   std::string domain_;
   transport::Endpoint server_;
   transport::Endpoint local_;
+  std::string local_name_;  // host in Via and Contact: local_'s address, or a random .invalid
   std::unique_ptr<stack::Stack> stack_;
   bool closed_ = false;
 

@@ -136,7 +136,7 @@ void Stack::answer_statelessly(const sip::Message& request, int status, std::str
   // §17.1.1.3: an ACK is never answered. Without a usable top Via a datagram has nowhere to go,
   // but a request that came on a connection is answered on it (§18.2.2 tries the connection
   // first), so a client that wrote a bad Via still learns why.
-  const bool on_connection = origin.protocol == transport::Protocol::Tcp;
+  const bool on_connection = transport::is_connection(origin.protocol);
   if (request.method() == sip::Method::Ack || (!request.top_via() && !on_connection)) {
     ++counters_.bad_requests_dropped;
     return;
@@ -360,7 +360,7 @@ void Stack::forget(const txn::Key& key) {
   if (it == contexts_.end()) return;
   wheel_.cancel_all(it->second, kTimerCount);
   const auto& dest = it->second.destination;
-  if (dest && dest->flow && dest->protocol == transport::Protocol::Tcp) {
+  if (dest && dest->flow && transport::is_connection(dest->protocol)) {
     auto f = clients_by_flow_.find(static_cast<std::uint64_t>(*dest->flow));
     if (f != clients_by_flow_.end()) {
       std::erase(f->second, key);
@@ -420,7 +420,7 @@ bool Stack::send(const txn::Key& key, Context& ctx, const sip::Message& message)
   Destination& to = *ctx.destination;
   auto sent = transport_->send(to.protocol, to.endpoint, message.serialize(), to.flow);
   if (sent) {
-    if (to.protocol == transport::Protocol::Tcp && to.flow != *sent) {
+    if (transport::is_connection(to.protocol) && to.flow != *sent) {
       clients_by_flow_[static_cast<std::uint64_t>(*sent)].push_back(key);
     }
     to.flow = *sent;  // retransmissions and the ACK follow the same flow

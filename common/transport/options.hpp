@@ -5,21 +5,59 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/sip/limits.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace ims::transport {
+
+// A page served to a plain HTTP GET on a WebSocket listener (the demo page).
+struct WebPage {
+  std::string content_type;
+  std::string body;
+};
+
+struct WebSocketOptions {
+  // Origin header values allowed to open a connection (RFC 6455 §10.2); empty: any origin,
+  // and requests without one.
+  std::vector<std::string> allowed_origins;
+  std::size_t max_upgrade_bytes = 8192;           // the HTTP upgrade request, headers included
+  std::chrono::seconds ping_interval{30};         // a silent peer is pinged, and dropped if mute
+  // Answers a GET that is not an upgrade, by request target; nullopt is a 404. Unset: 426.
+  std::function<std::optional<WebPage>(std::string_view target)> pages;
+};
+
+struct TlsOptions {
+  // For tls and wss listeners (tls_context.hpp makes them); unset: those cannot listen.
+  std::shared_ptr<boost::asio::ssl::context> server;
+  // For flows we open; unset: we open none over TLS.
+  std::shared_ptr<boost::asio::ssl::context> client;
+  // Outbound: SNI, the WebSocket Host, and the name the peer's certificate must carry. Empty:
+  // the address connected to.
+  std::string server_name;
+};
 
 struct Options {
   sip::Limits limits;                                  // message parsing bounds
-  std::chrono::seconds tcp_idle_timeout{300};          // a silent connection is closed
-  std::chrono::seconds tcp_connect_timeout{10};        // outbound connect deadline
+  std::chrono::seconds tcp_idle_timeout{300};          // a silent connection is closed (any transport)
+  std::chrono::seconds tcp_connect_timeout{10};        // connect and TLS/WebSocket handshakes
   std::size_t max_connections = 10000;                 // TCP, inbound and outbound together
   std::size_t max_connections_per_address = 100;       // inbound, per remote IP address
   std::size_t max_write_queue_bytes = 1 << 20;         // per connection (and per UDP socket)
   int udp_receive_buffer_bytes = 4 << 20;              // SO_RCVBUF: absorbs bursts under load
   bool reuse_port = false;                             // SO_REUSEPORT, for one socket per shard
   std::size_t tcp_read_chunk_bytes = 65536;            // the read buffer all connections share
+  WebSocketOptions websocket;
+  TlsOptions tls;
 };
 
 // What the transport dropped, refused or closed, and why. Read on the transport's strand.
@@ -36,7 +74,8 @@ struct Counters {
   std::uint64_t idle_timeouts = 0;
   std::uint64_t write_queue_overflows = 0;     // connection closed (TCP) or datagram dropped (UDP)
   std::uint64_t reads_paused = 0;              // TCP: reading stopped until the outbox drained
-  std::uint64_t stream_errors = 0;             // framing errors: the connection is closed
+  std::uint64_t stream_errors = 0;             // framing errors (closes a byte stream), bad WS messages
+  std::uint64_t handshakes_failed = 0;         // TLS or WebSocket set-up failed or was refused
   std::uint64_t send_errors = 0;               // no route, connect failure, socket error
   std::uint64_t passed_to_other_core = 0;      // messages and sends handed to the owning core
 };

@@ -15,14 +15,15 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 Result<std::shared_ptr<TcpListener>> TcpListener::open(const asio::any_io_executor& ex,
-                                                       const Endpoint& where,
+                                                       Protocol protocol, const Endpoint& where,
                                                        const Options& options, Events& events) {
   tcp::acceptor acceptor(ex);
   tcp::endpoint ep(where.address, where.port);
   boost::system::error_code ec;
   auto fail = [&](std::string_view what) {
     return Error{std::error_code(ec.value(), std::system_category()),
-                 fmt::format("tcp {}: {}: {}", to_string(where), what, ec.message())};
+                 fmt::format("{} {}: {}: {}", protocol_name(protocol), to_string(where), what,
+                             ec.message())};
   };
   acceptor.open(ep.protocol(), ec);
   if (ec) return fail("open");
@@ -46,13 +47,15 @@ Result<std::shared_ptr<TcpListener>> TcpListener::open(const asio::any_io_execut
   if (ec) return fail("listen");
   auto bound = acceptor.local_endpoint(ec);
   if (ec) return fail("local_endpoint");
-  return std::make_shared<TcpListener>(std::move(acceptor),
+  return std::make_shared<TcpListener>(std::move(acceptor), protocol,
                                        Endpoint::make(bound.address(), bound.port()), events);
 }
 
-TcpListener::TcpListener(tcp::acceptor acceptor, const Endpoint& local, Events& events)
+TcpListener::TcpListener(tcp::acceptor acceptor, Protocol protocol, const Endpoint& local,
+                         Events& events)
     : acceptor_(std::move(acceptor)),
       backoff_(acceptor_.get_executor()),
+      protocol_(protocol),
       local_(local),
       events_(&events) {}
 
@@ -71,7 +74,7 @@ void TcpListener::on_accept(const boost::system::error_code& ec, tcp::socket soc
   if (ec) {
     // Out of descriptors or memory: retrying at once would spin. Wait a little; the bounded
     // connection count and idle timeouts free descriptors meanwhile.
-    spdlog::warn("tcp {}: accept: {}", to_string(local_), ec.message());
+    spdlog::warn("{} {}: accept: {}", protocol_name(protocol_), to_string(local_), ec.message());
     backoff_.expires_after(std::chrono::milliseconds(100));
     backoff_.async_wait([self = shared_from_this()](const boost::system::error_code& e) {
       if (!e && self->events_) self->do_accept();

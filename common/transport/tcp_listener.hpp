@@ -1,6 +1,7 @@
 #pragma once
 // TcpListener: a bound, listening TCP socket that accepts connections and hands each socket to
-// its owner, which applies the connection limits and builds the TcpConnection.
+// its owner, which applies the connection limits and builds the flow of the listener's protocol
+// (TCP, TLS, WS or WSS: all of them listen on TCP).
 //
 // Owner: TransportLayer (shared_ptr; the pending accept holds another). Strand: the executor it
 // is created on; accepted sockets are bound to the same executor.
@@ -30,14 +31,16 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   // Binds and listens on `where` (port 0: the system picks; local() tells which). IPv6
   // listeners are v6-only, like UDP ones.
   static Result<std::shared_ptr<TcpListener>> open(const boost::asio::any_io_executor& ex,
-                                                   const Endpoint& where, const Options& options,
-                                                   Events& events);
+                                                   Protocol protocol, const Endpoint& where,
+                                                   const Options& options, Events& events);
 
-  TcpListener(boost::asio::ip::tcp::acceptor acceptor, const Endpoint& local, Events& events);
+  TcpListener(boost::asio::ip::tcp::acceptor acceptor, Protocol protocol, const Endpoint& local,
+              Events& events);
 
   void start();
   void close();
   const Endpoint& local() const { return local_; }
+  Protocol protocol() const { return protocol_; }
 
  private:
   void do_accept();
@@ -45,6 +48,7 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
 
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;  // after accept errors such as EMFILE
+  Protocol protocol_;
   Endpoint local_;
   Events* events_;
 };

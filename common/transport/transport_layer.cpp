@@ -1,10 +1,14 @@
 #include "common/transport/transport_layer.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/sip/parser.hpp"
+#include "common/transport/tls_connection.hpp"
 #include "common/transport/via_routing.hpp"
+#include "common/transport/ws_connection.hpp"
 #include "common/util/random.hpp"
 
 namespace ims::transport {
@@ -53,8 +57,17 @@ Result<ListenerInfo> TransportLayer::listen(Protocol protocol, const Endpoint& w
       udp_sockets_.push_back(std::move(*s));
       break;
     }
-    case Protocol::Tcp: {
-      auto l = TcpListener::open(strand_, where, options_, listener_events());
+    case Protocol::Tls:
+    case Protocol::Wss:
+      if (!options_.tls.server) {
+        return Error{std::make_error_code(std::errc::invalid_argument),
+                     fmt::format("{} {}: no TLS certificate is configured", protocol_name(protocol),
+                                 to_string(where))};
+      }
+      [[fallthrough]];
+    case Protocol::Tcp:
+    case Protocol::Ws: {
+      auto l = TcpListener::open(strand_, protocol, where, options_, listener_events());
       if (!l) return l.error();
       info.local = (*l)->local();
       (*l)->start();
@@ -138,7 +151,39 @@ void TransportLayer::accept_datagram(UdpSocket& socket, std::string_view data,
   deliver(std::move(*parsed), Origin{Protocol::Udp, from, socket.local(), socket.id()});
 }
 
-void TransportLayer::on_accepted(TcpListener& /*listener*/, tcp::socket socket) {
+Result<std::shared_ptr<StreamFlow>> TransportLayer::make_flow(Protocol protocol,
+                                                              tcp::socket socket, bool inbound) {
+  const FlowId id = next_flow_id();
+  auto& tls = options_.tls;
+  asio::ssl::context* context = (inbound ? tls.server : tls.client).get();
+  if (is_secure(protocol) && !context) {
+    return Error{std::make_error_code(std::errc::protocol_not_supported),
+                 fmt::format("{}: TLS is not set up", protocol_name(protocol))};
+  }
+  switch (protocol) {
+    case Protocol::Tcp:
+      return std::shared_ptr<StreamFlow>(std::make_shared<TcpConnection>(
+          std::move(socket), id, inbound, options_, read_buffer_, connection_events(),
+          counters_));
+    case Protocol::Tls:
+      return std::shared_ptr<StreamFlow>(
+          std::make_shared<TlsConnection>(std::move(socket), *context, id, inbound, options_,
+                                          tls.server_name, connection_events(), counters_));
+    case Protocol::Ws:
+      return std::shared_ptr<StreamFlow>(
+          std::make_shared<WsConnection<false>>(std::move(socket), context, id, inbound, options_,
+                                                tls.server_name, connection_events(), counters_));
+    case Protocol::Wss:
+      return std::shared_ptr<StreamFlow>(
+          std::make_shared<WsConnection<true>>(std::move(socket), context, id, inbound, options_,
+                                               tls.server_name, connection_events(), counters_));
+    case Protocol::Udp:
+      break;
+  }
+  return Error{std::make_error_code(std::errc::protocol_not_supported), "not a connection"};
+}
+
+void TransportLayer::on_accepted(TcpListener& listener, tcp::socket socket) {
   boost::system::error_code ec;
   auto r = socket.remote_endpoint(ec);
   if (ec) return;  // the peer already went away
@@ -147,25 +192,30 @@ void TransportLayer::on_accepted(TcpListener& /*listener*/, tcp::socket socket) 
   if (connections_.size() >= options_.max_connections ||
       per_address >= options_.max_connections_per_address) {
     ++counters_.connections_refused;
-    spdlog::debug("tcp: refused connection from {} (limit)", to_string(remote));
+    spdlog::debug("{}: refused connection from {} (limit)", protocol_name(listener.protocol()),
+                  to_string(remote));
     if (per_address == 0) inbound_per_address_.erase(address_key(remote));
     socket.close(ec);
     return;
   }
+  auto c = make_flow(listener.protocol(), std::move(socket), true);
+  if (!c) {
+    if (per_address == 0) inbound_per_address_.erase(address_key(remote));
+    return;  // a listener only exists once its TLS context does
+  }
   ++per_address;
   ++counters_.connections_accepted;
-  FlowId id = next_flow_id();
-  auto c = std::make_shared<TcpConnection>(std::move(socket), id, true, options_,
-                                          read_buffer_, connection_events(), counters_);
-  connections_.emplace(static_cast<std::uint64_t>(id), c);
+  const FlowId id = (*c)->id();
+  connections_.emplace(static_cast<std::uint64_t>(id), *c);
   flow_by_remote_[remote] = id;
-  spdlog::debug("tcp: accepted {} (flow {})", to_string(remote), static_cast<std::uint64_t>(id));
-  c->start();
+  spdlog::debug("{}: accepted {} (flow {})", protocol_name(listener.protocol()),
+                to_string(remote), static_cast<std::uint64_t>(id));
+  (*c)->start();
 }
 
-void TransportLayer::on_stream_message(TcpConnection& c, sip::Message message) {
+void TransportLayer::on_stream_message(StreamFlow& c, sip::Message message) {
   ++counters_.stream_messages_received;
-  const Origin origin{Protocol::Tcp, c.remote(), c.local(), c.id()};
+  const Origin origin{c.protocol(), c.remote(), c.local(), c.id()};
   if (cores_) {
     if (const std::size_t owner = cores_->owner_of(message.call_id()); owner != core_) {
       ++counters_.passed_to_other_core;
@@ -179,15 +229,15 @@ void TransportLayer::on_stream_message(TcpConnection& c, sip::Message message) {
   deliver(std::move(message), origin);
 }
 
-void TransportLayer::on_stream_error(TcpConnection& c, const Error& error) {
+void TransportLayer::on_stream_error(StreamFlow& c, const Error& error) {
   ++counters_.stream_errors;
   ++counters_.garbage_dropped;
-  drop_log_.note("stream", to_string(c.remote()), error.message);
+  drop_log_.note(protocol_name(c.protocol()), to_string(c.remote()), error.message);
 }
 
-void TransportLayer::on_connection_closed(TcpConnection& c, std::string_view why) {
-  spdlog::debug("tcp: flow {} to {} closed: {}", static_cast<std::uint64_t>(c.id()),
-                to_string(c.remote()), why);
+void TransportLayer::on_connection_closed(StreamFlow& c, std::string_view why) {
+  spdlog::debug("{}: flow {} to {} closed: {}", protocol_name(c.protocol()),
+                static_cast<std::uint64_t>(c.id()), to_string(c.remote()), why);
   auto self = c.shared_from_this();  // keep c alive while we erase it
   connections_.erase(static_cast<std::uint64_t>(c.id()));
   auto it = flow_by_remote_.find(c.remote());
@@ -221,11 +271,8 @@ void TransportLayer::deliver(sip::Message message, const Origin& origin) {
 Result<FlowId> TransportLayer::send(Protocol protocol, const Endpoint& to, std::string bytes,
                                     std::optional<FlowId> flow) {
   if (closed_) return no_route("transport closed");
-  switch (protocol) {
-    case Protocol::Udp: return send_udp(to, std::move(bytes), flow);
-    case Protocol::Tcp: return send_tcp(to, std::move(bytes), flow);
-  }
-  return no_route("unknown protocol");
+  if (protocol == Protocol::Udp) return send_udp(to, std::move(bytes), flow);
+  return send_stream(protocol, to, std::move(bytes), flow);
 }
 
 Result<FlowId> TransportLayer::send_udp(const Endpoint& to, std::string bytes,
@@ -249,18 +296,19 @@ Result<FlowId> TransportLayer::send_udp(const Endpoint& to, std::string bytes,
   return chosen->id();
 }
 
-Result<FlowId> TransportLayer::send_tcp(const Endpoint& to, std::string bytes,
-                                        std::optional<FlowId> flow) {
+Result<FlowId> TransportLayer::send_stream(Protocol protocol, const Endpoint& to,
+                                           std::string bytes, std::optional<FlowId> flow) {
   if (flow && foreign(*flow)) {
     // Another core's connection: that core writes it. Should it be gone by then, every core
     // hears that the flow closed, so the transaction that sent over it fails now (the sender
     // cannot be told which new connection its request went over, so none is opened for it).
     ++counters_.passed_to_other_core;
-    cores_->post(flow_core(*flow), [to, bytes = std::move(bytes), flow](TransportLayer& t) mutable {
+    cores_->post(flow_core(*flow), [protocol, to, bytes = std::move(bytes),
+                                    flow](TransportLayer& t) mutable {
       if (t.closed_) return;
       auto it = t.connections_.find(static_cast<std::uint64_t>(*flow));
       if (it != t.connections_.end() && it->second->is_open()) {
-        (void)t.send_tcp(to, std::move(bytes), flow);
+        (void)t.send_stream(protocol, to, std::move(bytes), flow);
       } else {
         ++t.counters_.send_errors;
         t.tell_flow_closed(*flow);
@@ -268,17 +316,17 @@ Result<FlowId> TransportLayer::send_tcp(const Endpoint& to, std::string bytes,
     });
     return *flow;
   }
-  std::shared_ptr<TcpConnection> c;
-  if (flow) {
-    auto it = connections_.find(static_cast<std::uint64_t>(*flow));
-    if (it != connections_.end() && it->second->is_open()) c = it->second;
-  }
+  auto usable = [&](FlowId id) -> std::shared_ptr<StreamFlow> {
+    auto it = connections_.find(static_cast<std::uint64_t>(id));
+    if (it == connections_.end() || !it->second->is_open()) return nullptr;
+    if (it->second->protocol() != protocol) return nullptr;
+    return it->second;
+  };
+  std::shared_ptr<StreamFlow> c;
+  if (flow) c = usable(*flow);
   if (!c) {
     auto it = flow_by_remote_.find(to);
-    if (it != flow_by_remote_.end()) {
-      auto ct = connections_.find(static_cast<std::uint64_t>(it->second));
-      if (ct != connections_.end() && ct->second->is_open()) c = ct->second;
-    }
+    if (it != flow_by_remote_.end()) c = usable(it->second);
   }
   if (!c) {
     if (connections_.size() >= options_.max_connections) {
@@ -287,24 +335,28 @@ Result<FlowId> TransportLayer::send_tcp(const Endpoint& to, std::string bytes,
       return Error{std::make_error_code(std::errc::too_many_files_open),
                    "connection limit reached"};
     }
-    FlowId id = next_flow_id();
-    c = std::make_shared<TcpConnection>(tcp::socket(strand_), id, false, options_,
-                                        read_buffer_, connection_events(), counters_);
-    connections_.emplace(static_cast<std::uint64_t>(id), c);
-    flow_by_remote_[to] = id;
+    auto made = make_flow(protocol, tcp::socket(strand_), false);
+    if (!made) {
+      ++counters_.send_errors;
+      return made.error();
+    }
+    c = std::move(*made);
+    connections_.emplace(static_cast<std::uint64_t>(c->id()), c);
+    flow_by_remote_[to] = c->id();
     ++counters_.connections_opened;
     c->connect(to);
   }
   FlowId id = c->id();
   if (!c->send(std::move(bytes))) {
-    return Error{std::make_error_code(std::errc::no_buffer_space), "TCP write queue full"};
+    return Error{std::make_error_code(std::errc::no_buffer_space),
+                 fmt::format("{} write queue full", protocol_name(protocol))};
   }
   return id;
 }
 
 Result<void> TransportLayer::send_response(const sip::Message& response, const Origin& origin) {
   if (closed_) return no_route("transport closed");
-  if (origin.protocol == Protocol::Tcp && foreign(origin.flow)) {
+  if (is_connection(origin.protocol) && foreign(origin.flow)) {
     // The request came over another core's connection: the response leaves from there.
     ++counters_.passed_to_other_core;
     auto shared = std::make_shared<sip::Message>(response);
@@ -315,11 +367,12 @@ Result<void> TransportLayer::send_response(const sip::Message& response, const O
   }
   std::string bytes = response.serialize();
   // §18.2.2: reliable transports reuse the connection the request came on while it is open.
-  if (origin.protocol == Protocol::Tcp) {
+  if (is_connection(origin.protocol)) {
     auto it = connections_.find(static_cast<std::uint64_t>(origin.flow));
     if (it != connections_.end() && it->second->is_open()) {
       if (!it->second->send(std::move(bytes))) {
-        return Error{std::make_error_code(std::errc::no_buffer_space), "TCP write queue full"};
+        return Error{std::make_error_code(std::errc::no_buffer_space),
+                     fmt::format("{} write queue full", protocol_name(origin.protocol))};
       }
       return {};
     }

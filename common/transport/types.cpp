@@ -12,6 +12,9 @@ std::string_view protocol_name(Protocol p) {
   switch (p) {
     case Protocol::Udp: return "udp";
     case Protocol::Tcp: return "tcp";
+    case Protocol::Tls: return "tls";
+    case Protocol::Ws: return "ws";
+    case Protocol::Wss: return "wss";
   }
   return "?";
 }
@@ -20,13 +23,16 @@ std::string_view via_token(Protocol p) {
   switch (p) {
     case Protocol::Udp: return "UDP";
     case Protocol::Tcp: return "TCP";
+    case Protocol::Tls: return "TLS";
+    case Protocol::Ws: return "WS";
+    case Protocol::Wss: return "WSS";
   }
   return "?";
 }
 
 std::optional<Protocol> protocol_from_via(std::string_view token) {
-  if (util::iequals(token, "UDP")) return Protocol::Udp;
-  if (util::iequals(token, "TCP")) return Protocol::Tcp;
+  for (Protocol p : kAllProtocols)
+    if (util::iequals(token, via_token(p))) return p;
   return std::nullopt;
 }
 

@@ -15,18 +15,34 @@
 
 namespace ims::transport {
 
-enum class Protocol : std::uint8_t { Udp, Tcp };
+// The SIP transports: UDP and TCP (RFC 3261 §18), TLS (§26.3.1), and SIP over WebSocket, plain
+// and over TLS (RFC 7118).
+enum class Protocol : std::uint8_t { Udp, Tcp, Tls, Ws, Wss };
+inline constexpr Protocol kAllProtocols[] = {Protocol::Udp, Protocol::Tcp, Protocol::Tls,
+                                             Protocol::Ws, Protocol::Wss};
 
-// Lower-case names for logs, the ports file and --listen ("udp", "tcp").
+// Lower-case names for logs, the ports file, --listen and the `transport` URI parameter
+// ("udp", "tcp", "tls", "ws", "wss").
 std::string_view protocol_name(Protocol p);
-// The Via sent-protocol transport token ("UDP", "TCP"), RFC 3261 §20.42.
+// The Via sent-protocol transport token ("UDP", "TCP", "TLS", "WS", "WSS"), RFC 3261 §20.42 and
+// RFC 7118 §5.
 std::string_view via_token(Protocol p);
 // Parses a Via transport token case-insensitively; nullopt for transports we do not speak.
 std::optional<Protocol> protocol_from_via(std::string_view token);
-// Parses "udp"/"tcp" case-insensitively.
+// Parses a protocol name case-insensitively.
 std::optional<Protocol> protocol_from_name(std::string_view name);
-// RFC 3261 §18: TCP is reliable, UDP is not (timers A/E/G and retransmissions only on UDP).
-constexpr bool is_reliable(Protocol p) { return p == Protocol::Tcp; }
+// RFC 3261 §18: everything but UDP is reliable (timers A/E/G and retransmissions only on UDP).
+constexpr bool is_reliable(Protocol p) { return p != Protocol::Udp; }
+// Carried over a connection of ours (a flow), as opposed to datagrams.
+constexpr bool is_connection(Protocol p) { return p != Protocol::Udp; }
+// Encrypted with TLS: what a sips: URI asks for on every hop (RFC 5630 §3.1.3).
+constexpr bool is_secure(Protocol p) { return p == Protocol::Tls || p == Protocol::Wss; }
+// SIP over WebSocket (RFC 7118): the client cannot be connected to, only reached over the
+// connection it opened (§5).
+constexpr bool is_websocket(Protocol p) { return p == Protocol::Ws || p == Protocol::Wss; }
+// RFC 3261 §19.1.2: 5061 for TLS, 5060 otherwise; RFC 7118 has no default port (the switch
+// listens on 5066 and 7443 by default, as other SIP servers do).
+constexpr std::uint16_t default_port(Protocol p) { return p == Protocol::Tls ? 5061 : 5060; }
 
 // An IP address and port. IPv4-mapped IPv6 addresses are stored as IPv4 so that comparisons
 // and table keys do not depend on the socket family a packet arrived on.

@@ -76,9 +76,15 @@ Result<ResponseTarget> response_target(const sip::Via& top_via) {
     return Error{std::make_error_code(std::errc::protocol_not_supported),
                  "unsupported Via transport " + std::string(top_via.transport)};
   }
+  if (is_websocket(*proto)) {
+    // RFC 7118 §5: a WebSocket client cannot be connected to; its responses go over the
+    // connection the request came on, and that is gone.
+    return Error{std::make_error_code(std::errc::not_connected),
+                 "the WebSocket connection of the request is closed"};
+  }
   ResponseTarget t;
   t.protocol = *proto;
-  const std::uint16_t sent_by_port = top_via.port.value_or(kDefaultSipPort);
+  const std::uint16_t sent_by_port = top_via.port.value_or(default_port(*proto));
   if (top_via.received) {
     // `received` is a bare address; IPv6 goes into brackets for host text.
     auto ip = parse_ip(*top_via.received);

@@ -41,14 +41,17 @@ struct ResponseTarget {
   std::uint16_t port = kDefaultSipPort;
 };
 
+
 // From the response's top Via:
-// - reliable (TCP): the `received` address (else sent-by's host) and sent-by's port (else 5060);
+// - reliable (TCP, TLS): the `received` address (else sent-by's host) and sent-by's port (else
+//   5060, 5061 for TLS);
 //   the caller first tries the connection the request arrived on.
 // - unreliable (UDP): `received` with `rport`'s value when rport has one, else `received` with
 //   sent-by's port, else sent-by's host and port.
 // `maddr` (multicast, §18.2.2 second bullet) is ignored on purpose: imswitch answers unicast
 // only, and honouring maddr from an untrusted peer would make the switch a reflector.
-// Fails for transports we do not speak (TLS, SCTP, WS ...).
+// Fails for transports we do not speak (SCTP ...) and for WS and WSS, whose clients can only be
+// reached over the connection they opened (RFC 7118 §5).
 Result<ResponseTarget> response_target(const sip::Via& top_via);
 
 }  // namespace ims::transport

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "switch/config/reload.hpp"
+#include "switch/app/secure.hpp"
 #include "switch/store/core_store.hpp"
 #include "switch/store/sqlite_store.hpp"
 
@@ -211,6 +212,8 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   app->store_ = std::move(*opened);
 
   stack::Options options = stack_options(config);
+  if (auto secured = secure_transports(config, options.transport); !secured)
+    return secured.error();
   if (n > 1) {
     options.transport.reuse_port = true;  // every core binds every listener
     app->fabric_ = std::make_unique<transport::Cores>(n);

@@ -63,7 +63,7 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
     flow.transport = std::string(transport::protocol_name(origin.protocol));
     flow.source_address = origin.source.address.to_string();
     flow.source_port = origin.source.port;
-    if (origin.protocol == transport::Protocol::Tcp) {
+    if (transport::is_connection(origin.protocol)) {
       flow.flow_id = static_cast<std::uint64_t>(origin.flow);
       if (auto via = request.top_via()) {
         flow.sent_by_host = std::string(via->host);
@@ -82,7 +82,7 @@ void SwitchTu::on_register(const txn::Key& server, const sip::Message& request,
 
   // RFC 5626 §5.2: a device that registered over a connection is reached over it (it may be
   // behind NAT), so the connection stays open while the registration lasts, silent or not.
-  if (origin.protocol == transport::Protocol::Tcp) {
+  if (transport::is_connection(origin.protocol)) {
     std::int64_t until_ms = 0;
     for (const auto& b : outcome.bindings)
       if (b.flow_id == static_cast<std::uint64_t>(origin.flow))

@@ -45,9 +45,12 @@ std::string_view synchronous_name(Synchronous s) {
 std::vector<Listen> default_listeners() {
   namespace ip = boost::asio::ip;
   std::vector<Listen> out;
-  for (auto proto : {transport::Protocol::Udp, transport::Protocol::Tcp}) {
-    out.push_back(Listen{proto, transport::Endpoint{ip::address(ip::address_v4::any()), 5060}});
-    out.push_back(Listen{proto, transport::Endpoint{ip::address(ip::address_v6::any()), 5060}});
+  using P = transport::Protocol;
+  const std::pair<P, std::uint16_t> ports[] = {
+      {P::Udp, 5060}, {P::Tcp, 5060}, {P::Tls, 5061}, {P::Ws, 5066}, {P::Wss, 7443}};
+  for (auto [proto, port] : ports) {
+    out.push_back(Listen{proto, transport::Endpoint{ip::address(ip::address_v4::any()), port}});
+    out.push_back(Listen{proto, transport::Endpoint{ip::address(ip::address_v6::any()), port}});
   }
   return out;
 }

@@ -42,6 +42,22 @@ struct Tcp {
   std::size_t max_write_queue_bytes = 1 << 20;
 };
 
+// sip.tls: the identity of the tls and wss listeners (RFC 3261 §26.3.1, RFC 5630).
+struct Tls {
+  std::string certificate;     // PEM chain; empty: self-signed, generated into the store's folder
+  std::string key;             // PEM; set together with certificate
+  std::string client_ca;       // when set, TLS clients must present a certificate chained to it
+  bool verify_peers = false;   // check the certificate of a device the switch connects to
+};
+
+// sip.websocket: the ws and wss listeners (RFC 7118).
+struct WebSocket {
+  std::vector<std::string> allowed_origins;  // empty: any
+  std::size_t max_upgrade_bytes = 8192;
+  std::chrono::seconds ping_interval{30};
+  bool demo_page = true;  // GET / on a WebSocket port serves the browser demo
+};
+
 struct Sip {
   std::vector<Listen> listen;  // default_listeners() when the key is absent
   std::size_t threads = 1;     // SIP cores, one thread each (1 .. 64)
@@ -50,6 +66,8 @@ struct Sip {
   std::size_t max_transactions = 200'000;
   Timers timers;
   Tcp tcp;
+  Tls tls;
+  WebSocket websocket;
 };
 
 enum class LogLevel : std::uint8_t { Trace, Debug, Info, Warn, Error, Off };

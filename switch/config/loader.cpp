@@ -46,7 +46,7 @@ void read_listen(YamlReader& r, const YAML::Node& sip, Sip& out) {
     if (auto p = transport::protocol_from_name(transport)) {
       l.protocol = *p;
     } else {
-      r.error(item["transport"], key + ".transport", "must be udp or tcp");
+      r.error(item["transport"], key + ".transport", "must be udp, tcp, tls, ws or wss");
       ok = false;
     }
     if (!item["address"]) {
@@ -131,6 +131,36 @@ void read_tcp(YamlReader& r, const YAML::Node& sip, Tcp& out) {
   out.max_write_queue_bytes = v;
 }
 
+void read_tls(YamlReader& r, const YAML::Node& sip, Tls& out) {
+  const YAML::Node n = sip["tls"];
+  if (!r.check_map(n, "sip.tls", {"certificate", "key", "client_ca", "verify_peers"})) return;
+  r.read_string(n, "sip.tls", "certificate", out.certificate);
+  r.read_string(n, "sip.tls", "key", out.key);
+  r.read_string(n, "sip.tls", "client_ca", out.client_ca);
+  r.read_bool(n, "sip.tls", "verify_peers", out.verify_peers);
+  if (out.certificate.empty() != out.key.empty())
+    r.error(n, "sip.tls", "certificate and key go together: set both, or neither for a "
+                          "self-signed pair");
+}
+
+void read_websocket(YamlReader& r, const YAML::Node& sip, WebSocket& out) {
+  const YAML::Node n = sip["websocket"];
+  if (!r.check_map(n, "sip.websocket",
+                   {"allowed_origins", "max_upgrade_bytes", "ping_interval_s", "demo_page"}))
+    return;
+  if (n["allowed_origins"]) {
+    if (auto list = r.scalar_list(n["allowed_origins"], "sip.websocket.allowed_origins"))
+      out.allowed_origins = std::move(*list);
+  }
+  uint64_t v = out.max_upgrade_bytes;
+  r.read_uint(n, "sip.websocket", "max_upgrade_bytes", 1024, 65536, v);
+  out.max_upgrade_bytes = v;
+  v = out.ping_interval.count();
+  r.read_uint(n, "sip.websocket", "ping_interval_s", 5, 3600, v);
+  out.ping_interval = std::chrono::seconds(v);
+  r.read_bool(n, "sip.websocket", "demo_page", out.demo_page);
+}
+
 void read_log(YamlReader& r, const YAML::Node& root, Log& out) {
   const YAML::Node n = root["log"];
   if (!n) return;
@@ -154,7 +184,8 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
   if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "im",
                               "directory"})) {
     const YAML::Node sip = root["sip"];
-    if (r.check_map(sip, "sip", {"listen", "domains", "threads", "limits", "timers", "tcp"})) {
+    if (r.check_map(sip, "sip", {"listen", "domains", "threads", "limits", "timers", "tcp", "tls",
+                                 "websocket"})) {
       read_listen(r, sip, c.sip);
       std::uint64_t threads = c.sip.threads;
       r.read_uint(sip, "sip", "threads", 1, 64, threads);
@@ -162,6 +193,8 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
       read_limits(r, sip, c.sip.limits, c.sip.max_transactions);
       read_timers(r, sip, c.sip.timers);
       read_tcp(r, sip, c.sip.tcp);
+      read_tls(r, sip, c.sip.tls);
+      read_websocket(r, sip, c.sip.websocket);
     } else {
       c.sip.listen = default_listeners();
     }

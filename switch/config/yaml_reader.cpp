@@ -110,4 +110,19 @@ void YamlReader::read_string(const YAML::Node& map, std::string_view section,
   if (text) out = *text;
 }
 
+void YamlReader::read_bool(const YAML::Node& map, std::string_view section,
+                           std::string_view name, bool& out) {
+  if (!map || !map.IsMap()) return;
+  const YAML::Node node = map[std::string(name)];
+  if (!node) return;
+  auto text = scalar(node, join(section, name));
+  if (!text) return;
+  const std::string_view t = util::trim(*text);
+  for (std::string_view yes : {"true", "yes", "on"})
+    if (util::iequals(t, yes)) return void(out = true);
+  for (std::string_view no : {"false", "no", "off"})
+    if (util::iequals(t, no)) return void(out = false);
+  error(node, join(section, name), "must be true or false");
+}
+
 }  // namespace ims::sw::config

@@ -43,6 +43,9 @@ class YamlReader {
                  std::uint64_t min, std::uint64_t max, std::uint64_t& out);
   void read_string(const YAML::Node& map, std::string_view section, std::string_view name,
                    std::string& out);
+  // true/false (also yes/no, on/off, as YAML 1.1 spells them).
+  void read_bool(const YAML::Node& map, std::string_view section, std::string_view name,
+                 bool& out);
 
   // A scalar's text, or nullopt (and an error) for a sequence or map.
   std::optional<std::string> scalar(const YAML::Node& node, std::string_view key);

@@ -80,7 +80,8 @@ void ImB2bua::uncount(Live& s) {
 std::string ImB2bua::contact_for(transport::Protocol protocol,
                                  const transport::Endpoint& to) const {
   std::string c = "<sip:imswitch@" + sent_by_(protocol, to);
-  if (protocol == transport::Protocol::Tcp) c += ";transport=tcp";
+  if (protocol != transport::Protocol::Udp)
+    c += ";transport=" + std::string(transport::protocol_name(protocol));
   return c + ">";
 }
 

@@ -39,7 +39,7 @@ std::string http_date(std::int64_t unix_ms) {
 // Whether a binding is the device a request came from (the sender's own flow).
 bool same_device(const store::Binding& b, const transport::Origin& origin) {
   if (b.flow_id != 0 && b.flow_id == static_cast<std::uint64_t>(origin.flow) &&
-      origin.protocol == transport::Protocol::Tcp)
+      transport::is_connection(origin.protocol))
     return true;
   // A device sends from where it registered from, or from the address its Contact names.
   const auto source = transport::parse_ip(b.source_address);

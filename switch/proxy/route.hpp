@@ -1,7 +1,7 @@
 #pragma once
 // Where a request for a registered contact goes (a pager MESSAGE branch, an IM session's
 // INVITE to a device), in this order:
-// - registered over TCP and that connection is still known: over it (RFC 5626 §5.2 flow
+// - registered over a connection (TCP, TLS, WS, WSS) that is still known: over it (RFC 5626 §5.2 flow
 //   reuse: a client behind NAT or a firewall can only be reached that way). The registrar
 //   keeps no flow for a Contact that names another listener on the sender's host
 //   (registrar::FlowInfo);
@@ -10,7 +10,8 @@
 // - otherwise the source address and port the REGISTER came from (RFC 3581: the NAT binding
 //   the client keeps open; its Contact names an address we cannot reach).
 // The Contact's transport parameter, when present, picks the transport; else the one the
-// REGISTER used. Sans-I/O.
+// REGISTER used. A WebSocket client has no address to connect to (RFC 7118 §5): without its
+// connection it is not reachable. Sans-I/O.
 
 #include <optional>
 

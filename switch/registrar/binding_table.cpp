@@ -86,6 +86,8 @@ std::optional<std::uint32_t> expiry_for(const ContactSpec& c, const RegisterRequ
 // spelling of an address) the flow is kept, which suits a client behind NAT.
 bool flow_reaches(const ContactSpec& c, const FlowInfo& flow) {
   if (flow.flow_id == 0 || flow.sent_by_host.empty()) return true;
+  // RFC 7118 §5: a WebSocket client has no listener of its own; its connection is the way.
+  if (flow.transport == "ws" || flow.transport == "wss") return true;
   const auto uri = sip::parse_uri(c.uri);
   if (!uri) return true;
   const std::string_view host = util::without_brackets(uri->host);

@@ -186,7 +186,8 @@ std::string sample_config_with(const std::vector<std::pair<std::string, std::str
 void ClientFixture::start_switch(const std::string& config_text) {
   SwitchOptions o;
   o.config = source_dir() + "/config/imswitch.yaml";
-  o.listen = {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"};
+  o.listen = {"udp:127.0.0.1:0", "tcp:127.0.0.1:0", "tls:127.0.0.1:0", "ws:127.0.0.1:0",
+              "wss:127.0.0.1:0"};
   if (!config_text.empty()) {
     scratch_ = make_scratch_dir("ims-client-test");
     o.config = scratch_ + "/imswitch.yaml";
@@ -204,10 +205,12 @@ ClientAgent& ClientFixture::make_agent(const std::string& login, transport::Prot
   auto a = std::make_unique<ClientAgent>();
   a->login = login;
   client::AgentOptions o;
-  const Listener l = protocol == transport::Protocol::Tcp ? switch_->tcp() : switch_->udp();
+  const Listener l =
+      switch_->find(transport::protocol_name(protocol)).value_or(Listener{});
   o.server_host = l.address;
   o.server_port = l.port;
   o.transport = protocol;
+  o.tls_ca_file = switch_->dir() + "/tls/imswitch.crt";  // the switch's self-signed certificate
   o.login = login;
   o.password = password.value_or("pw-" + login);
   o.expires = expires;

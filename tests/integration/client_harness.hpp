@@ -129,8 +129,8 @@ struct ClientAgent {
   std::unique_ptr<client::Agent> agent;
 };
 
-// Starts imswitch (config/imswitch.yaml unless config_text is given) on UDP and TCP 127.0.0.1
-// port 0, and makes agents for it.
+// Starts imswitch (config/imswitch.yaml unless config_text is given) on 127.0.0.1 port 0 over
+// UDP, TCP, TLS, WS and WSS (its self-signed certificate), and makes agents for it.
 class ClientFixture : public ::testing::Test {
  protected:
   void TearDown() override;

@@ -79,6 +79,8 @@ class SwitchProcess {
   SwitchProcess& operator=(const SwitchProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // The scratch folder: ports file, log, store and the self-signed TLS pair (tls/imswitch.crt).
+  const std::string& dir() const { return dir_; }
   const std::vector<Listener>& listeners() const { return listeners_; }
   // The first listener for transport ("udp"/"tcp") in the given family.
   std::optional<Listener> find(std::string_view transport, bool ipv6 = false) const;

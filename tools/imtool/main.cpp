@@ -26,11 +26,18 @@ using ims::tool::Exit;
 constexpr const char* kVersion = "imtool 0.1.0";
 
 void add_connect_options(CLI::App& cmd, ims::tool::ConnectArgs& c) {
-  cmd.add_option("-s,--server", c.server, "The switch: host[:port], IPv6 in brackets")
+  cmd.add_option("-s,--server", c.server,
+                 "The switch: host[:port], IPv6 in brackets; the port defaults to the "
+                 "switch's for the transport (5060 udp/tcp, 5061 tls, 5066 ws, 7443 wss)")
       ->capture_default_str();
-  cmd.add_option("-t,--transport", c.transport, "udp or tcp")
+  cmd.add_option("-t,--transport", c.transport,
+                 "udp, tcp, tls (SIP over TLS), ws or wss (SIP over WebSocket, RFC 7118)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"udp", "tcp"}));
+      ->check(CLI::IsMember({"udp", "tcp", "tls", "ws", "wss"}));
+  cmd.add_option("--ca", c.ca_file,
+                 "tls, wss: PEM file of the certificates to trust (default: the system's). "
+                 "For a switch on its self-signed certificate: <store folder>/tls/imswitch.crt")
+      ->check(CLI::ExistingFile);
   cmd.add_option("-l,--login", c.login, "Your agent login")->required();
   cmd.add_option("-p,--password", c.password,
                  "Your password; else $IMTOOL_PASSWORD, else asked on the terminal");

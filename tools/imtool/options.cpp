@@ -66,13 +66,19 @@ Result<client::AgentOptions> agent_options(const ConnectArgs& args, bool may_pro
       return bad("--server: port must be 1-65535");
     o.server_port = static_cast<std::uint16_t>(v);
   }
-  if (args.transport == "udp") {
-    o.transport = transport::Protocol::Udp;
-  } else if (args.transport == "tcp") {
-    o.transport = transport::Protocol::Tcp;
-  } else {
-    return bad("--transport: udp or tcp");
+  const auto protocol = transport::protocol_from_name(args.transport);
+  if (!protocol) return bad("--transport: udp, tcp, tls, ws or wss");
+  o.transport = *protocol;
+  // The switch's default ports: 5060 (udp, tcp), 5061 (tls), 5066 (ws), 7443 (wss).
+  if (port_text.empty()) {
+    switch (*protocol) {
+      case transport::Protocol::Tls: o.server_port = 5061; break;
+      case transport::Protocol::Ws: o.server_port = 5066; break;
+      case transport::Protocol::Wss: o.server_port = 7443; break;
+      default: o.server_port = 5060; break;
+    }
   }
+  o.tls_ca_file = args.ca_file;
   if (host.find(':') != std::string::npos) o.local_host = "::1";
   o.domain = args.domain;
   o.login = args.login;

@@ -10,8 +10,9 @@
 namespace ims::tool {
 
 struct ConnectArgs {
-  std::string server = "127.0.0.1:5060";  // host[:port], IPv6 in brackets
-  std::string transport = "udp";          // udp or tcp
+  std::string server = "127.0.0.1";       // host[:port], IPv6 in brackets; port by transport
+  std::string transport = "udp";          // udp, tcp, tls, ws or wss
+  std::string ca_file;                    // tls, wss: CA certificates to trust (PEM)
   std::string domain;                     // "" = the server's host
   std::string login;
   std::string password;                   // "" = $IMTOOL_PASSWORD, then a prompt on a terminal

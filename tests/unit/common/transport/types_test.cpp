@@ -41,9 +41,28 @@ TEST(Endpoint, FormatsIpv6InBrackets) {
 TEST(Protocol, ParsesViaTokensCaseInsensitively) {
   EXPECT_EQ(protocol_from_via("udp"), Protocol::Udp);
   EXPECT_EQ(protocol_from_via("TCP"), Protocol::Tcp);
-  EXPECT_FALSE(protocol_from_via("TLS"));
+  EXPECT_EQ(protocol_from_via("tls"), Protocol::Tls);
+  EXPECT_EQ(protocol_from_via("WS"), Protocol::Ws);
+  EXPECT_EQ(protocol_from_via("wss"), Protocol::Wss);
+  EXPECT_FALSE(protocol_from_via("SCTP"));
+  EXPECT_FALSE(protocol_from_via("WSX"));
   EXPECT_TRUE(is_reliable(Protocol::Tcp));
+  EXPECT_TRUE(is_reliable(Protocol::Wss));
   EXPECT_FALSE(is_reliable(Protocol::Udp));
+}
+
+TEST(Protocol, NamesRoundTripAndTellTheirKind) {
+  for (Protocol p : kAllProtocols) {
+    EXPECT_EQ(protocol_from_name(protocol_name(p)), p);
+    EXPECT_EQ(protocol_from_via(via_token(p)), p);
+  }
+  EXPECT_TRUE(is_secure(Protocol::Tls));
+  EXPECT_TRUE(is_secure(Protocol::Wss));
+  EXPECT_FALSE(is_secure(Protocol::Ws));
+  EXPECT_TRUE(is_websocket(Protocol::Ws));
+  EXPECT_FALSE(is_websocket(Protocol::Tls));
+  EXPECT_EQ(default_port(Protocol::Tls), 5061);
+  EXPECT_EQ(default_port(Protocol::Tcp), 5060);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "switch/config/config.hpp"
 
+#include <map>
+#include <set>
+
 #include <gtest/gtest.h>
 
 namespace ims::sw::config {
@@ -31,17 +34,29 @@ TEST(LogLevel, ParsesNamesCaseInsensitively) {
   EXPECT_EQ(log_level_name(LogLevel::Off), "off");
 }
 
-TEST(DefaultListeners, CoverUdpAndTcpOnBothFamiliesAtPort5060) {
+TEST(DefaultListeners, CoverEveryTransportOnBothFamiliesAtItsUsualPort) {
   auto l = default_listeners();
-  ASSERT_EQ(l.size(), 4u);
-  int v6 = 0, tcp = 0;
+  ASSERT_EQ(l.size(), 10u);
+  int v6 = 0;
+  std::map<transport::Protocol, std::set<std::uint16_t>> ports;
   for (const auto& x : l) {
-    EXPECT_EQ(x.endpoint.port, 5060);
     v6 += x.endpoint.address.is_v6();
-    tcp += x.protocol == transport::Protocol::Tcp;
+    ports[x.protocol].insert(x.endpoint.port);
   }
-  EXPECT_EQ(v6, 2);
-  EXPECT_EQ(tcp, 2);
+  EXPECT_EQ(v6, 5);
+  using P = transport::Protocol;
+  EXPECT_EQ(ports[P::Udp], std::set<std::uint16_t>{5060});
+  EXPECT_EQ(ports[P::Tcp], std::set<std::uint16_t>{5060});
+  EXPECT_EQ(ports[P::Tls], std::set<std::uint16_t>{5061});
+  EXPECT_EQ(ports[P::Ws], std::set<std::uint16_t>{5066});
+  EXPECT_EQ(ports[P::Wss], std::set<std::uint16_t>{7443});
+}
+
+TEST(ListenSpec, TakesEveryTransport) {
+  EXPECT_EQ(parse_listen_spec("wss:127.0.0.1:0")->protocol, transport::Protocol::Wss);
+  EXPECT_EQ(parse_listen_spec("tls:[::1]:5061")->protocol, transport::Protocol::Tls);
+  EXPECT_EQ(parse_listen_spec("ws:0.0.0.0:5066")->endpoint.port, 5066);
+  EXPECT_FALSE(parse_listen_spec("sctp:127.0.0.1:5060"));
 }
 
 }  // namespace

@@ -16,8 +16,11 @@ std::string errors_of(std::string_view yaml) {
 TEST(LoadConfig, EmptyFileGivesTheDefaults) {
   auto r = load_text("", "empty.yaml");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->sip.listen.size(), 4u);  // udp+tcp on 0.0.0.0 and [::], port 5060
+  EXPECT_EQ(r->sip.listen.size(), 10u);  // udp, tcp, tls, ws, wss on 0.0.0.0 and [::]
   EXPECT_EQ(r->sip.listen[0].endpoint.port, 5060);
+  EXPECT_TRUE(r->sip.tls.certificate.empty());  // self-signed
+  EXPECT_TRUE(r->sip.websocket.allowed_origins.empty());
+  EXPECT_TRUE(r->sip.websocket.demo_page);
   EXPECT_EQ(r->log.level, LogLevel::Info);
   EXPECT_EQ(r->path, "empty.yaml");
 }
@@ -72,10 +75,41 @@ TEST(LoadConfig, ReportsBadValuesWithTheirLine) {
             "test.yaml:3: sip.limits.max_transactions: must be a whole number from 1000 to "
             "10000000");
   EXPECT_EQ(errors_of("sip:\n  listen:\n    - { transport: sctp, address: 1.2.3.4 }\n"),
-            "test.yaml:3: sip.listen[0].transport: must be udp or tcp");
+            "test.yaml:3: sip.listen[0].transport: must be udp, tcp, tls, ws or wss");
+  EXPECT_EQ(errors_of("sip:\n  tls:\n    certificate: a.pem\n"),
+            "test.yaml:3: sip.tls: certificate and key go together: set both, or neither for a "
+            "self-signed pair");
+  EXPECT_EQ(errors_of("sip:\n  websocket:\n    demo_page: maybe\n"),
+            "test.yaml:3: sip.websocket.demo_page: must be true or false");
+  EXPECT_EQ(errors_of("sip:\n  websocket:\n    ping_interval_s: 1\n"),
+            "test.yaml:3: sip.websocket.ping_interval_s: must be a whole number from 5 to 3600");
   EXPECT_NE(errors_of("sip:\n  listen:\n    - { transport: udp, address: example.com }\n")
                 .find("test.yaml:3: sip.listen[0].address: must be an IPv4 or IPv6 address"),
             std::string::npos);
+}
+
+TEST(LoadConfig, ReadsTheTlsAndWebSocketSections) {
+  auto r = load_text(R"(
+sip:
+  tls: { certificate: /etc/imswitch/cert.pem, key: /etc/imswitch/key.pem,
+         client_ca: /etc/imswitch/ca.pem, verify_peers: yes }
+  websocket:
+    allowed_origins: [https://agents.example.com, http://localhost:8080]
+    max_upgrade_bytes: 4096
+    ping_interval_s: 20
+    demo_page: false
+)",
+                     "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->sip.tls.certificate, "/etc/imswitch/cert.pem");
+  EXPECT_EQ(r->sip.tls.key, "/etc/imswitch/key.pem");
+  EXPECT_EQ(r->sip.tls.client_ca, "/etc/imswitch/ca.pem");
+  EXPECT_TRUE(r->sip.tls.verify_peers);
+  ASSERT_EQ(r->sip.websocket.allowed_origins.size(), 2u);
+  EXPECT_EQ(r->sip.websocket.allowed_origins[1], "http://localhost:8080");
+  EXPECT_EQ(r->sip.websocket.max_upgrade_bytes, 4096u);
+  EXPECT_EQ(r->sip.websocket.ping_interval, std::chrono::seconds(20));
+  EXPECT_FALSE(r->sip.websocket.demo_page);
 }
 
 TEST(LoadConfig, ReportsEveryErrorNotJustTheFirst) {

@@ -1,0 +1,336 @@
+#include "common/transport/ws_connection.hpp"
+
+#include <algorithm>
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "common/sip/parser.hpp"
+#include "common/util/strings.hpp"
+
+namespace ims::transport {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr const char* kServer = "imswitch";
+
+// RFC 3629 well-formedness, so that text frames carry only what a browser accepts as text.
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = 0;
+    unsigned min = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    unsigned cp = c & (0x3F >> extra);
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Whether a comma-separated token list (Sec-WebSocket-Protocol) names `token`.
+bool lists_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (util::iequals(util::trim(list.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool only_crlf(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+template <bool Secure>
+WsConnection<Secure>::WsConnection(tcp::socket socket, ssl::context* context, FlowId id,
+                                   bool inbound, const Options& options, std::string server_name,
+                                   Events& events, Counters& counters)
+    : StreamFlow(socket.get_executor(), Secure ? Protocol::Wss : Protocol::Ws, id, inbound,
+                 options, events, counters),
+      ws_([&]() -> Socket {
+        if constexpr (Secure) {
+          return Socket(std::move(socket), *context);
+        } else {
+          (void)context;
+          return std::move(socket);
+        }
+      }()),
+      options_(&options),
+      server_name_(std::move(server_name)) {
+  if (inbound) {
+    auto [remote, local] = endpoints_of(beast::get_lowest_layer(ws_));
+    set_endpoints(remote, local);
+  }
+}
+
+template <bool Secure>
+void WsConnection<Secure>::setup_failed(std::string_view what,
+                                        const boost::system::error_code& ec) {
+  if (state() == State::Closed) return;
+  ++counters().handshakes_failed;
+  if (!inbound()) ++counters().send_errors;
+  close(std::string(what) + ": " + ec.message());
+}
+
+// ---- inbound -----------------------------------------------------------------------------------
+
+template <bool Secure>
+void WsConnection<Secure>::start() {
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ignored);
+  arm_timer(connect_timeout());
+  if constexpr (Secure) {
+    ws_.next_layer().async_handshake(ssl::stream_base::server,
+                                     [self = self()](const boost::system::error_code& ec) {
+                                       if (self->state() == State::Closed) return;
+                                       if (ec) return self->setup_failed("TLS handshake", ec);
+                                       self->read_upgrade();
+                                     });
+  } else {
+    read_upgrade();
+  }
+}
+
+template <bool Secure>
+void WsConnection<Secure>::read_upgrade() {
+  upgrade_.emplace();
+  upgrade_->header_limit(static_cast<std::uint32_t>(options_->websocket.max_upgrade_bytes));
+  upgrade_->body_limit(0);
+  http::async_read(ws_.next_layer(), buffer_, *upgrade_,
+                   [self = self()](const boost::system::error_code& ec, std::size_t) {
+                     self->on_upgrade(ec);
+                   });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::on_upgrade(const boost::system::error_code& ec) {
+  if (state() == State::Closed) return;
+  if (ec == http::error::header_limit) return refuse(431, "upgrade request too large");
+  if (ec) return setup_failed("WebSocket upgrade", ec);
+  const auto& req = upgrade_->get();
+  if (!websocket::is_upgrade(req)) {
+    const auto& pages = options_->websocket.pages;
+    if (!pages) return refuse(426, "this port speaks SIP over WebSocket (RFC 7118)");
+    if (req.method() != http::verb::get) return refuse(405, "only GET is served here");
+    auto page = pages(std::string_view(req.target().data(), req.target().size()));
+    if (!page) return refuse(404, "no such page");
+    return refuse(200, {}, std::move(page->content_type), std::move(page->body));
+  }
+  const auto& allowed = options_->websocket.allowed_origins;
+  if (!allowed.empty()) {
+    const auto origin = req[http::field::origin];
+    const bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) {
+      return util::iequals(a, std::string_view(origin.data(), origin.size()));
+    });
+    if (!ok) return refuse(403, "origin not allowed");
+  }
+  const auto protocols = req[http::field::sec_websocket_protocol];
+  if (!lists_token(std::string_view(protocols.data(), protocols.size()), "sip"))
+    return refuse(400, "the WebSocket subprotocol must be sip (RFC 7118)");
+  configure();
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(http::field::sec_websocket_protocol, "sip");
+    res.set(http::field::server, kServer);
+  }));
+  ws_.async_accept(req, [self = self()](const boost::system::error_code& e) {
+    self->on_accepted(e);
+  });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::refuse(unsigned status, std::string reason, std::string content_type,
+                                  std::string body) {
+  if (status != 200) ++counters().handshakes_failed;
+  auto res = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(status), 11);
+  res->set(http::field::server, kServer);
+  res->set(http::field::connection, "close");
+  if (status == 426) {
+    res->set(http::field::upgrade, "websocket");
+    res->set(http::field::sec_websocket_protocol, "sip");
+  }
+  res->set(http::field::content_type, content_type);
+  res->body() = body.empty() ? reason + "\n" : std::move(body);
+  res->prepare_payload();
+  upgrade_.reset();
+  http::async_write(ws_.next_layer(), *res,
+                    [self = self(), res, status, reason](const boost::system::error_code&,
+                                                         std::size_t) {
+                      self->close(status == 200 ? std::string("served a page")
+                                                : "refused " + std::to_string(status) + ": " +
+                                                      reason);
+                    });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::configure() {
+  ws_.read_message_max(options_->limits.max_header_bytes + options_->limits.max_body_bytes);
+  ws_.auto_fragment(false);
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = connect_timeout();
+  t.idle_timeout = options_->websocket.ping_interval;
+  t.keep_alive_pings = true;
+  ws_.set_option(t);
+}
+
+template <bool Secure>
+void WsConnection<Secure>::on_accepted(const boost::system::error_code& ec) {
+  if (state() == State::Closed) return;
+  upgrade_.reset();
+  if (ec) return setup_failed("WebSocket accept", ec);
+  buffer_.consume(buffer_.size());
+  opened();
+  do_read();
+}
+
+// ---- outbound ----------------------------------------------------------------------------------
+
+template <bool Secure>
+void WsConnection<Secure>::connect(const Endpoint& to) {
+  set_endpoints(to, {});
+  arm_timer(connect_timeout());
+  beast::get_lowest_layer(ws_).async_connect(
+      tcp::endpoint(to.address, to.port), [self = self()](const boost::system::error_code& ec) {
+        if (self->state() == State::Closed) return;
+        if (ec) return self->setup_failed("connect", ec);
+        auto& socket = beast::get_lowest_layer(self->ws_);
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        self->set_endpoints(self->remote(), endpoints_of(socket).second);
+        if constexpr (Secure) {
+          const std::string& name = self->server_name_;
+          if (!name.empty() && !parse_ip(name))
+            SSL_set_tlsext_host_name(self->ws_.next_layer().native_handle(), name.c_str());
+          self->ws_.next_layer().set_verify_callback(ssl::host_name_verification(
+              name.empty() ? self->remote().address.to_string() : name));
+          self->ws_.next_layer().async_handshake(
+              ssl::stream_base::client, [self](const boost::system::error_code& e) {
+                if (self->state() == State::Closed) return;
+                if (e) return self->setup_failed("TLS handshake", e);
+                self->client_upgrade();
+              });
+        } else {
+          self->client_upgrade();
+        }
+      });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::client_upgrade() {
+  configure();
+  ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+    req.set(http::field::sec_websocket_protocol, "sip");
+    req.set(http::field::user_agent, kServer);
+  }));
+  auto res = std::make_shared<websocket::response_type>();
+  const std::string host = server_name_.empty() ? to_string(remote()) : server_name_;
+  ws_.async_handshake(*res, host, "/", [self = self(), res](const boost::system::error_code& ec) {
+    if (self->state() == State::Closed) return;
+    if (ec) return self->setup_failed("WebSocket upgrade", ec);
+    const auto p = (*res)[http::field::sec_websocket_protocol];
+    if (!util::iequals(util::trim(std::string_view(p.data(), p.size())), "sip")) {
+      ++self->counters().handshakes_failed;
+      return self->close("the server did not agree to the sip subprotocol");
+    }
+    self->opened();
+    self->do_read();
+  });
+}
+
+// ---- open --------------------------------------------------------------------------------------
+
+template <bool Secure>
+void WsConnection<Secure>::do_read() {
+  if (reading_ || state() != State::Open || pause_reading()) return;
+  reading_ = true;
+  ws_.async_read(buffer_, [self = self()](const boost::system::error_code& ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::on_read(const boost::system::error_code& ec) {
+  reading_ = false;
+  if (state() == State::Closed) return;
+  if (ec == websocket::error::closed || ec == asio::error::eof ||
+      ec == ssl::error::stream_truncated)
+    return close("closed by peer");
+  if (ec == beast::error::timeout) return close("no answer to WebSocket ping");
+  if (ec == websocket::error::message_too_big) {
+    stream_error(Error{std::make_error_code(std::errc::message_size), "WebSocket message too big"});
+    return close("message too big");
+  }
+  if (ec) return close("read: " + ec.message());
+  touch();
+  const std::string data = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();  // an idle flow holds no big buffer
+  if (only_crlf(data)) {
+    ++counters().keepalives_received;
+    if (data.size() >= 4 && !send("\r\n")) return;
+  } else if (auto m = sip::parse_datagram(data, options_->limits)) {
+    deliver(std::move(*m));
+    if (state() == State::Closed) return;
+  } else {
+    stream_error(m.error());  // one bad message: dropped, the connection stays
+  }
+  do_read();
+}
+
+template <bool Secure>
+void WsConnection<Secure>::write_front() {
+  ws_.text(valid_utf8(front()));
+  ws_.async_write(asio::buffer(front()),
+                  [self = self()](const boost::system::error_code& ec, std::size_t) {
+                    self->on_written(ec);
+                  });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::close_stream() {
+  boost::system::error_code ignored;
+  auto& socket = beast::get_lowest_layer(ws_);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+template class WsConnection<false>;
+template class WsConnection<true>;
+
+}  // namespace ims::transport

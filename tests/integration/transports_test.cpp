@@ -1,0 +1,124 @@
+// The client library's agents over TLS, WebSocket and secure WebSocket against the real
+// imswitch: login, pager messages relayed across transports both ways, a device reached only
+// over its connection, and the certificate check of TLS.
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/client_harness.hpp"
+
+namespace ims::test {
+namespace {
+
+using Kind = ClientEvent::Kind;
+using transport::Protocol;
+
+class TransportsTest : public ClientFixture, public ::testing::WithParamInterface<Protocol> {};
+
+TEST_P(TransportsTest, LogsInAndExchangesPagerMessagesWithAUdpAgent) {
+  start_switch();
+  ClientAgent& alice = logged_in_agent("alice", GetParam());
+  ClientAgent& bob = logged_in_agent("bob", Protocol::Udp);
+
+  auto sent = send_pager(alice, "bob", "from the secure side");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 200) << switch_->log_tail();
+  auto got = bob.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->pager.text, "from the secure side");
+  EXPECT_EQ(got->pager.from, "alice");
+
+  // The way back reaches alice over the connection she opened: she listens nowhere.
+  auto reply = send_pager(bob, "alice", "and back — ünïcode too");
+  ASSERT_TRUE(reply.ok()) << reply.error().message;
+  EXPECT_EQ(*reply, 200) << switch_->log_tail();
+  auto back = alice.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->pager.text, "and back — ünïcode too");
+  EXPECT_EQ(back->pager.from, "bob");
+}
+
+TEST_P(TransportsTest, TwoAgentsOnTheSameTransportTalk) {
+  start_switch();
+  ClientAgent& alice = logged_in_agent("alice", GetParam());
+  ClientAgent& bob = logged_in_agent("bob", GetParam());
+  auto sent = send_pager(alice, "bob", "same transport");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 200);
+  auto got = bob.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->pager.text, "same transport");
+}
+
+// When the device's connection is gone, a WebSocket or TLS device that registered over it is
+// not reachable (it has no listener): the message is kept for it, not lost.
+TEST_P(TransportsTest, AMessageForADeviceWhoseConnectionClosedIsKept) {
+  start_switch(sample_config_with({{"level", "debug"}}));
+  ClientAgent& alice = logged_in_agent("alice", Protocol::Udp);
+  ClientAgent& bob = make_agent("bob", GetParam(), std::nullopt, std::chrono::seconds(600),
+                                [](client::AgentOptions& o) {
+                                  o.stack.transport.tcp_idle_timeout = std::chrono::seconds(1);
+                                });
+  ASSERT_TRUE(login(bob).ok());
+  ASSERT_TRUE(switch_->wait_for_log("its connection closed", 1, 10s)) << switch_->log_tail();
+  auto sent = send_pager(alice, "bob", "while you were away");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 202) << switch_->log_tail();
+}
+
+INSTANTIATE_TEST_SUITE_P(Secure, TransportsTest,
+                         ::testing::Values(Protocol::Tls, Protocol::Ws, Protocol::Wss),
+                         [](const ::testing::TestParamInfo<Protocol>& p) {
+                           return std::string(transport::protocol_name(p.param));
+                         });
+
+class TlsIdentityTest : public ClientFixture {};
+
+// An agent that does not trust the switch's self-signed certificate cannot log in, and is
+// told why; the switch logs the certificate's fingerprint for operators to compare.
+TEST_F(TlsIdentityTest, AnUntrustedCertificateFailsTheLogin) {
+  start_switch();
+  ASSERT_TRUE(switch_->wait_for_log("SHA-256 fingerprint", 1, 5s)) << switch_->log_tail();
+  for (Protocol p : {Protocol::Tls, Protocol::Wss}) {
+    ClientAgent& a = make_agent("alice", p, std::nullopt, std::chrono::seconds(600),
+                                [](client::AgentOptions& o) { o.tls_ca_file.clear(); });
+    auto r = login(a, 10s);
+    EXPECT_FALSE(r.ok()) << transport::protocol_name(p);
+  }
+  ClientAgent& trusting = logged_in_agent("bob", Protocol::Tls);
+  EXPECT_TRUE(loop_.on_strand([&] { return trusting.agent->logged_in(); }));
+}
+
+// The self-signed pair is made once and kept: a restart serves the same certificate.
+TEST_F(TlsIdentityTest, TheSelfSignedCertificateSurvivesARestart) {
+  SwitchOptions o;
+  o.config = source_dir() + "/config/imswitch.yaml";
+  o.listen = {"udp:127.0.0.1:0", "tls:127.0.0.1:0"};
+  const std::string dir = make_scratch_dir("ims-tls-identity");
+  o.store = dir + "/imswitch.db";
+  std::string error;
+  auto first = SwitchProcess::start(o, &error);
+  ASSERT_TRUE(first) << error;
+  ASSERT_TRUE(first->wait_for_log("generated a self-signed certificate", 1, 5s));
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string cert = read(dir + "/tls/imswitch.crt");
+  ASSERT_NE(cert.find("BEGIN CERTIFICATE"), std::string::npos);
+  first->stop();
+  auto second = SwitchProcess::start(o, &error);
+  ASSERT_TRUE(second) << error;
+  ASSERT_TRUE(second->wait_for_log("SHA-256 fingerprint", 1, 5s));
+  EXPECT_EQ(second->log().find("generated a self-signed certificate"), std::string::npos);
+  EXPECT_EQ(read(dir + "/tls/imswitch.crt"), cert);
+  second->stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace ims::test
