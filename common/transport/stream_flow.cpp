@@ -26,7 +26,7 @@ void StreamFlow::opened() {
   if (state_ != State::Connecting) return;
   state_ = State::Open;
   touch();
-  arm_timer(idle_timeout_);
+  arm_timer(ping_interval_.count() > 0 ? std::min(idle_timeout_, ping_interval_) : idle_timeout_);
   if (!outbox_.empty()) write_front();
 }
 
@@ -122,6 +122,22 @@ void StreamFlow::on_timer(const boost::system::error_code& ec) {
   }
   const auto deadline = std::max(last_activity_ + idle_timeout_, held_until_);
   const auto now = std::chrono::steady_clock::now();
+  if (ping_interval_.count() > 0) {
+    if (last_activity_ > pinged_at_) pinged_at_ = {};  // the peer spoke since: alive
+    if (pinged_at_ != std::chrono::steady_clock::time_point{} && now >= pinged_at_ + ping_interval_) {
+      ++counters_->idle_timeouts;
+      return close("no answer to a ping within " + std::to_string(ping_interval_.count()) + "s");
+    }
+    if (pinged_at_ == std::chrono::steady_clock::time_point{} &&
+        now >= last_activity_ + ping_interval_ && now < deadline) {
+      pinged_at_ = now;
+      send_ping();
+    }
+    const auto next = pinged_at_ != std::chrono::steady_clock::time_point{}
+                          ? pinged_at_ + ping_interval_
+                          : last_activity_ + ping_interval_;
+    if (now < deadline) return arm_timer(std::min(deadline, std::max(next, now)) - now);
+  }
   if (now < deadline) return arm_timer(deadline - now);
   ++counters_->idle_timeouts;
   close("idle for " + std::to_string(idle_timeout_.count()) + "s");

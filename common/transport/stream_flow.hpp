@@ -88,6 +88,12 @@ class StreamFlow : public std::enable_shared_from_this<StreamFlow> {
   virtual void resume_reading() = 0;
   // Shuts the socket; pending operations complete with an error afterwards.
   virtual void close_stream() = 0;
+  // Sends a keep-alive the peer must answer (a WebSocket ping); only with ping_every().
+  virtual void send_ping() {}
+
+  // A flow silent for `interval` is pinged, and closed when another interval passes with
+  // nothing from the peer (a peer that vanished without closing). Zero: never.
+  void ping_every(std::chrono::seconds interval) { ping_interval_ = interval; }
 
   // The set-up is done: the idle timer starts and queued sends are written.
   void opened();
@@ -132,6 +138,8 @@ class StreamFlow : public std::enable_shared_from_this<StreamFlow> {
   bool read_paused_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::chrono::steady_clock::time_point held_until_{};
+  std::chrono::seconds ping_interval_{0};
+  std::chrono::steady_clock::time_point pinged_at_{};  // unanswered ping, or epoch
 };
 
 // The remote and local endpoints of a connected socket (unset ones stay default).

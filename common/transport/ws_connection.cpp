@@ -202,11 +202,21 @@ template <bool Secure>
 void WsConnection<Secure>::configure() {
   ws_.read_message_max(options_->limits.max_header_bytes + options_->limits.max_body_bytes);
   ws_.auto_fragment(false);
+  // Beast's own timer would be re-armed on every read; the flow's lazy idle timer pings instead.
   websocket::stream_base::timeout t{};
   t.handshake_timeout = connect_timeout();
-  t.idle_timeout = options_->websocket.ping_interval;
-  t.keep_alive_pings = true;
+  t.idle_timeout = websocket::stream_base::none();
+  t.keep_alive_pings = false;
   ws_.set_option(t);
+  ping_every(options_->websocket.ping_interval);
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
+}
+
+template <bool Secure>
+void WsConnection<Secure>::send_ping() {
+  if (state() != State::Open) return;
+  // Beast queues a ping behind a write in progress; its completion needs no handling.
+  ws_.async_ping({}, [self = self()](const boost::system::error_code&) {});
 }
 
 template <bool Secure>

@@ -12,8 +12,8 @@
 // Once open, each WebSocket message, text or binary, carries one SIP message (§5.1), bounded
 // by the parser limits; a message that is not SIP is dropped and counted, and the connection
 // stays. A lone CRLFCRLF is a keep-alive and gets a CRLF back, as over TCP. Beast answers the
-// peer's pings, and pings a silent peer: one that does not answer within the ping interval is
-// gone (a half-open connection), and the flow closes. What we send goes out as text when it is
+// peer's pings; a silent peer is pinged (StreamFlow::ping_every), and one that does not answer
+// within the ping interval is gone (a half-open connection): the flow closes. What we send goes out as text when it is
 // valid UTF-8, else as binary.
 //
 // Owner: TransportLayer's flow table (shared_ptr). Strand: the executor of its socket.
@@ -54,6 +54,7 @@ class WsConnection final : public StreamFlow {
   void write_front() override;
   void resume_reading() override { do_read(); }
   void close_stream() override;
+  void send_ping() override;
 
   void read_upgrade();
   void on_upgrade(const boost::system::error_code& ec);

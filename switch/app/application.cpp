@@ -383,6 +383,7 @@ void Application::shutdown() {
     t.idle_timeouts += ct.idle_timeouts;
     t.write_queue_overflows += ct.write_queue_overflows;
     t.reads_paused += ct.reads_paused;
+    t.handshakes_failed += ct.handshakes_failed;
     t.passed_to_other_core += ct.passed_to_other_core;
     c.bad_requests_answered += cc.bad_requests_answered;
     c.bad_responses_dropped += cc.bad_responses_dropped;
@@ -390,10 +391,12 @@ void Application::shutdown() {
   spdlog::info(
       "totals: {} datagrams and {} stream messages in, {} messages out, {} garbage dropped, "
       "{} bad requests answered, {} bad responses dropped, {} connections accepted, {} refused, "
-      "{} closed idle, {} write-queue overflows, {} TCP reads paused for a slow reader",
+      "{} closed idle, {} write-queue overflows, {} reads paused for a slow reader, "
+      "{} TLS/WebSocket handshakes failed or refused",
       t.datagrams_received, t.stream_messages_received, t.messages_sent, t.garbage_dropped,
       c.bad_requests_answered, c.bad_responses_dropped, t.connections_accepted,
-      t.connections_refused, t.idle_timeouts, t.write_queue_overflows, t.reads_paused);
+      t.connections_refused, t.idle_timeouts, t.write_queue_overflows, t.reads_paused,
+      t.handshakes_failed);
   if (cores_.size() > 1)
     spdlog::info("{} SIP cores; {} messages and sends passed to the core that owns them",
                  cores_.size(), t.passed_to_other_core);
