@@ -11,6 +11,7 @@
 #include "common/sip/uri.hpp"
 #include "common/transport/via_routing.hpp"
 #include "common/util/random.hpp"
+#include "switch/proxy/device.hpp"
 #include "switch/proxy/loop.hpp"
 #include "switch/store/errors.hpp"
 
@@ -34,20 +35,6 @@ std::string http_date(std::int64_t unix_ms) {
   char buf[64];
   const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   return std::string(buf, n);
-}
-
-// Whether a binding is the device a request came from (the sender's own flow).
-bool same_device(const store::Binding& b, const transport::Origin& origin) {
-  if (b.flow_id != 0 && b.flow_id == static_cast<std::uint64_t>(origin.flow) &&
-      origin.protocol == transport::Protocol::Tcp)
-    return true;
-  // A device sends from where it registered from, or from the address its Contact names.
-  const auto source = transport::parse_ip(b.source_address);
-  if (source && transport::Endpoint::make(*source, b.source_port) == origin.source &&
-      b.transport == transport::protocol_name(origin.protocol))
-    return true;
-  auto r = route_of(b);
-  return r && r->protocol == origin.protocol && r->endpoint == origin.source;
 }
 
 }  // namespace
