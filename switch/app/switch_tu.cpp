@@ -43,6 +43,11 @@ void SwitchTu::attach(stack::Stack& stack) {
       [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
       [] { return unix_now_ms(); }, settings_.im);
   if (shared_->queues) im_->set_queue_port(&shared_->queues->port(core_));
+  // Stock clients' devices take part in sessions through pager MESSAGEs (PRODUCT §4b).
+  im_->set_bridge(&shared_->bridges, core_, settings_.bridge, [this](std::string_view login) {
+    const directory::Agent* a = directory_->agent(login);
+    return a ? a->shown_name() : std::string();
+  });
 }
 
 void SwitchTu::update_reachable(const std::string& login) {
