@@ -21,6 +21,9 @@ using sip::HeaderId;
 namespace {
 
 constexpr std::string_view kPlainType = "text/plain;charset=UTF-8";
+// Lines a waiting stock client may write before an agent answers (STYLE rule 9): past it each
+// further one is refused (503, Retry-After), so the client knows it was not taken.
+constexpr std::size_t kMaxHeldMessages = 50;
 
 // The text of a message for a plain device, or what it is shown instead.
 std::string shown_text(std::string_view content_type, std::string_view body) {
@@ -329,6 +332,15 @@ bool ImB2bua::on_plain_message(const std::string& id, const sip::Message& reques
       run(*s, s->core.on_initiator_cancel());
       return true;
     case PlainStep::Hold:
+      if (s->held.size() >= kMaxHeldMessages) {
+        spdlog::warn("IM session {}: {} lines from {} wait for an agent already; refused 503",
+                     s->id, s->held.size(), sender);
+        sip::Message busy = sip::make_response(request, 503, "Too Many Lines Waiting",
+                                               util::random_token(10));
+        busy.add(HeaderId::RetryAfter, "30");
+        reply(std::move(busy));
+        return true;
+      }
       // RFC 3428 §7: 202, it is accepted but not delivered yet (no agent has answered).
       answer_with(202);
       s->held.push_back(request);
