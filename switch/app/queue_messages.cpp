@@ -63,16 +63,36 @@ void SwitchTu::route_message(const txn::Key& server, sip::Message request,
       server, std::move(request), origin, admitted.sender, queue,
       [this, alive = std::weak_ptr<int>(alive_), queue, sender = admitted.sender](std::int64_t id) {
         if (alive.expired() || stopped_) return true;  // stored: taken up at the next start
-        const std::string interaction = message_interaction(id);
-        routing::RequestOptions options;
-        options.skip = {sender};
-        const auto outcome = shared_->queues->port(core_).request(queue, interaction, options);
-        if (const auto* offer = std::get_if<routing::Offer>(&outcome)) {
-          on_queued_message_offer(*offer);  // a member freed meanwhile
-          return true;
-        }
-        return std::holds_alternative<routing::Waiting>(outcome);
+        return line_up_message(queue, sender, id);
       });
+}
+
+bool SwitchTu::line_up_message(const std::string& queue, const std::string& sender,
+                               std::int64_t id) {
+  const std::string interaction = message_interaction(id);
+  routing::RequestOptions options;
+  options.skip = {sender};
+  const auto outcome = shared_->queues->port(core_).request(queue, interaction, options);
+  if (const auto* offer = std::get_if<routing::Offer>(&outcome)) {
+    on_queued_message_offer(*offer);  // a member freed meanwhile
+    return true;
+  }
+  return std::holds_alternative<routing::Waiting>(outcome);
+}
+
+void SwitchTu::keep_unplaced(const std::string& sender, const std::string& queue,
+                             std::vector<sip::Message> lines) {
+  if (stopped_ || !pager_ || !shared_->queues) return;
+  spdlog::info("{} line(s) from {} wait in queue {} as pager messages", lines.size(), sender,
+               queue);
+  for (auto& m : lines) {
+    pager_->keep_taken_for_queue(
+        std::move(m), sender, queue,
+        [this, alive = std::weak_ptr<int>(alive_), queue, sender](std::int64_t id) {
+          if (alive.expired() || stopped_) return true;
+          return line_up_message(queue, sender, id);
+        });
+  }
 }
 
 void SwitchTu::on_queued_message_offer(const routing::Offer& offer) {

@@ -48,6 +48,10 @@ void SwitchTu::attach(stack::Stack& stack) {
     const directory::Agent* a = directory_->agent(login);
     return a ? a->shown_name() : std::string();
   });
+  im_->set_unplaced([this](const std::string& sender, const std::string& queue,
+                           std::vector<sip::Message> lines) {
+    keep_unplaced(sender, queue, std::move(lines));
+  });
 }
 
 void SwitchTu::update_reachable(const std::string& login) {

@@ -173,6 +173,13 @@ class SwitchTu final : public stack::TransactionUser {
   // point leads to, to a free member of the queue, or kept in the queue's line (202).
   void route_message(const txn::Key& server, sip::Message request,
                      const transport::Origin& origin, const Admitted& admitted);
+  // A message kept for `queue` (store id `id`) takes its place in the queue's line, or goes to
+  // the member free now; false when the line is full.
+  bool line_up_message(const std::string& queue, const std::string& sender, std::int64_t id);
+  // A stock client's lines that its IM session to `queue` could not place with an agent (the
+  // sender had its 202): kept for the queue as pager messages (PRODUCT §4b: nothing is lost).
+  void keep_unplaced(const std::string& sender, const std::string& queue,
+                     std::vector<sip::Message> lines);
   // Start-up (core 0): messages the store keeps for queues take their places in line again.
   void requeue_stored_messages();
   // After a registration: the login's stored messages, delivered by the core that owns them.

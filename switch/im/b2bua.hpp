@@ -136,6 +136,12 @@ class ImB2bua {
   using NameOf = std::function<std::string(std::string_view login)>;
   // Turns the bridge on: this core is `core` in `index` (shared by every core, outlives this).
   void set_bridge(BridgeIndex* index, std::size_t core, BridgeSettings settings, NameOf names);
+  // What a stock client wrote to a queue (its opening line and those held after it) when its
+  // session there ended without an agent: the application keeps them for the queue as pager
+  // messages, since the client was told they were taken (202).
+  using Unplaced = std::function<void(const std::string& sender, const std::string& queue,
+                                      std::vector<sip::Message> lines)>;
+  void set_unplaced(Unplaced fn) { unplaced_ = std::move(fn); }
   // A MESSAGE outside any dialog from a device of `sender` that is not session-capable, which
   // the BridgeIndex leads to session `session` of this core. False when the session has no use
   // for it (gone, or not this device's): the caller relays it as a pager message.
@@ -277,6 +283,7 @@ class ImB2bua {
   std::size_t core_ = 0;
   BridgeSettings bridge_;
   NameOf names_;
+  Unplaced unplaced_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
 };
 

@@ -181,10 +181,22 @@ void ImB2bua::answer_plain_initiator(Live& s, const AnswerInitiator& a) {
     reply(std::move(rsp));
     if (refused) return;
   } else if (a.status >= 300) {
-    // 487: it withdrew itself (/end); anything else: nobody took it, and it should know.
-    if (a.status != 487)
-      (void)send_plain(s, *leg.plain, leg.to, no_agent_text(a.status), std::nullopt,
-                       Purpose::PlainNotice, Side::Initiator);
+    // 487: it withdrew itself (/end). Otherwise nobody took it; it was told its lines were
+    // taken, so they wait in the queue as pager messages for the next free member.
+    if (a.status == 487) return;
+    std::string text = no_agent_text(a.status);
+    if (unplaced_ && s.queued && !s.queued->terms.number.empty()) {
+      std::vector<sip::Message> lines;
+      lines.push_back(s.invite);
+      for (auto& m : s.held) lines.push_back(std::move(m));
+      s.held.clear();
+      spdlog::info("IM session {}: no agent took it ({}); {} line(s) of {} kept for queue {}",
+                   s.id, a.status, lines.size(), leg.login, s.queued->terms.number);
+      unplaced_(leg.login, s.queued->terms.number, std::move(lines));
+      text = std::string(kKeptForQueueText);
+    }
+    (void)send_plain(s, *leg.plain, leg.to, std::move(text), std::nullopt, Purpose::PlainNotice,
+                     Side::Initiator);
     return;
   }
   if (a.status < 200 || a.status >= 300) return;

@@ -76,6 +76,9 @@ std::string ended_text(std::string_view by_name, EndReason reason,
                        std::chrono::milliseconds idle);
 // A stock initiator's session found no agent (the final status the session got).
 std::string no_agent_text(int status);
+// ... and when its lines were kept for the queue's next free member instead.
+inline constexpr std::string_view kKeptForQueueText =
+    "No agent was free in time. Your message waits in the queue for the next free agent.";
 // What a message the device cannot display is shown as.
 std::string unshown_text(std::string_view content_type);
 

@@ -45,9 +45,11 @@ directory:
     - { login: carol, password: pw-carol }
     - { login: kim, password: pw-kim, display_name: Kim Customer }
     - { login: q1, password: pw-q1, display_name: Queue One, im_capacity: 2 }
+    - { login: q2, password: pw-q2, display_name: Queue Two }
     - { login: vip, password: pw-vip }
   queues:
     - { number: "5001", members: [q1], no_answer_s: 20, wait_limit_s: 60 }
+    - { number: "5002", members: [q2], wait_limit_s: 1 }
 )";
 }
 
@@ -392,6 +394,28 @@ TEST_F(Bridge, AStockClientEndsItsQueueSessionAndTheNextMessageOpensANewOne) {
   EXPECT_EQ(again->body, "Another question");
   EXPECT_NE(again->header("Call-ID").value_or(""), leg.call_id);
   q1->reply(*again, 486);
+}
+
+TEST_F(Bridge, AStockClientsLinesNoAgentTookWaitInTheQueueForTheNextFreeMember) {
+  auto kim = plain("kim");
+  ASSERT_TRUE(kim);
+  // 5002's only member is logged out; its wait limit is 1 s.
+  EXPECT_EQ(status_of(kim->message("5002", "Anyone there?")), 202);
+  EXPECT_EQ(status_of(kim->message("5002", "Hello??")), 202) << "held while it waits";
+  auto told = next_message(*kim, 5s);
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->body,
+            "No agent was free in time. Your message waits in the queue for the next free agent.");
+
+  auto q2 = capable("q2");  // logs in: the lines kim was told were taken reach it
+  ASSERT_TRUE(q2);
+  for (const char* line : {"Anyone there?", "Hello??"}) {
+    auto got = q2->next_request("MESSAGE", 5s);
+    ASSERT_TRUE(got) << "lost: " << line;
+    EXPECT_EQ(got->body, line) << "in the order kim wrote them";
+    EXPECT_NE(got->header("From").value_or("").find("sip:kim@"), std::string::npos);
+    q2->reply(*got, 200);
+  }
 }
 
 class BridgeTimeout : public Bridge {
