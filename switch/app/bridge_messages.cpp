@@ -3,8 +3,8 @@
 // sender is not registered at all) may belong to an IM session: the reply of an invited plain
 // device, or a stock client's next line to the queue it is talking to. The BridgeIndex says which
 // session and on which core; that core's B2BUA takes it, and the answer comes back to the core
-// whose transaction it is. A stock client's MESSAGE to a queue or routing point that leads to a
-// queue opens a session; a line written just after the agent ended one goes to that agent as a
+// whose transaction it is. A stock client's MESSAGE to a queue or routing point opens a session
+// (with the queue's agent, or the agent the routing point names); a line written just after the agent ended one goes to that agent as a
 // pager message. Everything else stays an ordinary pager message (message.cpp).
 #include <spdlog/spdlog.h>
 
@@ -89,10 +89,18 @@ bool SwitchTu::bridge_message(const txn::Key& server, sip::Message& request,
   routing::Facts facts = facts_of(admitted.sender, request);
   auto routed = shared_->queues->port(core_).route(address, facts);
   if (!routed) return false;  // route_message refuses it with 480, as for anyone
-  auto* queue = std::get_if<im::QueueTerms>(&*routed);
-  if (!queue) return false;  // a routing point to an agent: pager mode, as to an agent
-  im_->start_bridged(std::move(request), origin, admitted.sender, address, std::move(*queue),
-                     std::move(facts), reply_home(server));
+  if (auto* queue = std::get_if<im::QueueTerms>(&*routed)) {
+    im_->start_bridged(std::move(request), origin, admitted.sender, address, std::move(*queue),
+                       std::move(facts), reply_home(server));
+    return true;
+  }
+  // A routing point that leads to an agent: a session with that agent.
+  const directory::Agent* agent = directory_->agent(std::get<im::AgentTarget>(*routed).login);
+  if (!agent || !agent->has_task("im")) return false;  // route_message refuses it (403)
+  spdlog::info("MESSAGE from {}: routing point {} leads to agent {}", admitted.sender, address,
+               agent->login);
+  im_->start_bridged(std::move(request), origin, admitted.sender, address, agent->login,
+                     agent->im_capacity, reply_home(server));
   return true;
 }
 

@@ -80,17 +80,20 @@ bool SwitchTu::line_up_message(const std::string& queue, const std::string& send
   return std::holds_alternative<routing::Waiting>(outcome);
 }
 
-void SwitchTu::keep_unplaced(const std::string& sender, const std::string& queue,
+void SwitchTu::keep_unplaced(const std::string& sender, const im::Unplaced& where,
                              std::vector<sip::Message> lines) {
-  if (stopped_ || !pager_ || !shared_->queues) return;
-  spdlog::info("{} line(s) from {} wait in queue {} as pager messages", lines.size(), sender,
-               queue);
+  if (stopped_ || !pager_) return;
+  if (where.queue && !shared_->queues) return;
+  spdlog::info("{} line(s) from {} kept for {} {} as pager messages", lines.size(), sender,
+               where.queue ? "queue" : "agent", where.recipient);
   for (auto& m : lines) {
-    pager_->keep_taken_for_queue(
-        std::move(m), sender, queue,
-        [this, alive = std::weak_ptr<int>(alive_), queue, sender](std::int64_t id) {
-          if (alive.expired() || stopped_) return true;
-          return line_up_message(queue, sender, id);
+    pager_->keep_taken(
+        std::move(m), sender, where.recipient,
+        [this, alive = std::weak_ptr<int>(alive_), where, sender](std::int64_t id) {
+          if (alive.expired() || stopped_) return true;  // stored: taken up later
+          if (where.queue) return line_up_message(where.recipient, sender, id);
+          deliver_stored(where.recipient);  // to the agent's devices now, or at its next login
+          return true;
         });
   }
 }

@@ -48,9 +48,9 @@ void SwitchTu::attach(stack::Stack& stack) {
     const directory::Agent* a = directory_->agent(login);
     return a ? a->shown_name() : std::string();
   });
-  im_->set_unplaced([this](const std::string& sender, const std::string& queue,
+  im_->set_unplaced([this](const std::string& sender, const im::Unplaced& where,
                            std::vector<sip::Message> lines) {
-    keep_unplaced(sender, queue, std::move(lines));
+    keep_unplaced(sender, where, std::move(lines));
   });
 }
 

@@ -176,9 +176,10 @@ class SwitchTu final : public stack::TransactionUser {
   // A message kept for `queue` (store id `id`) takes its place in the queue's line, or goes to
   // the member free now; false when the line is full.
   bool line_up_message(const std::string& queue, const std::string& sender, std::int64_t id);
-  // A stock client's lines that its IM session to `queue` could not place with an agent (the
-  // sender had its 202): kept for the queue as pager messages (PRODUCT §4b: nothing is lost).
-  void keep_unplaced(const std::string& sender, const std::string& queue,
+  // A stock client's lines that its IM session could not place with an agent (the sender had
+  // its 202): kept for the queue, or the agent, as pager messages (PRODUCT §4b: nothing is
+  // lost).
+  void keep_unplaced(const std::string& sender, const im::Unplaced& where,
                      std::vector<sip::Message> lines);
   // Start-up (core 0): messages the store keeps for queues take their places in line again.
   void requeue_stored_messages();

@@ -89,6 +89,12 @@ struct ImCounters {
 
 struct PlainPeer;  // live.hpp
 
+// Where a stock client's lines that no agent took are kept (ImB2bua::set_unplaced).
+struct Unplaced {
+  std::string recipient;  // a queue's number or an agent's login
+  bool queue = true;
+};
+
 class ImB2bua {
  public:
   // The registered contacts of a login, best first.
@@ -136,12 +142,12 @@ class ImB2bua {
   using NameOf = std::function<std::string(std::string_view login)>;
   // Turns the bridge on: this core is `core` in `index` (shared by every core, outlives this).
   void set_bridge(BridgeIndex* index, std::size_t core, BridgeSettings settings, NameOf names);
-  // What a stock client wrote to a queue (its opening line and those held after it) when its
-  // session there ended without an agent: the application keeps them for the queue as pager
-  // messages, since the client was told they were taken (202).
-  using Unplaced = std::function<void(const std::string& sender, const std::string& queue,
-                                      std::vector<sip::Message> lines)>;
-  void set_unplaced(Unplaced fn) { unplaced_ = std::move(fn); }
+  // What a stock client wrote (its opening line and those held after it) when its session
+  // ended without an agent: the application keeps them for the queue (or the agent a routing
+  // point named) as pager messages, since the client was told they were taken (202).
+  using KeepUnplaced = std::function<void(const std::string& sender, const Unplaced& where,
+                                          std::vector<sip::Message> lines)>;
+  void set_unplaced(KeepUnplaced fn) { unplaced_ = std::move(fn); }
   // A MESSAGE outside any dialog from a device of `sender` that is not session-capable, which
   // the BridgeIndex leads to session `session` of this core. False when the session has no use
   // for it (gone, or not this device's): the caller relays it as a pager message.
@@ -152,6 +158,11 @@ class ImB2bua {
   // 480, 486, 503 as start_queued refuses an INVITE.
   void start_bridged(sip::Message request, const transport::Origin& origin, std::string sender,
                      std::string address, QueueTerms queue, routing::Facts facts, Reply reply);
+  // The same for a routing point that leads to an agent: a session to that agent, whose
+  // devices are invited as start() does (486 when at its IM capacity, 480 with no device).
+  void start_bridged(sip::Message request, const transport::Origin& origin, std::string sender,
+                     std::string address, std::string agent, unsigned agent_capacity,
+                     Reply reply);
 
   // Sessions (establishing or connected) `login` takes part in, on every core.
   std::size_t live_sessions_of(std::string_view login) const;
@@ -283,7 +294,7 @@ class ImB2bua {
   std::size_t core_ = 0;
   BridgeSettings bridge_;
   NameOf names_;
-  Unplaced unplaced_;
+  KeepUnplaced unplaced_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
 };
 

@@ -185,15 +185,22 @@ void ImB2bua::answer_plain_initiator(Live& s, const AnswerInitiator& a) {
     // taken, so they wait in the queue as pager messages for the next free member.
     if (a.status == 487) return;
     std::string text = no_agent_text(a.status);
-    if (unplaced_ && s.queued && !s.queued->terms.number.empty()) {
+    const std::string& agent = s.leg(Side::Target).login;
+    std::optional<Unplaced> where;
+    if (s.queued && !s.queued->terms.number.empty()) {
+      where = Unplaced{s.queued->terms.number, true};
+    } else if (!s.queued && !agent.empty()) {
+      where = Unplaced{agent, false};
+    }
+    if (unplaced_ && where) {
       std::vector<sip::Message> lines;
       lines.push_back(s.invite);
       for (auto& m : s.held) lines.push_back(std::move(m));
       s.held.clear();
-      spdlog::info("IM session {}: no agent took it ({}); {} line(s) of {} kept for queue {}",
-                   s.id, a.status, lines.size(), leg.login, s.queued->terms.number);
-      unplaced_(leg.login, s.queued->terms.number, std::move(lines));
-      text = std::string(kKeptForQueueText);
+      spdlog::info("IM session {}: no agent took it ({}); {} line(s) of {} kept for {}", s.id,
+                   a.status, lines.size(), leg.login, where->recipient);
+      unplaced_(leg.login, *where, std::move(lines));
+      text = where->queue ? std::string(kKeptForQueueText) : left_for_text(name_of(agent));
     }
     (void)send_plain(s, *leg.plain, leg.to, std::move(text), std::nullopt, Purpose::PlainNotice,
                      Side::Initiator);
@@ -405,6 +412,79 @@ void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origi
   record_start(*s, queue.number, *first);
   enter_queue(*s, std::move(queue));
   // In line (or offered): 202, the message is taken in (RFC 3428 §7). A refusal answered it.
+  Live* again = find(id);
+  if (again && again->opening_reply) {
+    auto answer_now = std::move(again->opening_reply);
+    again->opening_reply = nullptr;
+    sip::Message rsp = sip::make_response(again->invite, 202, {}, util::random_token(10));
+    rsp.add(kSessionHeader, id);
+    answer_now(std::move(rsp));
+  }
+}
+
+void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origin,
+                            std::string sender, std::string address, std::string agent,
+                            unsigned agent_capacity, Reply reply) {
+  const std::string who = sender + " (plain device) -> " + agent + " via " + address;
+  auto refuse_with = [&](int status, std::string_view reason, std::string_view why) {
+    ++counters_.refused;
+    spdlog::info("IM {} refused {} ({}; call-id {})", who, status, why, request.call_id());
+    sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
+    if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
+    if (status == 415) rsp.add(HeaderId::Accept, "text/plain, message/cpim");
+    reply(std::move(rsp));
+  };
+  auto first = first_message(request.get(HeaderId::ContentType), request.body());
+  if (!first) return refuse_with(415, "Only Text Opens A Session", first.error().message);
+  if (!bridges_) return refuse_with(480, "Sessions Not Available", "the bridge is off");
+  switch (live_->take(sender, agent, settings_.max_sessions, agent_capacity)) {
+    case LiveSessions::Taken::SwitchFull:
+      return refuse_with(503, "Too Many IM Sessions", "im.max_sessions reached");
+    case LiveSessions::Taken::TargetFull:
+      return refuse_with(486, "At IM Capacity", "the agent is at its IM capacity");
+    case LiveSessions::Taken::Ok:
+      break;
+  }
+  const std::vector<store::Binding> devices = session_devices(locator_(agent));
+  if (devices.empty()) {
+    live_->give_back(sender, agent);
+    return refuse_with(480, "Not Logged In", "the agent has no registered contact");
+  }
+  Live* s = open(txn::Key{}, std::move(request), origin, sender,
+                 Session(devices.size(), settings_.invite_timeout), util::random_token(10), true);
+  if (!s) return live_->give_back(sender, agent);
+  const std::string id = s->id;
+  s->leg(Side::Target).login = agent;
+  if (!bridges_->add(sender, address, BridgeIndex::LiveRef{core_, id})) {
+    refuse_with(486, "Already In A Session", "a session of the same client to the same address");
+    live_->give_back(sender, agent);
+    return forget(id);
+  }
+  s->bridge_keys.push_back(BridgeKey{sender, address, true});
+  if (add_branches(*s, devices) == 0) {
+    refuse_with(480, "No Reachable Device", "no device reachable for its size");
+    live_->give_back(sender, agent);
+    return forget(id);
+  }
+  if (s->branches.size() != devices.size()) {
+    s->core = Session(s->branches.size(), settings_.invite_timeout);
+    const auto again = s->core.stamp_first(s->started_at_ms);
+    if (const auto* st = std::get_if<Stamp>(&again)) s->first_stamp = *st;
+  }
+  s->counted = true;
+  s->opening_reply = std::move(reply);
+  if (queues_) {
+    queues_->session_started(sender);
+    queues_->session_started(agent);
+  }
+  ++counters_.started;
+  spdlog::info("IM session {} started: {} (plain device, pager bridge) -> {} via {}, call-id "
+               "{}, target call-id {}, {} device(s)",
+               id, sender, agent, address, s->invite.call_id(), s->target_call_id,
+               s->branches.size());
+  record_start(*s, agent, *first);
+  run(*s, s->core.start());
+  send_branches(*s, 0);
   Live* again = find(id);
   if (again && again->opening_reply) {
     auto answer_now = std::move(again->opening_reply);

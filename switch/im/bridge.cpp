@@ -145,6 +145,11 @@ std::string no_agent_text(int status) {
                      status);
 }
 
+std::string left_for_text(std::string_view agent_name) {
+  return fmt::format("{} could not take a conversation now. Your message was left for them.",
+                     agent_name);
+}
+
 std::string unshown_text(std::string_view content_type) {
   return fmt::format("[a {} message this device cannot show]", content_type);
 }

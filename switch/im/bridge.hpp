@@ -79,6 +79,8 @@ std::string no_agent_text(int status);
 // ... and when its lines were kept for the queue's next free member instead.
 inline constexpr std::string_view kKeptForQueueText =
     "No agent was free in time. Your message waits in the queue for the next free agent.";
+// ... or for the agent a routing point named, who did not take the session.
+std::string left_for_text(std::string_view agent_name);
 // What a message the device cannot display is shown as.
 std::string unshown_text(std::string_view content_type);
 

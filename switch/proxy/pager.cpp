@@ -253,11 +253,10 @@ void PagerProxy::keep_for_queue(const txn::Key& server, sip::Message request,
   keep_for_later(server, std::move(request), origin, sender, queue, std::move(admit));
 }
 
-void PagerProxy::keep_taken_for_queue(sip::Message request, std::string sender,
-                                      std::string queue,
-                                      std::function<bool(std::int64_t id)> admit) {
-  keep_for_later(std::nullopt, std::move(request), transport::Origin{}, sender, queue,
-                 std::move(admit));
+void PagerProxy::keep_taken(sip::Message request, std::string sender, std::string recipient,
+                            std::function<bool(std::int64_t id)> stored) {
+  keep_for_later(std::nullopt, std::move(request), transport::Origin{}, sender, recipient,
+                 std::move(stored));
 }
 
 void PagerProxy::keep_for_later(std::optional<txn::Key> server, sip::Message request,

@@ -86,10 +86,11 @@ class PagerProxy {
                       const transport::Origin& origin, std::string sender, std::string queue,
                       std::function<bool(std::int64_t id)> admit);
   // The same for a message whose sender was answered already (a stock client's line that an IM
-  // session to the queue could not place, PRODUCT §4b): stored and put in line, or logged when
-  // it cannot be; nobody to answer, no copies.
-  void keep_taken_for_queue(sip::Message request, std::string sender, std::string queue,
-                            std::function<bool(std::int64_t id)> admit);
+  // session could not place, PRODUCT §4b), kept for `recipient` (a queue's number or a login):
+  // once stored, `stored(id)` puts it in a queue's line or starts a delivery (false: the line
+  // is full, it stays stored for the next start). Nobody to answer, no copies.
+  void keep_taken(sip::Message request, std::string sender, std::string recipient,
+                  std::function<bool(std::int64_t id)> stored);
 
   // Sends the messages stored for `login` to its contacts, in order, each deleted after a 2xx.
   // A round already running for the login is not started twice: another follows it.

@@ -50,6 +50,8 @@ directory:
   queues:
     - { number: "5001", members: [q1], no_answer_s: 20, wait_limit_s: 60 }
     - { number: "5002", members: [q2], wait_limit_s: 1 }
+  routing_points:
+    - { number: "6000", rules: [ { caller: kim, target: q2 } ], default: "5001" }
 )";
 }
 
@@ -416,6 +418,42 @@ TEST_F(Bridge, AStockClientsLinesNoAgentTookWaitInTheQueueForTheNextFreeMember) 
     EXPECT_NE(got->header("From").value_or("").find("sip:kim@"), std::string::npos);
     q2->reply(*got, 200);
   }
+}
+
+TEST_F(Bridge, ARoutingPointThatNamesAnAgentOpensASessionWithThatAgent) {
+  auto kim = plain("kim");
+  auto q2 = capable("q2");
+  ASSERT_TRUE(kim && q2);
+  EXPECT_EQ(status_of(kim->message("6000", "Is my refund through?")), 202);
+  auto invite = q2->next_request("INVITE");
+  ASSERT_TRUE(invite) << "the routing point's rule for kim names q2";
+  EXPECT_EQ(invite->body, "Is my refund through?");
+  PeerDialog leg = q2->accept(*invite);
+  ASSERT_TRUE(q2->next_request("ACK"));
+  EXPECT_EQ(status_of(kim->message("6000", "It was 30 EUR")), 200);
+  auto stuck = q2->next_request("MESSAGE");
+  ASSERT_TRUE(stuck);
+  EXPECT_EQ(stuck->header("Call-ID").value_or(""), leg.call_id);
+  q2->reply(*stuck, 200);
+  EXPECT_EQ(status_of(kim->message("6000", "/end")), 200);
+  auto bye = q2->next_request("BYE");
+  ASSERT_TRUE(bye);
+  q2->reply(*bye, 200);
+
+  // Declined, the line is not lost: it is left for q2 as a pager message.
+  EXPECT_EQ(status_of(kim->message("6000", "Sorry, one more question")), 202);
+  auto again = q2->next_request("INVITE");
+  ASSERT_TRUE(again);
+  q2->reply(*again, 603);
+  auto told = next_message(*kim);
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->body,
+            "Queue Two could not take a conversation now. Your message was left for them.");
+  auto left = q2->next_request("MESSAGE", 5s);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->body, "Sorry, one more question");
+  EXPECT_FALSE(left->param("To", "tag")) << "a pager message";
+  q2->reply(*left, 200);
 }
 
 class BridgeTimeout : public Bridge {

@@ -93,6 +93,8 @@ TEST(BridgeTexts, TheInvitationNamesTheInitiatorAndSaysHowToAnswer) {
   EXPECT_EQ(ended_text("", EndReason::Idle, 600s), "Session ended: no message for 10 min.");
   EXPECT_NE(withdrawn_text("Alice", true).find("not answered in time"), std::string::npos);
   EXPECT_NE(no_agent_text(480).find("480"), std::string::npos);
+  EXPECT_EQ(left_for_text("Queue Two"),
+            "Queue Two could not take a conversation now. Your message was left for them.");
 }
 
 TEST(BridgeTexts, TheSwitchsAnswerHasNoMedia) {
