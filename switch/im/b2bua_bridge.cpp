@@ -302,7 +302,7 @@ bool ImB2bua::on_plain_message(const std::string& id, const sip::Message& reques
   if (step == PlainStep::NotMine) return false;
   auto answer_with = [&](int status, std::string_view reason = {}) {
     sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
-    rsp.add(kSessionHeader, s->id);
+    rsp.add(kSessionHeader, id);
     if (status == 415) rsp.add(HeaderId::Accept, "text/plain, message/cpim");
     reply(std::move(rsp));
   };
