@@ -227,6 +227,23 @@ TEST_F(Bridge, EndFromThePlainDeviceSendsByeToTheOtherSide) {
   EXPECT_FALSE(pager->param("To", "tag")) << "outside any dialog";
 }
 
+TEST_F(Bridge, WhatIsNotTextIsRefusedInASessionNotStored) {
+  auto alice = capable("alice");
+  auto bob = plain("bob");
+  ASSERT_TRUE(alice && bob);
+  PeerDialog d = connect(*alice, *bob);
+  // linphone's "is typing" (RFC 3994) must not become a line of the transcript.
+  auto typing = bob->message("alice", "<isComposing/>", "application/im-iscomposing+xml");
+  ASSERT_EQ(status_of(typing), 415);
+  EXPECT_NE(typing->header("Accept").value_or("").find("text/plain"), std::string::npos);
+  EXPECT_EQ(status_of(bob->message("alice", "still here")), 200);
+  auto next = alice->next_request("MESSAGE");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "still here") << "nothing was relayed before it";
+  EXPECT_NE(next->header("Imswitch-Stamp").value_or("").find(";seq=3"), std::string::npos);
+  alice->reply(*next, 200);
+}
+
 TEST_F(Bridge, EndFromTheSessionSideTellsThePlainDevice) {
   auto alice = capable("alice");
   auto bob = plain("bob");
