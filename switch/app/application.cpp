@@ -129,6 +129,7 @@ TuSettings tu_settings(const config::Config& config) {
   t.pager.queue_limit = config.store.queue_limit;
   t.im.invite_timeout = config.im.invite_timeout;
   t.im.max_sessions = config.im.max_sessions;
+  t.bridge = bridge_settings(config.im);
   t.im.udp_size_limit = config.proxy.udp_size_limit;
   t.md5_only_user_agents = config.auth.md5_only_user_agents;
   // An ended session's dialogs are kept as long as a transaction may still bring news of it:

@@ -79,9 +79,15 @@ void SwitchTu::on_message(const txn::Key& server, sip::Message request,
                           const transport::Origin& origin) {
   auto admitted = admit(server, request, "MESSAGE");
   if (!admitted) return;
-  const auto* agent = std::get_if<const directory::Agent*>(&admitted->target);
-  if (!agent) return route_message(server, std::move(request), origin, *admitted);
-  pager_->relay(server, std::move(request), origin, admitted->sender, (*agent)->login);
+  if (bridge_message(server, request, origin, *admitted)) return;
+  relay_admitted(server, std::move(request), origin, *admitted);
+}
+
+void SwitchTu::relay_admitted(const txn::Key& server, sip::Message request,
+                              const transport::Origin& origin, const Admitted& admitted) {
+  const auto* agent = std::get_if<const directory::Agent*>(&admitted.target);
+  if (!agent) return route_message(server, std::move(request), origin, admitted);
+  pager_->relay(server, std::move(request), origin, admitted.sender, (*agent)->login);
 }
 
 }  // namespace ims::sw::app

@@ -63,16 +63,39 @@ void SwitchTu::route_message(const txn::Key& server, sip::Message request,
       server, std::move(request), origin, admitted.sender, queue,
       [this, alive = std::weak_ptr<int>(alive_), queue, sender = admitted.sender](std::int64_t id) {
         if (alive.expired() || stopped_) return true;  // stored: taken up at the next start
-        const std::string interaction = message_interaction(id);
-        routing::RequestOptions options;
-        options.skip = {sender};
-        const auto outcome = shared_->queues->port(core_).request(queue, interaction, options);
-        if (const auto* offer = std::get_if<routing::Offer>(&outcome)) {
-          on_queued_message_offer(*offer);  // a member freed meanwhile
-          return true;
-        }
-        return std::holds_alternative<routing::Waiting>(outcome);
+        return line_up_message(queue, sender, id);
       });
+}
+
+bool SwitchTu::line_up_message(const std::string& queue, const std::string& sender,
+                               std::int64_t id) {
+  const std::string interaction = message_interaction(id);
+  routing::RequestOptions options;
+  options.skip = {sender};
+  const auto outcome = shared_->queues->port(core_).request(queue, interaction, options);
+  if (const auto* offer = std::get_if<routing::Offer>(&outcome)) {
+    on_queued_message_offer(*offer);  // a member freed meanwhile
+    return true;
+  }
+  return std::holds_alternative<routing::Waiting>(outcome);
+}
+
+void SwitchTu::keep_unplaced(const std::string& sender, const im::Unplaced& where,
+                             std::vector<sip::Message> lines) {
+  if (stopped_ || !pager_) return;
+  if (where.queue && !shared_->queues) return;
+  spdlog::info("{} line(s) from {} kept for {} {} as pager messages", lines.size(), sender,
+               where.queue ? "queue" : "agent", where.recipient);
+  for (auto& m : lines) {
+    pager_->keep_taken(
+        std::move(m), sender, where.recipient,
+        [this, alive = std::weak_ptr<int>(alive_), where, sender](std::int64_t id) {
+          if (alive.expired() || stopped_) return true;  // stored: taken up later
+          if (where.queue) return line_up_message(where.recipient, sender, id);
+          deliver_stored(where.recipient);  // to the agent's devices now, or at its next login
+          return true;
+        });
+  }
 }
 
 void SwitchTu::on_queued_message_offer(const routing::Offer& offer) {

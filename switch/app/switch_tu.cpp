@@ -43,6 +43,15 @@ void SwitchTu::attach(stack::Stack& stack) {
       [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
       [] { return unix_now_ms(); }, settings_.im);
   if (shared_->queues) im_->set_queue_port(&shared_->queues->port(core_));
+  // Stock clients' devices take part in sessions through pager MESSAGEs (PRODUCT §4b).
+  im_->set_bridge(&shared_->bridges, core_, settings_.bridge, [this](std::string_view login) {
+    const directory::Agent* a = directory_->agent(login);
+    return a ? a->shown_name() : std::string();
+  });
+  im_->set_unplaced([this](const std::string& sender, const im::Unplaced& where,
+                           std::vector<sip::Message> lines) {
+    keep_unplaced(sender, where, std::move(lines));
+  });
 }
 
 void SwitchTu::update_reachable(const std::string& login) {

@@ -2,7 +2,9 @@
 // SwitchTu: imswitch's transaction user, the SIP core of the switch. It routes each new request
 // to what handles it:
 //   REGISTER          -> the registrar (digest 401, bindings, store), register.cpp
-//   MESSAGE (no tag)  -> pager relay through the stateful proxy (digest 407), message.cpp
+//   MESSAGE (no tag)  -> pager relay through the stateful proxy (digest 407), message.cpp; from
+//                        a stock client's device, maybe a session's (the pager bridge,
+//                        bridge_messages.cpp, PRODUCT §4b)
 //   INVITE (no tag)   -> an IM session through the B2BUA (digest 407), invite.cpp
 //   PUBLISH           -> the agent's state for the IM channel (RFC 3903, digest 407), publish.cpp
 //   requests in an IM session's dialog (MESSAGE, BYE, re-INVITE), ACK, CANCEL of its INVITE
@@ -31,6 +33,7 @@
 #include "common/stack/transaction_user.hpp"
 #include "common/util/guarded.hpp"
 #include "switch/agents/publications.hpp"
+#include "switch/config/config.hpp"
 #include "switch/app/authn.hpp"
 #include "switch/app/queue_desk.hpp"
 #include "switch/directory/directory.hpp"
@@ -46,6 +49,7 @@ struct TuSettings {
   registrar::Settings registrar;
   proxy::PagerSettings pager;
   im::ImSettings im;
+  im::BridgeSettings bridge;  // im.bridge_* (bridge_settings below)
   // auth.md5_only_user_agents (lowercase patterns): clients offered a single MD5 challenge.
   std::vector<std::string> md5_only_user_agents;
   // How often expired registrations and stored messages are swept.
@@ -62,6 +66,8 @@ struct SharedState {
   std::shared_ptr<auth::Verifier> verifier;  // one nonce table: a nonce is good on every core
   util::Guarded<registrar::BindingTable> bindings;
   im::LiveSessions im_sessions;
+  // Which session a stock client's MESSAGE belongs to, on whichever core it is (PRODUCT §4b).
+  im::BridgeIndex bridges;
   // With several cores, the application sets this: runs fn on core `core`'s TU. Stored
   // messages of a login are delivered by one core only (hash of the login).
   std::function<void(std::size_t core, std::function<void(SwitchTu&)> fn)> on_core;
@@ -150,11 +156,31 @@ class SwitchTu final : public stack::TransactionUser {
   };
   std::optional<Admitted> admit(const txn::Key& server, sip::Message& request,
                                 std::string_view what);
+  // An admitted pager MESSAGE, as the proxy relays it: to the agent, or routed by a queue.
+  void relay_admitted(const txn::Key& server, sip::Message request,
+                      const transport::Origin& origin, const Admitted& admitted);
+  // The pager bridge (bridge_messages.cpp): a MESSAGE from a device of the sender that is not
+  // session-capable, which belongs to a session (live, or ended a moment ago) or opens one to
+  // a queue. False: an ordinary pager message.
+  bool bridge_message(const txn::Key& server, sip::Message& request,
+                      const transport::Origin& origin, const Admitted& admitted);
+  // Whether the request came from one of login's devices registered with +imswitch.session.
+  bool from_session_device(const std::string& login, const transport::Origin& origin) const;
+  // Answers server transaction `server` of this core from whichever core the session runs on.
+  im::ImB2bua::Reply reply_home(const txn::Key& server);
   void send(const txn::Key& server, sip::Message response);
   // A pager MESSAGE to a queue or routing point (queue_messages.cpp): to the agent a routing
   // point leads to, to a free member of the queue, or kept in the queue's line (202).
   void route_message(const txn::Key& server, sip::Message request,
                      const transport::Origin& origin, const Admitted& admitted);
+  // A message kept for `queue` (store id `id`) takes its place in the queue's line, or goes to
+  // the member free now; false when the line is full.
+  bool line_up_message(const std::string& queue, const std::string& sender, std::int64_t id);
+  // A stock client's lines that its IM session could not place with an agent (the sender had
+  // its 202): kept for the queue, or the agent, as pager messages (PRODUCT §4b: nothing is
+  // lost).
+  void keep_unplaced(const std::string& sender, const im::Unplaced& where,
+                     std::vector<sip::Message> lines);
   // Start-up (core 0): messages the store keeps for queues take their places in line again.
   void requeue_stored_messages();
   // After a registration: the login's stored messages, delivered by the core that owns them.
@@ -184,5 +210,9 @@ class SwitchTu final : public stack::TransactionUser {
 
 // Unix epoch milliseconds (system clock): registration expiry, message stamps.
 std::int64_t unix_now_ms();
+
+// The pager bridge's settings from the im section of the config (im.bridge_idle_s,
+// im.bridge_late_s), for TuSettings::bridge.
+im::BridgeSettings bridge_settings(const config::Im& im);
 
 }  // namespace ims::sw::app

@@ -48,10 +48,10 @@ std::vector<Listen> default_listeners() {
   using P = transport::Protocol;
   const std::pair<P, std::uint16_t> ports[] = {
       {P::Udp, 5060}, {P::Tcp, 5060}, {P::Tls, 5061}, {P::Ws, 5066}, {P::Wss, 7443}};
-  for (auto [proto, port] : ports) {
+  for (auto [proto, port] : ports)
     out.push_back(Listen{proto, transport::Endpoint{ip::address(ip::address_v4::any()), port}});
+  for (auto [proto, port] : ports)
     out.push_back(Listen{proto, transport::Endpoint{ip::address(ip::address_v6::any()), port}});
-  }
   return out;
 }
 

@@ -137,6 +137,12 @@ struct Im {
   // Queue offers an agent lets time out in a row (RONA) before the switch sets it Not Ready
   // ("no answer"); 0: never.
   unsigned max_misses = 0;
+  // The pager bridge for stock SIP clients (PRODUCT §4b): a session with a plain device ends
+  // after this long without a message either way ...
+  std::chrono::seconds bridge_idle{600};
+  // ... and after the agent ended a stock client's session, the client's replies go to that
+  // agent as pager messages for this long (0: a reply opens a new session at once).
+  std::chrono::seconds bridge_late{120};
 };
 
 struct Config {

@@ -149,10 +149,13 @@ void read_proxy(YamlReader& r, const YAML::Node& root, const Timers& timers, Pro
 void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
   const YAML::Node n = root["im"];
   if (!r.check_map(n, "im", {"invite_timeout_s", "max_sessions", "default_state",
-                              "publish_min_expires_s", "publish_max_expires_s", "max_misses"})) {
+                              "publish_min_expires_s", "publish_max_expires_s", "max_misses",
+                              "bridge_idle_s", "bridge_late_s"})) {
     return;
   }
   read_duration(r, n, "im", "invite_timeout_s", 1, 600, out.invite_timeout);
+  read_duration(r, n, "im", "bridge_idle_s", 1, 86400, out.bridge_idle);
+  read_duration(r, n, "im", "bridge_late_s", 0, 86400, out.bridge_late);
   read_size(r, n, "im", "max_sessions", 1, 10000000, out.max_sessions);
   if (const YAML::Node d = n["default_state"]) {
     if (const auto state = r.scalar(d, "im.default_state")) {

@@ -18,11 +18,8 @@
 
 namespace ims::sw::im {
 
-namespace {
-
 using sip::HeaderId;
 
-// A From/To value without its tag, to carry the initiator's identity onto the target leg.
 std::string without_tag(std::string_view value) {
   const auto a = sip::parse_name_addr(value);
   if (!a) return std::string(value);
@@ -38,8 +35,6 @@ std::string without_tag(std::string_view value) {
   }
   return out;
 }
-
-}  // namespace
 
 ImB2bua::ImB2bua(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
                  LiveSessions& live, Locator locator, SentBy sent_by, Clock clock,
@@ -144,9 +139,7 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
   } place{live_, initiator, target};
 
   const auto bindings = locator_(target);
-  std::vector<store::Binding> capable;
-  for (const auto& b : bindings)
-    if (b.session_capable) capable.push_back(b);
+  const std::vector<store::Binding> capable = session_devices(bindings);
   if (capable.empty()) {
     return refuse(server, invite, 480,
                   bindings.empty() ? "Not Logged In" : "No Session-Capable Device",
@@ -190,12 +183,16 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
 
 ImB2bua::Live* ImB2bua::open(const txn::Key& server, sip::Message invite,
                              const transport::Origin& origin, std::string initiator,
-                             Session core, const std::string& to_tag) {
+                             Session core, const std::string& to_tag, bool plain) {
   const stack::Destination back{origin.protocol, origin.source, origin.flow};
-  auto uas = dialog::Dialog::from_uas(invite, to_tag, contact_for(origin.protocol, origin.source));
-  if (!uas) {
-    refuse(server, invite, 400, "Bad Dialog Headers", uas.error().message, initiator);
-    return nullptr;
+  std::optional<dialog::Dialog> uas;
+  if (!plain) {
+    auto made = dialog::Dialog::from_uas(invite, to_tag, contact_for(origin.protocol, origin.source));
+    if (!made) {
+      refuse(server, invite, 400, "Bad Dialog Headers", made.error().message, initiator);
+      return nullptr;
+    }
+    uas = std::move(*made);
   }
   auto live = std::make_unique<Live>(std::move(core), strand_);
   Live& s = *live;
@@ -207,8 +204,19 @@ ImB2bua::Live* ImB2bua::open(const txn::Key& server, sip::Message invite,
   s.target_call_id = stack_->new_call_id("imswitch");  // owned by this core, like the first leg
   s.target_tag = util::random_token(10);
   s.started_at_ms = clock_();
-  s.leg(Side::Initiator).dialog = std::move(*uas);
+  s.leg(Side::Initiator).dialog = std::move(uas);
   s.leg(Side::Initiator).to = back;
+  if (plain) {
+    // A stock client is answered where it wrote from, as From the address it wrote to, so that
+    // its replies come back to the same session (bridge_index.hpp).
+    const auto contact = sip::parse_name_addr(invite.get(HeaderId::Contact));
+    const auto from = sip::parse_name_addr(invite.get(HeaderId::From));
+    PlainPeer peer;
+    peer.ruri = contact ? std::string(contact->uri) : from ? std::string(from->uri) : "";
+    peer.from = without_tag(invite.get(HeaderId::To));
+    peer.to = without_tag(invite.get(HeaderId::From));
+    s.leg(Side::Initiator).plain = std::move(peer);
+  }
   s.leg(Side::Initiator).login = std::move(initiator);
   s.invite = std::move(invite);
   // The first message is seq 1, stamped now.
@@ -217,7 +225,7 @@ ImB2bua::Live* ImB2bua::open(const txn::Key& server, sip::Message invite,
 
   const std::string id = s.id;
   sessions_.emplace(id, std::move(live));
-  by_server_invite_[server] = id;
+  if (!plain) by_server_invite_[server] = id;
   by_dialog_[leg_key(s.target_call_id, s.target_tag)] = LegRef{id, Side::Target};
   return &s;
 }
@@ -229,6 +237,10 @@ std::size_t ImB2bua::add_branches(Live& s, const std::vector<store::Binding>& co
       without_tag(s.invite.get(HeaderId::From)) + ";tag=" + s.target_tag;
   std::size_t added = 0;
   for (const auto& b : contacts) {
+    if (!b.session_capable) {
+      if (add_plain_branch(s, b)) ++added;
+      continue;
+    }
     auto route = proxy::route_of(b);
     if (!route) continue;
     const stack::Destination to{route->protocol, route->endpoint, route->flow};
@@ -248,7 +260,8 @@ std::size_t ImB2bua::add_branches(Live& s, const std::vector<store::Binding>& co
     if (to.protocol == transport::Protocol::Udp &&
         m.serialize().size() > settings_.udp_size_limit)
       continue;  // RFC 3428 §6 / §18.1.1: too large for this device's UDP flow
-    s.branches.push_back(BranchLeg{std::move(m), to, b.contact, std::nullopt, std::nullopt});
+    s.branches.push_back(
+        BranchLeg{std::move(m), to, b.contact, std::nullopt, std::nullopt, std::nullopt});
     ++added;
   }
   return added;
@@ -310,6 +323,7 @@ void ImB2bua::run(Live& s, const Actions& actions) {
 void ImB2bua::act(Live& s, const Action& action) {
   if (const auto* a = std::get_if<AnswerInitiator>(&action)) return answer_initiator(s, *a);
   if (const auto* a = std::get_if<RelayProvisional>(&action)) {
+    if (s.leg(Side::Initiator).plain) return;  // a stock client hears no ringing
     sip::Message rsp = sip::make_response(s.invite, a->status, {}, s.local_tag);
     rsp.add(HeaderId::Contact, contact_for(s.leg(Side::Initiator).to.protocol,
                                            s.leg(Side::Initiator).to.endpoint));
@@ -332,6 +346,7 @@ void ImB2bua::act(Live& s, const Action& action) {
 }
 
 void ImB2bua::answer_initiator(Live& s, const AnswerInitiator& a) {
+  if (s.leg(Side::Initiator).plain) return answer_plain_initiator(s, a);
   const LegState& leg = s.leg(Side::Initiator);
   sip::Message rsp = sip::make_response(s.invite, a.status, {}, s.local_tag);
   rsp.add(kSessionHeader, s.id);
@@ -347,12 +362,19 @@ void ImB2bua::answer_initiator(Live& s, const AnswerInitiator& a) {
     if (a.branch && *a.branch < s.branches.size() && s.branches[*a.branch].last_2xx) {
       const sip::Message& ok = *s.branches[*a.branch].last_2xx;
       if (!ok.body().empty()) rsp.set_body(ok.body(), ok.get(HeaderId::ContentType));
+    } else if (a.branch && *a.branch < s.branches.size() && s.branches[*a.branch].plain) {
+      // A plain device cannot answer the offer: the switch does, with no media (RFC 3264 §6).
+      std::string host = sent_by_(leg.to.protocol, leg.to.endpoint);
+      host = host.substr(0, host.rfind(':'));
+      if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+      rsp.set_body(empty_sdp(s.id, host), "application/sdp");
     }
     by_dialog_[leg_key(s.invite.call_id(), s.local_tag)] = LegRef{s.id, Side::Initiator};
   }
   if (auto r = stack_->respond(s.server, std::move(rsp)); !r)
     spdlog::warn("IM session {}: {} to the initiator not sent: {}", s.id, a.status,
                  r.error().message);
+  if (a.status >= 200 && a.status < 300) arm_idle(s);
 }
 
 std::string ImB2bua::agent_uri(const Live& s, std::string_view login) {
@@ -364,6 +386,7 @@ std::string ImB2bua::agent_uri(const Live& s, std::string_view login) {
 
 void ImB2bua::cancel_branch(Live& s, const CancelBranch& c) {
   if (c.branch >= s.branches.size()) return;
+  if (s.branches[c.branch].plain) return notify_plain_branch(s, c.branch, c.reason);
   BranchLeg& b = s.branches[c.branch];
   sip::Message cancel = sip::make_cancel(b.invite);
   cancel.add(HeaderId::Reason, c.reason);
@@ -378,6 +401,8 @@ void ImB2bua::cancel_branch(Live& s, const CancelBranch& c) {
 }
 
 void ImB2bua::ack_branch(Live& s, std::size_t branch, bool bye) {
+  if (branch < s.branches.size() && s.branches[branch].plain)
+    return accept_plain_branch(s, branch, bye);
   if (branch >= s.branches.size() || !s.branches[branch].last_2xx) return;
   BranchLeg& b = s.branches[branch];
   const sip::Message& ok = *b.last_2xx;
@@ -410,6 +435,7 @@ void ImB2bua::ack_branch(Live& s, std::size_t branch, bool bye) {
     target.to = b.to;
     ++counters_.connected;
     if (s.queued) on_queued_answer(s);
+    release_bridge_keys(s, false);  // its plain devices lost: what they write is pager again
     spdlog::info("IM session {}: accepted by {} at {}", s.id, target.login, b.contact);
   }
 }
@@ -429,6 +455,7 @@ std::optional<txn::Key> ImB2bua::send_in_dialog(Live& s, Side to, sip::Message r
 
 void ImB2bua::send_bye(Live& s, Side to) {
   LegState& leg = s.leg(to);
+  if (leg.plain) return end_plain_leg(s, to);
   if (!leg.dialog) return;
   (void)send_in_dialog(s, to, leg.dialog->make_request(sip::Method::Bye), Purpose::Bye);
 }
@@ -454,6 +481,8 @@ void ImB2bua::arm_invite_timer(Live& s, std::chrono::milliseconds after) {
 
 void ImB2bua::on_ended(Live& s, const SessionEnded& e) {
   s.invite_timer.cancel();
+  s.idle_timer.cancel();
+  release_bridge_keys(s, true);
   if (s.queued) on_queued_end(s);
   const std::string by = e.by ? s.leg(*e.by).login : std::string();
   spdlog::info("IM session {} ended: {}{}; {} -> {}, {} message(s), call-ids {} / {}", s.id,
@@ -480,6 +509,7 @@ void ImB2bua::forget(const std::string& id) {
   auto node = sessions_.extract(id);
   if (node.empty()) return;
   Live& s = *node.mapped();
+  release_bridge_keys(s, true);
   by_server_invite_.erase(s.server);
   for (const auto& k : s.clients) by_client_.erase(k);
   by_dialog_.erase(leg_key(s.invite.call_id(), s.local_tag));

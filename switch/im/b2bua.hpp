@@ -25,6 +25,13 @@
 // seq 1; the relayed INVITE and the 200 to the initiator carry its stamp. Both legs also carry
 // Imswitch-Session: <session id>.
 //
+// Stock clients (PRODUCT §4b, b2bua_bridge.cpp, decisions in bridge.hpp): with a BridgeIndex set
+// (set_bridge), a target's devices registered without +imswitch.session are not INVITEd but
+// get the invitation as a MESSAGE; the first reply accepts, and the session runs on with that
+// leg as pager MESSAGEs. A stock client writing to a queue opens a session (start_bridged)
+// whose initiator leg is such a device. The pager MESSAGEs of those devices come in through
+// on_plain_message.
+//
 // Owner: SwitchTu. Strand: the stack's; store completions are posted there.
 
 #include <chrono>
@@ -46,6 +53,8 @@
 #include "common/txn/key.hpp"
 #include "switch/directory/directory.hpp"
 #include "switch/im/body.hpp"
+#include "switch/im/bridge.hpp"
+#include "switch/im/bridge_index.hpp"
 #include "switch/im/live_sessions.hpp"
 #include "switch/im/queue_port.hpp"
 #include "switch/im/session.hpp"
@@ -74,7 +83,16 @@ struct ImCounters {
   std::uint64_t queued = 0;     // sessions to a queue
   std::uint64_t offers = 0;     // offers of queued sessions to an agent
   std::uint64_t messages = 0;   // in-dialog MESSAGEs stored and relayed
+  std::uint64_t bridged = 0;    // MESSAGEs from stock clients' devices taken by a session
   std::uint64_t store_errors = 0;
+};
+
+struct PlainPeer;  // live.hpp
+
+// Where a stock client's lines that no agent took are kept (ImB2bua::set_unplaced).
+struct Unplaced {
+  std::string recipient;  // a queue's number or an agent's login
+  bool queue = true;
 };
 
 class ImB2bua {
@@ -117,6 +135,35 @@ class ImB2bua {
   // The port outlives this B2BUA; nullptr (the default) turns queues off.
   void set_queue_port(QueuePort* port) { queues_ = port; }
 
+  // ---- the pager bridge (b2bua_bridge.cpp) ----------------------------------------------------
+  // Answers a request the caller received (on whichever core: the caller posts it home).
+  using Reply = std::function<void(sip::Message response)>;
+  // The name people see for a login (the directory's display name).
+  using NameOf = std::function<std::string(std::string_view login)>;
+  // Turns the bridge on: this core is `core` in `index` (shared by every core, outlives this).
+  void set_bridge(BridgeIndex* index, std::size_t core, BridgeSettings settings, NameOf names);
+  // What a stock client wrote (its opening line and those held after it) when its session
+  // ended without an agent: the application keeps them for the queue (or the agent a routing
+  // point named) as pager messages, since the client was told they were taken (202).
+  using KeepUnplaced = std::function<void(const std::string& sender, const Unplaced& where,
+                                          std::vector<sip::Message> lines)>;
+  void set_unplaced(KeepUnplaced fn) { unplaced_ = std::move(fn); }
+  // A MESSAGE outside any dialog from a device of `sender` that is not session-capable, which
+  // the BridgeIndex leads to session `session` of this core. False when the session has no use
+  // for it (gone, or not this device's): the caller relays it as a pager message.
+  bool on_plain_message(const std::string& session, const sip::Message& request,
+                        const transport::Origin& origin, const std::string& sender, Reply reply);
+  // A stock client's MESSAGE to `address`, a queue (maybe through routing points): a session
+  // to the queue whose initiator leg is that device. `reply` gets 202 once it is in, or 415,
+  // 480, 486, 503 as start_queued refuses an INVITE.
+  void start_bridged(sip::Message request, const transport::Origin& origin, std::string sender,
+                     std::string address, QueueTerms queue, routing::Facts facts, Reply reply);
+  // The same for a routing point that leads to an agent: a session to that agent, whose
+  // devices are invited as start() does (486 when at its IM capacity, 480 with no device).
+  void start_bridged(sip::Message request, const transport::Origin& origin, std::string sender,
+                     std::string address, std::string agent, unsigned agent_capacity,
+                     Reply reply);
+
   // Sessions (establishing or connected) `login` takes part in, on every core.
   std::size_t live_sessions_of(std::string_view login) const;
   std::size_t live_sessions() const;
@@ -140,7 +187,8 @@ class ImB2bua {
 
  private:
   struct Live;
-  enum class Purpose : std::uint8_t { Branch, Relay, Bye, ReInvite, Cancel };
+  // PlainRelay and PlainNotice: MESSAGEs the bridge sends to a plain device.
+  enum class Purpose : std::uint8_t { Branch, Relay, Bye, ReInvite, Cancel, PlainRelay, PlainNotice };
   struct ClientRef {
     std::string session;
     Purpose purpose = Purpose::Bye;
@@ -156,11 +204,16 @@ class ImB2bua {
   // The steps of a new session, direct or queued.
   void refuse(const txn::Key& server, const sip::Message& invite, int status,
               std::string_view reason, std::string_view why, std::string_view who);
+  // `plain`: the initiator is a stock client's device (its opening MESSAGE as `invite`).
   Live* open(const txn::Key& server, sip::Message invite, const transport::Origin& origin,
-             std::string initiator, Session core, const std::string& to_tag);
+             std::string initiator, Session core, const std::string& to_tag, bool plain = false);
   void record_start(Live& s, std::string target, const FirstMessage& first);
-  // INVITEs for the devices among `contacts` (the session-capable ones of `target`), appended
-  // to s.branches: how many. A device over UDP the INVITE is too large for is left out.
+  // The devices of a target a session goes to: the session-capable ones, and with the bridge on
+  // the plain ones too.
+  std::vector<store::Binding> session_devices(const std::vector<store::Binding>& bindings) const;
+  // INVITEs for the devices among `contacts` (from session_devices), appended to s.branches
+  // (an invitation MESSAGE for a plain one): how many. A device over UDP the request is too
+  // large for is left out.
   std::size_t add_branches(Live& s, const std::vector<store::Binding>& contacts);
   // Sends the INVITEs of branches [first, end); those that cannot be sent fail with 503.
   void send_branches(Live& s, std::size_t first);
@@ -190,11 +243,27 @@ class ImB2bua {
   std::optional<txn::Key> send_in_dialog(Live& s, Side to, sip::Message request, Purpose purpose);
   void answer(const txn::Key& server, const sip::Message& request, int status,
               std::string_view reason = {}, std::string_view to_tag = {});
-  void relay_message(Live& s, Side from, const txn::Key& server, const sip::Message& request);
+  // `reply` answers the MESSAGE; empty when it was answered already (a held one).
+  void relay_message(Live& s, Side from, const sip::Message& request, Reply reply);
   // Once a relayed MESSAGE is in the transcript (or failed to get there): its answer, then the
   // MESSAGE on the other leg.
-  void relay_stored(const std::string& id, Side from, const txn::Key& server, const Stamp& stamp,
+  void relay_stored(const std::string& id, Side from, const Reply& reply, const Stamp& stamp,
                     const sip::Message& request, const Result<void>& stored);
+  Reply reply_to(const txn::Key& server);
+  // The pager bridge's part (b2bua_bridge.cpp).
+  bool add_plain_branch(Live& s, const store::Binding& device);
+  // false when it could not be sent.
+  bool send_plain(Live& s, const PlainPeer& peer, const stack::Destination& to, std::string text,
+                  std::optional<Stamp> stamp, Purpose purpose, Side side);
+  void relay_to_plain(Live& s, Side to, const Stamp& stamp, const sip::Message& request);
+  void notify_plain_branch(Live& s, std::size_t branch, std::string_view reason);
+  void accept_plain_branch(Live& s, std::size_t branch, bool late);
+  void answer_plain_initiator(Live& s, const AnswerInitiator& a);
+  void end_plain_leg(Live& s, Side to);
+  void arm_idle(Live& s);
+  // Keys of the invited devices that lost (a capable device won), or every key once it ended.
+  void release_bridge_keys(Live& s, bool ended);
+  std::string name_of(std::string_view login) const;
   void relay_reinvite(Live& s, Side from, const txn::Key& server, const sip::Message& request);
   void on_branch_response(Live& s, std::size_t branch, const sip::Message& response);
   void on_reinvite_response(Live& s, const sip::Message& response);
@@ -221,6 +290,11 @@ class ImB2bua {
   std::unordered_map<txn::Key, std::string, txn::KeyHash> by_server_invite_;
   std::unordered_map<txn::Key, ClientRef, txn::KeyHash> by_client_;
   std::unordered_map<std::string, LegRef> by_dialog_;  // "call-id local-tag" -> leg
+  BridgeIndex* bridges_ = nullptr;  // the pager bridge, when on
+  std::size_t core_ = 0;
+  BridgeSettings bridge_;
+  NameOf names_;
+  KeepUnplaced unplaced_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks
 };
 

@@ -39,7 +39,7 @@ bool ImB2bua::on_request(const txn::Key& server, const sip::Message& request,
   leg.to = stack::Destination{origin.protocol, origin.source, origin.flow};
   switch (m) {
     case sip::Method::Message:
-      relay_message(*s, side, server, request);
+      relay_message(*s, side, request, reply_to(server));
       break;
     case sip::Method::Bye: {
       const bool live = s->core.state() == State::Connected;
@@ -63,8 +63,19 @@ bool ImB2bua::on_request(const txn::Key& server, const sip::Message& request,
   return true;
 }
 
-void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
-                            const sip::Message& request) {
+ImB2bua::Reply ImB2bua::reply_to(const txn::Key& server) {
+  return [this, alive = std::weak_ptr<int>(alive_), server](sip::Message rsp) {
+    if (alive.expired()) return;
+    const int status = rsp.status();
+    if (auto r = stack_->respond(server, std::move(rsp)); !r)
+      spdlog::debug("IM: {} not sent: {}", status, r.error().message);
+  };
+}
+
+void ImB2bua::relay_message(Live& s, Side from, const sip::Message& request, Reply reply) {
+  auto answer_with = [&](int status, std::string_view reason = {}) {
+    if (reply) reply(sip::make_response(request, status, reason));
+  };
   // RFC 3428 §6, RFC 3261 §18.1.1: a leg reached over UDP takes no request past the size limit,
   // and a session's leg has no other way to its device: refused before it is stamped or
   // stored, and the session stays up.
@@ -73,12 +84,12 @@ void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
       request.serialize().size() > settings_.udp_size_limit) {
     spdlog::info("IM session {}: a {}-byte message from the {} refused 513: the other leg is UDP",
                  s.id, request.body().size(), side_name(from));
-    answer(server, request, 513, "Message Too Large For The Other Party");
+    answer_with(513, "Message Too Large For The Other Party");
     return;
   }
   auto stamped = s.core.on_message(from, clock_());
   if (const int* refusal = std::get_if<int>(&stamped)) {
-    answer(server, request, *refusal);
+    answer_with(*refusal);
     return;
   }
   const Stamp stamp = std::get<Stamp>(stamped);
@@ -93,10 +104,10 @@ void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
   // then the message goes on to the other leg with the same stamp.
   ++s.storing;
   store_->append_message(
-      std::move(e), [this, alive = std::weak_ptr<int>(alive_), id = s.id, from, server, stamp,
-                     request](Result<void> r) {
+      std::move(e), [this, alive = std::weak_ptr<int>(alive_), id = s.id, from,
+                     reply = std::move(reply), stamp, request](Result<void> r) {
         if (alive.expired()) return;
-        relay_stored(id, from, server, stamp, request, r);
+        relay_stored(id, from, reply, stamp, request, r);
         // A BYE that came while this was being stored ends the session now, after the relay.
         Live* live = find(id);
         if (!live || --live->storing > 0 || !live->bye_after_storing) return;
@@ -106,25 +117,28 @@ void ImB2bua::relay_message(Live& s, Side from, const txn::Key& server,
       });
 }
 
-void ImB2bua::relay_stored(const std::string& id, Side from, const txn::Key& server,
+void ImB2bua::relay_stored(const std::string& id, Side from, const Reply& reply,
                            const Stamp& stamp, const sip::Message& request,
                            const Result<void>& r) {
   if (!r) {
     ++counters_.store_errors;
     spdlog::error("IM session {}: message {} not stored ({}); answered 500", id, stamp.seq,
                   r.error().message);
-    answer(server, request, 500, "Transcript Unavailable");
+    if (reply) reply(sip::make_response(request, 500, "Transcript Unavailable"));
     return;
   }
-  sip::Message ok = sip::make_response(request, 200);
-  ok.add(kStampHeader, format_stamp(stamp));
-  ok.add(kSessionHeader, id);
-  if (auto sent = stack_->respond(server, std::move(ok)); !sent)
-    spdlog::debug("IM session {}: 200 not sent: {}", id, sent.error().message);
+  if (reply) {
+    sip::Message ok = sip::make_response(request, 200);
+    ok.add(kStampHeader, format_stamp(stamp));
+    ok.add(kSessionHeader, id);
+    reply(std::move(ok));
+  }
   Live* live = find(id);
   if (!live || live->core.state() != State::Connected) return;
   LegState& to = live->leg(other(from));
+  if (to.plain) return relay_to_plain(*live, other(from), stamp, request);
   if (!to.dialog) return;
+  arm_idle(*live);
   sip::Message relay = to.dialog->make_request(sip::Method::Message);
   relay.add(kStampHeader, format_stamp(stamp));
   relay.add(kSessionHeader, id);
@@ -223,6 +237,7 @@ bool ImB2bua::on_response(const txn::Key& client, const sip::Message& response) 
       on_reinvite_response(*s, response);
       break;
     case Purpose::Relay:
+    case Purpose::PlainRelay:
       if (status == 481 || status == 408) {
         spdlog::info("IM session {}: the {} answered {} to a relayed MESSAGE: leg gone", s->id,
                      side_name(ref.side), status);
@@ -234,6 +249,7 @@ bool ImB2bua::on_response(const txn::Key& client, const sip::Message& response) 
       break;
     case Purpose::Bye:
     case Purpose::Cancel:
+    case Purpose::PlainNotice:
       break;
   }
   return true;
@@ -242,6 +258,15 @@ bool ImB2bua::on_response(const txn::Key& client, const sip::Message& response) 
 void ImB2bua::on_branch_response(Live& s, std::size_t branch, const sip::Message& response) {
   const int status = response.status();
   if (branch >= s.branches.size()) return;
+  if (s.branches[branch].plain) {
+    // The invitation MESSAGE reached the device (2xx): it alerts its user, so the initiator
+    // hears ringing. A failure is that device's answer to the session.
+    if (status < 200) return;
+    if (status < 300) return run(s, s.core.on_provisional(branch, 180));
+    spdlog::info("IM session {}: invitation MESSAGE to {} answered {}", s.id,
+                 s.branches[branch].contact, status);
+    return run(s, s.core.on_final(branch, status));
+  }
   if (status < 200) {
     run(s, s.core.on_provisional(branch, status));
     return;
@@ -278,6 +303,7 @@ bool ImB2bua::on_client_failure(const txn::Key& client, txn::Failure failure) {
       run(*s, s->core.on_final(ref.branch, status));
       break;
     case Purpose::Relay:
+    case Purpose::PlainRelay:
       spdlog::info("IM session {}: relayed MESSAGE to the {} failed ({}): leg gone", s->id,
                    side_name(ref.side), status);
       run(*s, s->core.on_leg_failure(ref.side));
@@ -287,6 +313,7 @@ bool ImB2bua::on_client_failure(const txn::Key& client, txn::Failure failure) {
       break;
     case Purpose::Bye:
     case Purpose::Cancel:
+    case Purpose::PlainNotice:
       break;
   }
   return true;
@@ -346,6 +373,8 @@ void ImB2bua::stop() {
     s->linger_timer.cancel();
     s->wait_timer.cancel();
     s->keepalive_timer.cancel();
+    s->idle_timer.cancel();
+    release_bridge_keys(*s, true);
   }
   alive_.reset();
   sessions_.clear();

@@ -104,14 +104,11 @@ void ImB2bua::offer_to(Live& s, const std::string& agent, std::chrono::milliseco
   QueuedState& q = *s.queued;
   q.agent = agent;
   s.keepalive_timer.cancel();
-  const auto bindings = locator_(agent);
-  std::vector<store::Binding> capable;
-  for (const auto& b : bindings)
-    if (b.session_capable) capable.push_back(b);
+  const std::vector<store::Binding> capable = session_devices(locator_(agent));
   const std::size_t first = s.core.branches();
   if (capable.empty() || add_branches(s, capable) == 0) {
     // Logged out between the choice and now: like a decline, the next agent is asked.
-    spdlog::info("IM session {}: {} has no reachable session-capable device", s.id, agent);
+    spdlog::info("IM session {}: {} has no reachable device for a session", s.id, agent);
     ++q.offers;
     q.offer_queue = q.direct ? std::string() : q.terms.number;
     q.offered_at_ms = clock_();

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,20 +32,43 @@ inline std::string leg_key(std::string_view call_id, std::string_view local_tag)
   return k;
 }
 
-// One target device: the INVITE sent to it and where it goes.
+// A stock client's device reached through the pager bridge (PRODUCT §4b, bridge.hpp): MESSAGEs
+// outside any dialog, never an INVITE.
+struct PlainPeer {
+  std::string ruri;  // Request-URI of what the switch sends it
+  std::string from;  // From (without tag) of what the switch sends: where its replies go
+  std::string to;    // To (without tag)
+  std::optional<store::Binding> binding;  // its registration; none for an unregistered client
+};
+
+// A From/To value without its tag, to carry an identity onto the other leg (b2bua.cpp).
+std::string without_tag(std::string_view value);
+
+// One target device: the INVITE sent to it (or, for a plain device, the invitation MESSAGE)
+// and where it goes.
 struct BranchLeg {
   sip::Message invite;  // as sent, Via included (CANCEL copies it, §9.1)
   stack::Destination to;
   std::string contact;
   std::optional<txn::Key> key;
   std::optional<sip::Message> last_2xx;
+  std::optional<PlainPeer> plain;  // a plain device: invited by MESSAGE
 };
 
-// One leg of a live session: its dialog once established, where its requests go, who it is.
+// One leg of a live session: its dialog once established (or the plain device of a bridged
+// leg, which has none), where its requests go, who it is.
 struct LegState {
   std::optional<dialog::Dialog> dialog;
+  std::optional<PlainPeer> plain;
   stack::Destination to;
   std::string login;
+};
+
+// A (login, peer) key the session holds in the BridgeIndex.
+struct BridgeKey {
+  std::string login;
+  std::string peer;
+  bool initiator = false;  // the stock initiator's key (its late messages go to the agent)
 };
 
 // A session to a queue: where it waits and what it has been through (b2bua_queue.cpp).
@@ -68,7 +92,7 @@ struct QueuedState {
 struct ImB2bua::Live {
   Live(Session session, boost::asio::any_io_executor ex)
       : core(std::move(session)), invite_timer(ex), linger_timer(ex), wait_timer(ex),
-        keepalive_timer(ex) {}
+        keepalive_timer(ex), idle_timer(ex) {}
 
   std::string id;
   Session core;
@@ -88,6 +112,13 @@ struct ImB2bua::Live {
   boost::asio::steady_timer wait_timer;     // the queue's wait limit
   boost::asio::steady_timer keepalive_timer;  // 182 Queued every minute while waiting
   std::vector<txn::Key> clients;  // every client transaction remembered for it
+  // The pager bridge (b2bua_bridge.cpp).
+  boost::asio::steady_timer idle_timer;  // im.bridge_idle_s, while a leg is a plain device
+  std::vector<BridgeKey> bridge_keys;
+  // A stock initiator's messages written before an agent answered: relayed once one has.
+  std::vector<sip::Message> held;
+  // The stock initiator's opening MESSAGE, until it is answered (202, or the refusal).
+  std::function<void(sip::Message)> opening_reply;
   // A re-INVITE relayed leg to leg (one at a time, §14.2).
   struct Reinvite {
     Side from = Side::Initiator;

@@ -35,6 +35,7 @@ std::string_view end_reason_name(EndReason reason) {
     case EndReason::Bye: return "bye";
     case EndReason::DeadLeg: return "dead-leg";
     case EndReason::Shutdown: return "shutdown";
+    case EndReason::Idle: return "idle";
   }
   return "unavailable";
 }
@@ -304,6 +305,21 @@ Actions Session::on_leg_failure(Side dead) {
   out.push_back(SendBye{other(dead)});
   end(EndReason::DeadLeg, std::nullopt, out);
   return out;
+}
+
+Actions Session::on_idle() {
+  Actions out;
+  if (state_ != State::Connected) return out;
+  out.push_back(SendBye{Side::Initiator});
+  out.push_back(SendBye{Side::Target});
+  end(EndReason::Idle, std::nullopt, out);
+  return out;
+}
+
+bool Session::branch_open(std::size_t branch) const {
+  if (branch >= branches_.size()) return false;
+  const BranchState st = branches_[branch].state;
+  return st == BranchState::Calling || st == BranchState::Proceeding;
 }
 
 Actions Session::on_shutdown() {

@@ -51,6 +51,7 @@ enum class EndReason : std::uint8_t {
   Bye,          // a party ended a connected session
   DeadLeg,      // a leg stopped answering (481, 408, transport failure, no ACK)
   Shutdown,     // the switch stopped
+  Idle,         // a session with a stock client's device saw no message for im.bridge_idle_s
 };
 std::string_view end_reason_name(EndReason reason);  // "rejected", "busy", ... as stored
 
@@ -141,6 +142,8 @@ class Session {
   bool is_queued() const { return queued_; }
   bool offer_active() const { return offer_active_; }
   std::size_t branches() const { return branches_.size(); }
+  // Whether a branch is still undecided (its device may still accept).
+  bool branch_open(std::size_t branch) const;
   // Queued sessions: no agent will take it (wait limit, queue full, no route): the offer still
   // out is CANCELled and the initiator gets `status` (480, 486 ...).
   Actions give_up(int status);
@@ -165,6 +168,8 @@ class Session {
   // A leg is dead: a relayed request got 481 or 408, the transport failed, or the initiator
   // never ACKed the 200. The other leg gets a BYE.
   Actions on_leg_failure(Side dead);
+  // No message either way for the bridge's idle time (PRODUCT §4b): both legs are ended.
+  Actions on_idle();
   // The switch stops: both legs get a BYE (or the establishing INVITE its CANCELs and a 480).
   Actions on_shutdown();
 

@@ -11,6 +11,7 @@
 #include "common/sip/uri.hpp"
 #include "common/transport/via_routing.hpp"
 #include "common/util/random.hpp"
+#include "switch/proxy/device.hpp"
 #include "switch/proxy/loop.hpp"
 #include "switch/store/errors.hpp"
 
@@ -34,20 +35,6 @@ std::string http_date(std::int64_t unix_ms) {
   char buf[64];
   const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   return std::string(buf, n);
-}
-
-// Whether a binding is the device a request came from (the sender's own flow).
-bool same_device(const store::Binding& b, const transport::Origin& origin) {
-  if (b.flow_id != 0 && b.flow_id == static_cast<std::uint64_t>(origin.flow) &&
-      transport::is_connection(origin.protocol))
-    return true;
-  // A device sends from where it registered from, or from the address its Contact names.
-  const auto source = transport::parse_ip(b.source_address);
-  if (source && transport::Endpoint::make(*source, b.source_port) == origin.source &&
-      b.transport == transport::protocol_name(origin.protocol))
-    return true;
-  auto r = route_of(b);
-  return r && r->protocol == origin.protocol && r->endpoint == origin.source;
 }
 
 }  // namespace
@@ -266,7 +253,13 @@ void PagerProxy::keep_for_queue(const txn::Key& server, sip::Message request,
   keep_for_later(server, std::move(request), origin, sender, queue, std::move(admit));
 }
 
-void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
+void PagerProxy::keep_taken(sip::Message request, std::string sender, std::string recipient,
+                            std::function<bool(std::int64_t id)> stored) {
+  keep_for_later(std::nullopt, std::move(request), transport::Origin{}, sender, recipient,
+                 std::move(stored));
+}
+
+void PagerProxy::keep_for_later(std::optional<txn::Key> server, sip::Message request,
                                 const transport::Origin& origin, const std::string& sender,
                                 const std::string& target,
                                 std::function<bool(std::int64_t id)> admit) {
@@ -292,34 +285,56 @@ void PagerProxy::keep_for_later(const txn::Key& server, sip::Message request,
           ++counters_.failed;
           spdlog::warn("MESSAGE {} -> {}: {} stored messages already wait, refused (480)",
                        sender, target, settings_.queue_limit);
-          answer(server, request, 480, "Recipient Message Queue Full");
+          if (server) {
+            answer(*server, request, 480, "Recipient Message Queue Full");
+          } else {
+            spdlog::error("MESSAGE {} -> {} lost: its sender was answered already", sender,
+                          target);
+          }
           return;
         }
         if (!id && id.error().code == store::make_error_code(store::StoreErrc::Overloaded)) {
           ++counters_.store_errors;
           sip::Message rsp = sip::make_response(request, 503, "Store Busy", util::random_token(10));
           rsp.add(HeaderId::RetryAfter, "1");  // RFC 3261 §21.5.4
-          if (auto r = stack_->respond(server, std::move(rsp)); !r)
+          if (!server) {
+            spdlog::error("MESSAGE from {} for {} not kept: the store is overloaded", sender,
+                          target);
+          } else if (auto r = stack_->respond(*server, std::move(rsp)); !r) {
             spdlog::debug("503 not sent: {}", r.error().message);
+          }
           return;
         }
         if (!id) {
           ++counters_.store_errors;
           spdlog::error("MESSAGE from {} not stored: {} (answered 500)", sender,
                         id.error().message);
-          answer(server, request, 500, "Message Store Unavailable");
+          if (server) answer(*server, request, 500, "Message Store Unavailable");
+          if (!server) spdlog::error("MESSAGE {} -> {} lost: its sender was answered already",
+                                     sender, target);
           return;
         }
-        if (admit && !admit(*id)) {
+        const bool in_line = !admit || admit(*id);
+        if (!in_line && !server) {
+          // Its sender was told it was taken: it stays stored, and takes its place in the
+          // queue's line at the next start (requeue).
+          spdlog::warn("MESSAGE {} -> queue {}: the queue's line is full; kept in the store "
+                       "until the next start",
+                       sender, target);
+          ++counters_.stored;
+          return;
+        }
+        if (!in_line) {
           spdlog::info("MESSAGE {} -> queue {}: the queue's line is full, refused (486)", sender,
                        target);
           store_->delete_message(*id, [](Result<void>) {});
           ++counters_.failed;
-          answer(server, request, 486, "Queue Full");
+          if (server) answer(*server, request, 486, "Queue Full");
           return;
         }
         ++counters_.stored;
-        answer(server, request, 202);
+        if (!server) return;  // its sender was answered when it was taken
+        answer(*server, request, 202);
         send_copies(request, origin, sender);
       });
 }

@@ -85,6 +85,12 @@ class PagerProxy {
   void keep_for_queue(const txn::Key& server, sip::Message request,
                       const transport::Origin& origin, std::string sender, std::string queue,
                       std::function<bool(std::int64_t id)> admit);
+  // The same for a message whose sender was answered already (a stock client's line that an IM
+  // session could not place, PRODUCT §4b), kept for `recipient` (a queue's number or a login):
+  // once stored, `stored(id)` puts it in a queue's line or starts a delivery (false: the line
+  // is full, it stays stored for the next start). Nobody to answer, no copies.
+  void keep_taken(sip::Message request, std::string sender, std::string recipient,
+                  std::function<bool(std::int64_t id)> stored);
 
   // Sends the messages stored for `login` to its contacts, in order, each deleted after a 2xx.
   // A round already running for the login is not started twice: another follows it.
@@ -132,7 +138,9 @@ class PagerProxy {
 
   void answer(const txn::Key& server, const sip::Message& request, int status,
               std::string_view reason = {});
-  void keep_for_later(const txn::Key& server, sip::Message request,
+  // server: the sender's transaction to answer (202 or the failure); none for a message its
+  // sender was answered for already.
+  void keep_for_later(std::optional<txn::Key> server, sip::Message request,
                       const transport::Origin& origin, const std::string& sender,
                       const std::string& target,
                       std::function<bool(std::int64_t id)> admit = nullptr);

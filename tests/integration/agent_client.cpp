@@ -515,7 +515,8 @@ std::optional<SipMessage> Agent::register_contact(std::optional<std::uint32_t> e
   r.uri = "sip:" + options_.domain;
   r.to = "<" + aor() + ">";
   r.headers = std::move(headers);
-  r.headers.push_back("Contact: <" + contact_uri() + ">");
+  r.headers.push_back("Contact: <" + contact_uri() + ">" +
+                      (options_.session_capable ? ";+imswitch.session" : ""));
   if (expires) r.headers.push_back("Expires: " + std::to_string(*expires));
   return request(std::move(r));
 }

@@ -85,6 +85,8 @@ struct AgentOptions {
   // The Contact URI to register instead of the socket's own address (a device behind NAT that
   // names an address nobody can reach); "" for contact_uri()'s default.
   std::string contact;
+  // Register the contact with +imswitch.session, as the client library does (PRODUCT §2).
+  bool session_capable = false;
 };
 
 // config/imswitch.yaml (the sample agents, realm 127.0.0.1) on UDP and TCP 127.0.0.1 port 0.

@@ -101,6 +101,22 @@ class Queues : public ::testing::Test {
     EXPECT_TRUE(a) << error;
     return a;
   }
+  // The client library's device of an agent, sending pager messages: registered with
+  // +imswitch.session, so a MESSAGE to a queue stays a pager message (a stock client's opens
+  // a session, PRODUCT §4b: bridge_test.cpp).
+  std::unique_ptr<Agent> app_sender(const std::string& login) {
+    std::string error;
+    AgentOptions o;
+    o.login = login;
+    o.password = "pw-" + login;
+    o.session_capable = true;
+    auto a = Agent::open(*sw_, o, &error);
+    EXPECT_TRUE(a) << error;
+    if (a) {
+      EXPECT_EQ(status_of(a->register_contact(600)), 200) << login;
+    }
+    return a;
+  }
   void TearDown() override {
     if (sw_ && HasFailure()) ADD_FAILURE() << "switch log:\n" << sw_->log_tail(60);
     if (sw_ && !HasFailure()) {
@@ -462,7 +478,7 @@ TEST_F(Queues, AWaitingSessionGoesToAnAgentTheMomentItBecomesReady) {
 // ---- pager messages to a queue (PRODUCT §3) --------------------------------------------------
 
 TEST_F(Queues, APagerMessageToAQueueGoesToOneFreeMember) {
-  auto alice = sender("alice");
+  auto alice = app_sender("alice");
   auto q1 = peer("q1"), q2 = peer("q2"), q3 = peer("q3");
   ASSERT_TRUE(alice && q1 && q2 && q3);
   // The members' devices answer on a thread of their own while alice waits for her answer.
@@ -496,7 +512,7 @@ TEST_F(Queues, APagerMessageToAQueueGoesToOneFreeMember) {
 }
 
 TEST_F(Queues, APagerMessageWaitsForTheNextFreeMemberAcrossACrash) {
-  auto alice = sender("alice");
+  auto alice = app_sender("alice");
   auto vip = peer("vip", false);
   auto q1 = peer("q1");
   ASSERT_TRUE(alice && vip && q1);
@@ -517,7 +533,7 @@ TEST_F(Queues, APagerMessageWaitsForTheNextFreeMemberAcrossACrash) {
 }
 
 TEST_F(Queues, APagerMessageKeptInTheQueueGoesToTheMemberThatFrees) {
-  auto alice = sender("alice");
+  auto alice = app_sender("alice");
   auto vip = peer("vip", false);
   auto q1 = peer("q1");
   ASSERT_TRUE(alice && vip && q1);

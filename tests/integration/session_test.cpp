@@ -80,7 +80,20 @@ TEST_F(Sessions, RefusalsBeforeAlerting) {
   EXPECT_EQ(refused(*alice, "bob"), 480) << "bob is not logged in";
   auto bob = peer("bob", true, /*capable=*/false);
   ASSERT_TRUE(bob);
-  EXPECT_EQ(refused(*alice, "bob"), 480) << "bob's device cannot take sessions";
+  // PRODUCT §4b: a plain contact is invited by MESSAGE through the pager bridge
+  // (bridge_test.cpp), never by INVITE; the initiator gives up here.
+  auto d = alice->invite("bob", kText, "Hello?");
+  auto invitation = bob->next_request("MESSAGE");
+  ASSERT_TRUE(invitation) << "bob's plain device is invited by MESSAGE";
+  bob->reply(*invitation, 200);
+  alice->cancel(d);
+  auto r = alice->final(d, 5s);
+  EXPECT_EQ(status_of(r), 487);
+  if (r) alice->ack(d, *r);
+  auto withdrawn = bob->next_request("MESSAGE");
+  ASSERT_TRUE(withdrawn);
+  bob->reply(*withdrawn, 200);
+  EXPECT_NE(withdrawn->body.find("withdrew"), std::string::npos) << withdrawn->body;
   EXPECT_FALSE(bob->next_request("INVITE", 300ms)) << "a plain contact never gets an INVITE";
 }
 

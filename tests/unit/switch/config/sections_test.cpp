@@ -114,7 +114,20 @@ TEST(Sections, ImDefaultsValuesAndErrors) {
   EXPECT_EQ(errors_of("im:\n  ring_s: 3\n"),
             "test.yaml:2: im.ring_s: unknown key (expected one of: invite_timeout_s, "
             "max_sessions, default_state, publish_min_expires_s, publish_max_expires_s, "
-            "max_misses)");
+            "max_misses, bridge_idle_s, bridge_late_s)");
+}
+
+TEST(Sections, ImBridgeDefaultsValuesAndErrors) {
+  auto d = load_text("", "empty.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->im.bridge_idle.count(), 600);
+  EXPECT_EQ(d->im.bridge_late.count(), 120);
+  auto r = load_text("im: { bridge_idle_s: 30, bridge_late_s: 0 }\n", "im.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->im.bridge_idle.count(), 30);
+  EXPECT_EQ(r->im.bridge_late.count(), 0) << "0: no late window";
+  EXPECT_EQ(errors_of("im:\n  bridge_idle_s: 0\n"),
+            "test.yaml:2: im.bridge_idle_s: must be a whole number from 1 to 86400");
 }
 
 TEST(Sections, ImAgentStateDefaultsValuesAndErrors) {

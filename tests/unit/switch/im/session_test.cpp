@@ -421,3 +421,47 @@ TEST(QueuedSession, TheInitiatorMayCancelWhileWaiting) {
 
 }  // namespace
 }  // namespace ims::sw::im
+
+namespace ims::sw::im {
+namespace {
+
+// ---- the pager bridge's idle end (PRODUCT §4b) -------------------------------------------------
+
+TEST(Session, IdleEndsAConnectedSessionWithByeToBothLegs) {
+  Session s(1, 30s);
+  (void)s.start();
+  (void)s.on_final(0, 200);
+  const Actions a = s.on_idle();
+  const auto byes = all_of<SendBye>(a);
+  ASSERT_EQ(byes.size(), 2u);
+  EXPECT_EQ(byes[0].to, Side::Initiator);
+  EXPECT_EQ(byes[1].to, Side::Target);
+  ASSERT_TRUE(one_of<SessionEnded>(a));
+  EXPECT_EQ(one_of<SessionEnded>(a)->reason, EndReason::Idle);
+  EXPECT_FALSE(one_of<SessionEnded>(a)->by) << "the switch ended it, not a party";
+  EXPECT_EQ(end_reason_name(EndReason::Idle), "idle");
+}
+
+TEST(Session, IdleDoesNothingBeforeTheAnswerOrAfterTheEnd) {
+  Session s(1, 30s);
+  (void)s.start();
+  EXPECT_TRUE(s.on_idle().empty()) << "the invitation timer governs an establishing session";
+  (void)s.on_final(0, 200);
+  (void)s.on_bye(Side::Target);
+  EXPECT_TRUE(s.on_idle().empty());
+}
+
+TEST(Session, BranchOpenUntilTheBranchIsDecided) {
+  Session s(2, 30s);
+  (void)s.start();
+  EXPECT_TRUE(s.branch_open(0));
+  (void)s.on_provisional(0, 180);
+  EXPECT_TRUE(s.branch_open(0));
+  (void)s.on_final(1, 200);
+  EXPECT_FALSE(s.branch_open(0)) << "another device answered: its invitation is withdrawn";
+  EXPECT_FALSE(s.branch_open(1)) << "the winner is decided";
+  EXPECT_FALSE(s.branch_open(7));
+}
+
+}  // namespace
+}  // namespace ims::sw::im
