@@ -11,8 +11,9 @@ function(ims_embed_file out_var)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-  # Twenty bytes a line keeps the generated file readable in a debugger.
-  string(REGEX REPLACE "(('[^']+',){20})" "\\1\n    " bytes "${bytes}")
+  # Twenty bytes a line keeps the generated file readable (CMake's regex has no {20}).
+  string(REPEAT "'[^']+'," 20 twenty)
+  string(REGEX REPLACE "(${twenty})" "\\1\n    " bytes "${bytes}")
   get_filename_component(name ${A_FILE} NAME)
   file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR} ${A_FILE})
   set(out ${CMAKE_CURRENT_BINARY_DIR}/embedded/${name}.cpp)
