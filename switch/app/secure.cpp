@@ -77,7 +77,19 @@ Result<void> secure_transports(const config::Config& config, transport::Options&
   options.websocket.allowed_origins = ws.allowed_origins;
   options.websocket.max_upgrade_bytes = ws.max_upgrade_bytes;
   options.websocket.ping_interval = ws.ping_interval;
-  if (ws.demo_page) options.websocket.pages = demo_pages();
+  if (ws.demo_page) {
+    const fs::path root = ws.web_root.empty() ? fs::path(config::WebSocket::kDefaultWebRoot)
+                                              : fs::path(ws.web_root);
+    std::error_code ec;
+    if (fs::exists(root / kJsSipFile, ec)) {
+      spdlog::info("WebSocket demo page: JsSIP from {}", (root / kJsSipFile).string());
+    } else {
+      spdlog::warn("WebSocket demo page: no {} in {} (sip.websocket.web_root); the page will "
+                   "say how to get it (npm ci in tools/web)",
+                   kJsSipFile, root.string());
+    }
+    options.websocket.pages = demo_pages(root);
+  }
 
   const bool wants_tls = std::any_of(config.sip.listen.begin(), config.sip.listen.end(),
                                      [](const config::Listen& l) {

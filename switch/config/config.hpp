@@ -56,6 +56,10 @@ struct WebSocket {
   std::size_t max_upgrade_bytes = 8192;
   std::chrono::seconds ping_interval{30};
   bool demo_page = true;  // GET / on a WebSocket port serves the browser demo
+  // The folder the demo page's /jssip.min.js is read from (only that file). Empty:
+  // kDefaultWebRoot, relative to the working directory (where `npm ci` in tools/web puts it).
+  std::string web_root;
+  static constexpr const char* kDefaultWebRoot = "tools/web/node_modules/jssip/dist";
 };
 
 struct Sip {

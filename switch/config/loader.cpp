@@ -146,7 +146,8 @@ void read_tls(YamlReader& r, const YAML::Node& sip, Tls& out) {
 void read_websocket(YamlReader& r, const YAML::Node& sip, WebSocket& out) {
   const YAML::Node n = sip["websocket"];
   if (!r.check_map(n, "sip.websocket",
-                   {"allowed_origins", "max_upgrade_bytes", "ping_interval_s", "demo_page"}))
+                   {"allowed_origins", "max_upgrade_bytes", "ping_interval_s", "demo_page",
+                    "web_root"}))
     return;
   if (n["allowed_origins"]) {
     if (auto list = r.scalar_list(n["allowed_origins"], "sip.websocket.allowed_origins"))
@@ -159,6 +160,7 @@ void read_websocket(YamlReader& r, const YAML::Node& sip, WebSocket& out) {
   r.read_uint(n, "sip.websocket", "ping_interval_s", 5, 3600, v);
   out.ping_interval = std::chrono::seconds(v);
   r.read_bool(n, "sip.websocket", "demo_page", out.demo_page);
+  r.read_string(n, "sip.websocket", "web_root", out.web_root);
 }
 
 void read_log(YamlReader& r, const YAML::Node& root, Log& out) {

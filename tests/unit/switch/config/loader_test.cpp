@@ -21,6 +21,7 @@ TEST(LoadConfig, EmptyFileGivesTheDefaults) {
   EXPECT_TRUE(r->sip.tls.certificate.empty());  // self-signed
   EXPECT_TRUE(r->sip.websocket.allowed_origins.empty());
   EXPECT_TRUE(r->sip.websocket.demo_page);
+  EXPECT_TRUE(r->sip.websocket.web_root.empty());  // WebSocket::kDefaultWebRoot
   EXPECT_EQ(r->log.level, LogLevel::Info);
   EXPECT_EQ(r->path, "empty.yaml");
 }
@@ -110,6 +111,15 @@ sip:
   EXPECT_EQ(r->sip.websocket.max_upgrade_bytes, 4096u);
   EXPECT_EQ(r->sip.websocket.ping_interval, std::chrono::seconds(20));
   EXPECT_FALSE(r->sip.websocket.demo_page);
+}
+
+TEST(LoadConfig, ReadsTheDemoPagesWebRoot) {
+  auto r = load_text("sip:\n  websocket:\n    web_root: /opt/jssip/dist\n", "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->sip.websocket.web_root, "/opt/jssip/dist");
+  EXPECT_NE(errors_of("sip:\n  websocket:\n    web_root: [a, b]\n")
+                .find("test.yaml:3: sip.websocket.web_root"),
+            std::string::npos);
 }
 
 TEST(LoadConfig, ReportsEveryErrorNotJustTheFirst) {
