@@ -111,7 +111,8 @@ struct Auth {
   std::vector<auth::Algorithm> algorithms{auth::Algorithm::Sha256, auth::Algorithm::Md5};
   // User-Agent patterns ('*' wildcard, case-insensitive, lowercased here) of clients that fail
   // on a SHA-256 challenge: they are offered a single MD5 one (PRODUCT §2).
-  std::vector<std::string> md5_only_user_agents{"baresip v0.*", "baresip v1.*", "sipsak *"};
+  std::vector<std::string> md5_only_user_agents{
+      "baresip v0.*", "baresip v1.*", "sipsak *", "JsSIP *", "SIP.js/*"};
   // The digest's uri parameter must name the Request-URI (RFC 7616 §3.4.6).
   bool check_digest_uri = true;
 };

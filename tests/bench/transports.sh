@@ -5,7 +5,8 @@
 #   tests/bench/transports.sh
 #
 # Starts build/switch/imswitch on config/bench.yaml listening on every transport (127.0.0.1,
-# ports picked by the system, its self-signed certificate), then for each transport runs
+# ports picked by the system, its self-signed certificate; a fresh switch and store for each
+# measurement), then for each transport runs
 # build/tests/bench/bench_transport_relay: AGENTS agents log in over it (persistent
 # connections; UDP: a socket each) and relay MESSAGES messages, agent i to agent i+1, WINDOW in
 # flight. The table gives each transport's rate and its ratio to UDP's. Then IDLE agents
@@ -35,18 +36,31 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 sed -e 's/^  threads: 1$/  threads: 1\n  tcp: { max_connections: 50000, max_connections_per_address: 50000, idle_timeout_s: 3600 }/' \
   "$top/config/bench.yaml" >"$OUT/bench.yaml"
 
-"$bin" --config "$OUT/bench.yaml" --store "$OUT/imswitch.db" --ports-file "$OUT/ports" \
-  --listen udp:127.0.0.1:0 --listen tcp:127.0.0.1:0 --listen tls:127.0.0.1:0 \
-  --listen ws:127.0.0.1:0 --listen wss:127.0.0.1:0 >"$OUT/imswitch.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [ -s "$OUT/ports" ] && [ "$(wc -l <"$OUT/ports")" -ge 5 ] && break; sleep 0.1; done
+# A fresh switch (and store) for each measurement, so that no run inherits another's
+# registrations: a device of an earlier run that is gone would be forked to as well.
+pid=""
+start_switch() {
+  [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+  rm -f "$OUT/imswitch.db"* "$OUT/ports"
+  "$bin" --config "$OUT/bench.yaml" --store "$OUT/imswitch.db" --ports-file "$OUT/ports" \
+    --listen udp:127.0.0.1:0 --listen tcp:127.0.0.1:0 --listen tls:127.0.0.1:0 \
+    --listen ws:127.0.0.1:0 --listen wss:127.0.0.1:0 >>"$OUT/imswitch.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    [ -s "$OUT/ports" ] && [ "$(wc -l <"$OUT/ports")" -ge 5 ] && return 0
+    sleep 0.1
+  done
+  echo "transports: the switch did not start (see $OUT/imswitch.log)" >&2
+  exit 1
+}
+trap '[ -z "$pid" ] || kill $pid 2>/dev/null' EXIT
 port() { awk -v t="$1" '$1 == t { print $3; exit }' "$OUT/ports"; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"; }
 
 printf '%-5s %12s %8s  %s\n' transport "MESSAGE/s" "vs UDP" outcomes
 udp_rate=""
 for t in udp tcp tls ws wss; do
+  start_switch
   line=$("$bench" --port "$(port $t)" --transport $t --ca "$OUT/tls/imswitch.crt" \
            --agents "$AGENTS" --messages "$MESSAGES" --window "$WINDOW" --timeout 300 || true)
   echo "$line" >>"$OUT/results.jsonl"
@@ -57,6 +71,7 @@ for t in udp tcp tls ws wss; do
   printf '%-5s %12s %8s  %s\n' $t "${rate:-0}" "$ratio" "$outcomes"
 done
 
+start_switch
 before=$(rss_kib)
 fifo=$OUT/idle.out
 "$bench" --port "$(port ws)" --transport ws --prefix load --digits 6 --agents "$IDLE" --idle \

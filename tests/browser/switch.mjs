@@ -41,19 +41,14 @@ function waitInFolder(folder, child, check, timeoutMs, what) {
   });
 }
 
-// config/imswitch.yaml with the changes a test needs. `webRoot` sets sip.websocket.web_root.
-// JsSIP answers only MD5 challenges and reads only the first one, so "JsSIP *" is added to
-// auth.md5_only_user_agents when the file does not list it yet.
+// config/imswitch.yaml with the changes a test needs: `webRoot` sets sip.websocket.web_root.
+// Nothing else changes: JsSIP must log in on the shipped configuration as it is.
 export function sampleConfig(dir, { webRoot }) {
   let text = fs.readFileSync(path.join(sourceDir, 'config/imswitch.yaml'), 'utf8');
-  text = text.replace(/\n(  md5_only_user_agents: \[)(.*)/, (all, head, rest) =>
-    rest.includes('JsSIP') ? all : `\n${head}"JsSIP *", ${rest}`);
-  if (webRoot === undefined) {
-    // the configuration's own
-  } else if (/\n  websocket:\n/.test(text)) {
-    text = text.replace(/\n  websocket:\n/, `\n  websocket:\n    web_root: ${JSON.stringify(webRoot)}\n`);
-  } else {
-    text = text.replace(/\nsip:\n/, `\nsip:\n  websocket: { web_root: ${JSON.stringify(webRoot)} }\n`);
+  if (webRoot !== undefined) {
+    const line = /\n    web_root: .*\n/;
+    if (!line.test(text)) throw new Error('config/imswitch.yaml has no sip.websocket.web_root line');
+    text = text.replace(line, `\n    web_root: ${JSON.stringify(webRoot)}\n`);
   }
   const file = path.join(dir, 'imswitch.yaml');
   fs.writeFileSync(file, text);

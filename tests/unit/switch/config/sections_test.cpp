@@ -31,7 +31,7 @@ TEST(Sections, DefaultsWhenLeftOut) {
   EXPECT_EQ(r->auth.algorithms,
             (std::vector<auth::Algorithm>{auth::Algorithm::Sha256, auth::Algorithm::Md5}));
   EXPECT_EQ(r->auth.md5_only_user_agents,
-            (std::vector<std::string>{"baresip v0.*", "baresip v1.*", "sipsak *"}));
+            (std::vector<std::string>{"baresip v0.*", "baresip v1.*", "sipsak *", "JsSIP *", "SIP.js/*"}));
   EXPECT_EQ(r->proxy.udp_size_limit, 1300u);
   EXPECT_EQ(r->proxy.fork_timeout.count(), 10000);
 }
