@@ -1,6 +1,7 @@
 // The browser demo page (switch/app/web/demo.html) in Debian's headless Chromium against the
 // real imswitch: the page comes from the switch's wss and ws ports, logs in with JsSIP, and
-// exchanges pager MESSAGEs with imtool and with a second JsSIP agent; a wrong password is
+// exchanges pager MESSAGEs with imtool and with a second JsSIP agent, takes an IM-session
+// invitation through the pager bridge by replying and ends it; a wrong password is
 // refused cleanly; without JsSIP the page says how to get it. Traffic stays on 127.0.0.1.
 //
 // Needs /usr/bin/chromium and `npm ci` in this folder (tools/dev/imswitch-dev test does both);
@@ -170,6 +171,38 @@ describe('demo page', () => {
     assert.equal(await line.locator('.text').textContent(), 'wrapped in CPIM');
     await dave.evaluate(() => window.daveUa.stop());
     await dave.close();
+    await page.close();
+  });
+
+  // The seed's IM session with a browser agent, through the pager bridge: imtool's grace
+  // invites frank; the page shows the invitation as a message, frank accepts by replying,
+  // receives grace's next line, and ends the session with /end, which ends grace's side too.
+  test('takes an IM-session invitation by replying, and ends it with /end', { timeout: 60000 }, async () => {
+    const page = await openDemo(`https://127.0.0.1:${sw.ports.wss}/`);
+    await logIn(page, 'frank', 'pw-frank');
+    await expectState(page, 'registered', sw);
+
+    const grace = imtool(['im', '--server', `127.0.0.1:${sw.ports.udp}`, '--login', 'grace',
+                          '--password', 'pw-grace', '--wait', '--json', '--timeout', '40',
+                          '-m', 'thanks for taking order 1234', 'frank', 'can you help with order 1234?'],
+                         { timeoutMs: 45000 });
+    const invitation = incoming(page, 'can you help with order 1234?');
+    await invitation.waitFor();
+    assert.match(await invitation.locator('.text').textContent(), /^IM from .*reply to accept, \/reject to decline/);
+
+    await page.fill('#text', 'on it');  // the reply goes to the last sender: the invitation's
+    await page.click('#send');
+    await incoming(page, 'thanks for taking order 1234').waitFor();
+
+    await page.fill('#text', '/end');
+    await page.click('#send');
+    const result = await grace;
+    assert.equal(result.timedOut, false, result.output + sw.logTail());
+    assert.equal(result.code, 0, result.output);
+    const outcome = JSON.parse(result.output.trim().split('\n').pop());
+    const texts = JSON.stringify(outcome);
+    assert.match(texts, /on it/);
+    assert.match(texts, /thanks for taking order 1234/);
     await page.close();
   });
 
