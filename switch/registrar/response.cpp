@@ -1,5 +1,6 @@
 #include "switch/registrar/response.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/sip/builders.hpp"
@@ -85,6 +86,16 @@ sip::Message make_register_response(const sip::Message& request, const Outcome& 
     for (const auto& v : contact_values(outcome.bindings, now_ms))
       rsp.add(sip::HeaderId::Contact, v);
     rsp.add(sip::HeaderId::Date, format_date(now_ms));
+    // RFC 5626 §6: a registration with +sip.instance and reg-id is an outbound flow, and the
+    // registrar that keeps it so (this one reaches the device over that flow) says so.
+    if (auto parsed = parse_register(request)) {
+      const auto header = parsed->expires_header.value_or(1);
+      const bool outbound = std::any_of(
+          parsed->contacts.begin(), parsed->contacts.end(), [header](const ContactSpec& c) {
+            return c.reg_id.has_value() && !c.instance.empty() && c.expires.value_or(header) != 0;
+          });
+      if (outbound) rsp.add(sip::HeaderId::Require, "outbound");
+    }
   }
   return rsp;
 }

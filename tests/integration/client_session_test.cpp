@@ -132,6 +132,26 @@ TEST_F(ClientSessionTest, AcceptedOverTcpAndEndedByTheRecipient) {
   EXPECT_EQ(ended(carol, out), EndReason::RemoteEnded);
 }
 
+// Both legs of the B2BUA on different transports: each leg's Contact names its own transport,
+// so the browser-like WSS agent's in-dialog requests and the switch's come over its connection.
+TEST_F(ClientSessionTest, ASessionBetweenAWssAgentAndAUdpAgent) {
+  start_switch();
+  for (auto [from, to] : {std::pair{Protocol::Wss, Protocol::Udp}, std::pair{Protocol::Udp, Protocol::Tls}}) {
+    ClientAgent& a = logged_in_agent(from == Protocol::Wss ? "erin" : "frank", from);
+    ClientAgent& b = logged_in_agent(from == Protocol::Wss ? "grace" : "heidi", to);
+    auto [out, in] = connect(a, b, "across transports");
+    ASSERT_TRUE(in) << switch_->log_tail();
+    ASSERT_TRUE(on(out, [](ImSession& s) { return s.send("from the first leg"); }).ok());
+    ASSERT_TRUE(on(in, [](ImSession& s) { return s.send("from the second leg"); }).ok());
+    ASSERT_TRUE(a.events.wait_entries(out, 3));
+    ASSERT_TRUE(b.events.wait_entries(in, 3));
+    EXPECT_EQ(transcript(out).size(), transcript(in).size());
+    ASSERT_TRUE(on(out, [](ImSession& s) { return s.end(); }).ok());
+    EXPECT_EQ(ended(b, in), EndReason::RemoteEnded);
+    EXPECT_EQ(ended(a, out), EndReason::LocalEnded);
+  }
+}
+
 TEST_F(ClientSessionTest, ThreeAgentsHoldTwoSessionsAtOnce) {
   start_switch();
   ClientAgent& alice = logged_in_agent("alice");

@@ -72,6 +72,26 @@ TEST(RegisterResponse, OkListsBindingsAndDate) {
   EXPECT_EQ(rsp.call_id(), reg.call_id);
 }
 
+// RFC 5626 §6: JsSIP and other outbound clients register with +sip.instance and reg-id.
+TEST(RegisterResponse, AnOutboundRegistrationIsAnsweredWithRequireOutbound) {
+  const std::string instance = "+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000A95A0E128>\"";
+  for (const auto& [contact, expected] :
+       std::vector<std::pair<std::string, bool>>{{"<sip:a@x.invalid;transport=ws>;reg-id=1;" + instance, true},
+                                                 {"<sip:a@x.invalid;transport=ws>;" + instance, false},
+                                                 {"<sip:a@h>", false}}) {
+    BindingTable table;
+    const auto reg = test::reg({contact}, "300");
+    auto parsed = reg.parse();
+    ASSERT_TRUE(parsed.ok()) << contact;
+    const auto outcome = table.apply(*parsed, "alice", FlowInfo{}, kT0, Settings{});
+    const auto rsp = make_register_response(reg.message(), outcome, kT0, "srv1");
+    ASSERT_EQ(rsp.status(), 200) << contact;
+    EXPECT_EQ(rsp.get(sip::HeaderId::Require) == std::optional<std::string_view>("outbound"),
+              expected)
+        << contact;
+  }
+}
+
 TEST(RegisterResponse, TooBriefCarriesMinExpires) {
   Outcome o;
   o.status = 423;
