@@ -12,6 +12,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+
+#include <unistd.h>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,7 +32,26 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+// The switch's CPU time (user + system) in ms, from /proc; -1 without a pid.
+long cpu_ms(int pid) {
+  if (pid <= 0) return -1;
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return -1;
+  char buf[1024];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  unsigned long utime = 0, stime = 0;
+  if (!p || std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                        &stime) != 2)
+    return -1;
+  return static_cast<long>((utime + stime) * 1000 / static_cast<unsigned long>(sysconf(_SC_CLK_TCK)));
+}
+
 struct Run {
+  int switch_pid = 0;
+  long cpu_start = -1, cpu_end = -1;
   asio::io_context io{1};
   std::vector<std::unique_ptr<ims::client::AgentEvents>> events;
   std::vector<std::unique_ptr<ims::client::Agent>> agents;
@@ -55,6 +77,7 @@ void send_next(Run& r) {
                                                      : status.error().message];
                                  if (r.done == r.messages) {
                                    r.end = Clock::now();
+                                   r.cpu_end = cpu_ms(r.switch_pid);
                                    r.io.stop();
                                    return;
                                  }
@@ -77,6 +100,7 @@ void login_next(Run& r) {
           return;
         }
         r.start = Clock::now();
+        r.cpu_start = cpu_ms(r.switch_pid);
         return send_next(r);
       }
       login_next(r);
@@ -93,6 +117,7 @@ int main(int argc, char** argv) {
   std::size_t agents = 1000, messages = 20000, window = 200;
   int timeout_s = 120;
   bool idle = false;
+  int switch_pid = 0;
   app.add_option("--host", host, "The switch's address")->capture_default_str();
   app.add_option("--port", port, "The switch's port for the transport")->required();
   app.add_option("--transport", transport_name, "udp, tcp, tls, ws or wss")->capture_default_str();
@@ -103,6 +128,8 @@ int main(int argc, char** argv) {
   app.add_option("--prefix", g_prefix, "Login prefix (config/bench.yaml: agent, 4 digits; load, 6)")
       ->capture_default_str();
   app.add_option("--digits", g_digits, "Digits after the prefix")->check(CLI::Range(1, 9));
+  app.add_option("--switch-pid", switch_pid,
+                 "The switch's process: its CPU time while messages flow is reported (switch_ms)");
   app.add_flag("--idle", idle,
                "Log the agents in, print {\"logged_in\":N} and hold the connections idle until "
                "the timeout (for measuring what idle connections cost the switch)");
@@ -118,6 +145,7 @@ int main(int argc, char** argv) {
 
   Run r;
   r.messages = idle ? 0 : messages;
+  r.switch_pid = switch_pid;
   r.window = window;
   for (std::size_t i = 0; i < agents; ++i) {
     ims::client::AgentOptions o;
@@ -151,9 +179,10 @@ int main(int argc, char** argv) {
     outcomes += fmt::format("{}\"{}\":{}", outcomes.empty() ? "" : ",", what, n);
   std::printf(
       "{\"transport\":\"%s\",\"agents\":%zu,\"logged_in\":%zu,\"messages\":%zu,\"done\":%zu,"
-      "\"seconds\":%.3f,\"rate\":%.0f,\"outcomes\":{%s}}\n",
+      "\"seconds\":%.3f,\"rate\":%.0f,\"switch_ms\":%ld,\"outcomes\":{%s}}\n",
       transport_name.c_str(), agents, r.logged_in, r.messages, r.done, secs,
-      secs > 0 ? static_cast<double>(r.done) / secs : 0.0, outcomes.c_str());
+      secs > 0 ? static_cast<double>(r.done) / secs : 0.0,
+      r.cpu_start >= 0 && r.cpu_end >= 0 ? r.cpu_end - r.cpu_start : -1L, outcomes.c_str());
   r.agents.clear();
   return r.done == r.messages && r.login_failed == 0 ? 0 : 1;
 }

@@ -57,18 +57,29 @@ trap '[ -z "$pid" ] || kill $pid 2>/dev/null' EXIT
 port() { awk -v t="$1" '$1 == t { print $3; exit }' "$OUT/ports"; }
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$pid/status"; }
 
-printf '%-5s %12s %8s  %s\n' transport "MESSAGE/s" "vs UDP" outcomes
+# Two views of each transport: the rate the run reached (client and switch share the
+# machine's cores), and the switch's own CPU time per 1000 messages relayed, whose inverse
+# ratio to UDP's is the rate ratio when the switch alone is the limit.
+printf '%-5s %10s %7s %14s %8s  %s\n' transport "MESSAGE/s" "vs UDP" "switch ms/1000" "vs UDP" \
+  outcomes
 udp_rate=""
+udp_cpu=""
 for t in udp tcp tls ws wss; do
   start_switch
   line=$("$bench" --port "$(port $t)" --transport $t --ca "$OUT/tls/imswitch.crt" \
-           --agents "$AGENTS" --messages "$MESSAGES" --window "$WINDOW" --timeout 300 || true)
+           --agents "$AGENTS" --messages "$MESSAGES" --window "$WINDOW" --timeout 300 \
+           --switch-pid "$pid" || true)
+  # The switch's CPU while messages flowed (logins and handshakes left out), per 1000.
+  switch_ms=$(sed -n 's/.*"switch_ms":\([0-9-]*\).*/\1/p' <<<"$line")
+  cpu=$(( ${switch_ms:-0} * 1000 / MESSAGES ))
   echo "$line" >>"$OUT/results.jsonl"
   rate=$(sed -n 's/.*"rate":\([0-9]*\).*/\1/p' <<<"$line")
   outcomes=$(sed -n 's/.*"outcomes":\({[^}]*}\).*/\1/p' <<<"$line")
   [ -n "$udp_rate" ] || udp_rate=$rate
+  [ -n "$udp_cpu" ] || udp_cpu=$cpu
   ratio=$(awk -v r="${rate:-0}" -v u="${udp_rate:-0}" 'BEGIN { printf (u > 0 ? "%.2f" : "-"), r / u }')
-  printf '%-5s %12s %8s  %s\n' $t "${rate:-0}" "$ratio" "$outcomes"
+  cpu_ratio=$(awk -v c="$cpu" -v u="$udp_cpu" 'BEGIN { printf (c > 0 ? "%.2f" : "-"), u / c }')
+  printf '%-5s %10s %7s %14s %8s  %s\n' $t "${rate:-0}" "$ratio" "$cpu" "$cpu_ratio" "$outcomes"
 done
 
 start_switch
