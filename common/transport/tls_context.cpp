@@ -88,7 +88,8 @@ Result<std::shared_ptr<ssl::context>> make_server_context(const TlsServerSetting
   (*ctx)->use_certificate_chain_file(s.certificate_file, ec);
   if (ec) return boost_error("TLS certificate " + s.certificate_file, ec);
   (*ctx)->use_private_key_file(s.key_file, ssl::context::pem, ec);
-  if (ec) return boost_error("TLS key " + s.key_file, ec);
+  if (ec)
+    return boost_error("TLS key " + s.key_file + " (the key of " + s.certificate_file + "?)", ec);
   if (SSL_CTX_check_private_key((*ctx)->native_handle()) != 1)
     return tls_error("TLS key " + s.key_file + " does not match " + s.certificate_file);
   if (!s.client_ca_file.empty()) {
@@ -111,6 +112,12 @@ Result<std::shared_ptr<ssl::context>> make_client_context(const TlsClientSetting
     if (ec) return boost_error("TLS system trust store", ec);
   }
   (*ctx)->set_verify_mode(s.verify_peer ? ssl::verify_peer : ssl::verify_none);
+  if (!s.certificate_file.empty()) {
+    (*ctx)->use_certificate_chain_file(s.certificate_file, ec);
+    if (ec) return boost_error("TLS certificate " + s.certificate_file, ec);
+    (*ctx)->use_private_key_file(s.key_file, ssl::context::pem, ec);
+    if (ec) return boost_error("TLS key " + s.key_file, ec);
+  }
   return ctx;
 }
 

@@ -28,6 +28,9 @@ struct TlsServerSettings {
 struct TlsClientSettings {
   bool verify_peer = true;
   std::string ca_file;  // PEM trust anchors; empty: the system's
+  // A certificate (and its key) to present, for servers that ask for one; empty: none.
+  std::string certificate_file;
+  std::string key_file;
 };
 
 Result<std::shared_ptr<boost::asio::ssl::context>> make_server_context(const TlsServerSettings& s);
