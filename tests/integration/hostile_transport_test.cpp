@@ -681,7 +681,7 @@ TEST_F(HostileTransport, OneAddressIsHeldToItsConnectionLimit) {
 
 // With sip.tcp.handshake_timeout_s: 2, a connection whose set-up stalls - nothing sent, part of
 // a ClientHello, part of an upgrade, a TLS handshake done and then no upgrade - is closed by the
-// switch, one byte a second or not, and counted in its log.
+// switch at the deadline, whether part of a handshake arrived or none, and counted in its log.
 TEST_F(HostileTransport, StalledHandshakesAreClosedAtTheDeadline) {
   TransportSettings s;
   s.handshake_timeout_s = 2;
