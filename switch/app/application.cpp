@@ -29,6 +29,7 @@ stack::Options stack_options(const config::Config& config) {
   stack::Options o;
   o.transport.limits = config.sip.limits;
   o.transport.tcp_idle_timeout = config.sip.tcp.idle_timeout;
+  o.transport.tcp_connect_timeout = config.sip.tcp.handshake_timeout;
   o.transport.max_connections = config.sip.tcp.max_connections;
   o.transport.max_connections_per_address = config.sip.tcp.max_connections_per_address;
   o.transport.max_write_queue_bytes = config.sip.tcp.max_write_queue_bytes;

@@ -37,6 +37,8 @@ struct Timers {
 // sip.tcp: bounds on connections (STYLE rule 9).
 struct Tcp {
   std::chrono::seconds idle_timeout{300};
+  // A connection not set up by then (TCP connect, TLS handshake, WebSocket upgrade) is closed.
+  std::chrono::seconds handshake_timeout{10};
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_address = 100;
   std::size_t max_write_queue_bytes = 1 << 20;

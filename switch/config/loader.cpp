@@ -113,13 +113,16 @@ void read_timers(YamlReader& r, const YAML::Node& sip, Timers& out) {
 void read_tcp(YamlReader& r, const YAML::Node& sip, Tcp& out) {
   const YAML::Node n = sip["tcp"];
   if (!n) return;
-  if (!r.check_map(n, "sip.tcp", {"idle_timeout_s", "max_connections",
+  if (!r.check_map(n, "sip.tcp", {"idle_timeout_s", "handshake_timeout_s", "max_connections",
                                   "max_connections_per_address", "max_write_queue_bytes"})) {
     return;
   }
   uint64_t idle = out.idle_timeout.count();
   r.read_uint(n, "sip.tcp", "idle_timeout_s", 1, 86400, idle);
   out.idle_timeout = std::chrono::seconds(idle);
+  uint64_t handshake = out.handshake_timeout.count();
+  r.read_uint(n, "sip.tcp", "handshake_timeout_s", 1, 300, handshake);
+  out.handshake_timeout = std::chrono::seconds(handshake);
   uint64_t v = out.max_connections;
   r.read_uint(n, "sip.tcp", "max_connections", 1, 1000000, v);
   out.max_connections = v;

@@ -43,6 +43,7 @@ std::unique_ptr<SwitchProcess> start_switch(const SwitchOptions& options) {
                                          << "\n--- log ---\n" << sw.log_tail();
   }
   for (const auto& l : sw.listeners()) {
+    if (l.transport != "udp" && l.transport != "tcp") continue;
     if (auto r = answers_options(l); !r) {
       return r << "\n--- log ---\n" << sw.log_tail();
     }

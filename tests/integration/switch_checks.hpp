@@ -16,7 +16,8 @@ std::unique_ptr<SwitchProcess> start_switch(const SwitchOptions& options = {});
 // An OPTIONS to the switch over listener l (from a fresh socket) is answered 200.
 ::testing::AssertionResult answers_options(const Listener& l);
 
-// The process is running and answers OPTIONS on every listener it has.
+// The process is running and answers OPTIONS on every UDP and TCP listener it has (TLS and
+// WebSocket listeners need clients of their own: hostile_transport_test.cpp has them).
 ::testing::AssertionResult still_serving(SwitchProcess& sw);
 
 // SIGTERM ends it with exit code 0 within the grace period.

@@ -22,6 +22,7 @@ TEST(LoadConfig, EmptyFileGivesTheDefaults) {
   EXPECT_TRUE(r->sip.websocket.allowed_origins.empty());
   EXPECT_TRUE(r->sip.websocket.demo_page);
   EXPECT_TRUE(r->sip.websocket.web_root.empty());  // WebSocket::kDefaultWebRoot
+  EXPECT_EQ(r->sip.tcp.handshake_timeout.count(), 10);
   EXPECT_EQ(r->log.level, LogLevel::Info);
   EXPECT_EQ(r->path, "empty.yaml");
 }
@@ -35,8 +36,8 @@ sip:
   limits: { max_header_bytes: 8192, max_headers: 64, max_body_bytes: 1000, max_vias: 10,
             max_transactions: 500000 }
   timers: { t1_ms: 100, t2_ms: 800, t4_ms: 1000 }
-  tcp: { idle_timeout_s: 60, max_connections: 50, max_connections_per_address: 5,
-         max_write_queue_bytes: 65536 }
+  tcp: { idle_timeout_s: 60, handshake_timeout_s: 2, max_connections: 50,
+         max_connections_per_address: 5, max_write_queue_bytes: 65536 }
 log: { level: debug }
 )", "full.yaml");
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -53,6 +54,7 @@ log: { level: debug }
   EXPECT_EQ(r->sip.timers.t2.count(), 800);
   EXPECT_EQ(r->sip.timers.t4.count(), 1000);
   EXPECT_EQ(r->sip.tcp.idle_timeout.count(), 60);
+  EXPECT_EQ(r->sip.tcp.handshake_timeout.count(), 2);
   EXPECT_EQ(r->sip.tcp.max_connections, 50u);
   EXPECT_EQ(r->sip.tcp.max_connections_per_address, 5u);
   EXPECT_EQ(r->sip.tcp.max_write_queue_bytes, 65536u);
@@ -62,7 +64,8 @@ log: { level: debug }
 TEST(LoadConfig, RejectsUnknownKeysWithFileLineAndKey) {
   EXPECT_EQ(errors_of("sip:\n  tcp:\n    idle_timeout: 5\n"),
             "test.yaml:3: sip.tcp.idle_timeout: unknown key (expected one of: idle_timeout_s, "
-            "max_connections, max_connections_per_address, max_write_queue_bytes)");
+            "handshake_timeout_s, max_connections, max_connections_per_address, "
+            "max_write_queue_bytes)");
   EXPECT_NE(errors_of("domain: example.com\n").find("test.yaml:1: domain: unknown key"),
             std::string::npos);
 }
@@ -80,6 +83,8 @@ TEST(LoadConfig, ReportsBadValuesWithTheirLine) {
   EXPECT_EQ(errors_of("sip:\n  tls:\n    certificate: a.pem\n"),
             "test.yaml:3: sip.tls: certificate and key go together: set both, or neither for a "
             "self-signed pair");
+  EXPECT_EQ(errors_of("sip:\n  tcp:\n    handshake_timeout_s: 0\n"),
+            "test.yaml:3: sip.tcp.handshake_timeout_s: must be a whole number from 1 to 300");
   EXPECT_EQ(errors_of("sip:\n  websocket:\n    demo_page: maybe\n"),
             "test.yaml:3: sip.websocket.demo_page: must be true or false");
   EXPECT_EQ(errors_of("sip:\n  websocket:\n    ping_interval_s: 1\n"),
