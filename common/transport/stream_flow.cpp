@@ -26,7 +26,9 @@ void StreamFlow::opened() {
   if (state_ != State::Connecting) return;
   state_ = State::Open;
   touch();
-  arm_timer(ping_interval_.count() > 0 ? std::min(idle_timeout_, ping_interval_) : idle_timeout_);
+  arm_timer(ping_interval_.count() > 0 ? std::min<std::chrono::steady_clock::duration>(
+                                            idle_timeout_, ping_interval_ / 2)
+                                      : idle_timeout_);
   if (!outbox_.empty()) write_front();
 }
 
@@ -123,19 +125,20 @@ void StreamFlow::on_timer(const boost::system::error_code& ec) {
   const auto deadline = std::max(last_activity_ + idle_timeout_, held_until_);
   const auto now = std::chrono::steady_clock::now();
   if (ping_interval_.count() > 0) {
-    if (last_activity_ > pinged_at_) pinged_at_ = {};  // the peer spoke since: alive
-    if (pinged_at_ != std::chrono::steady_clock::time_point{} && now >= pinged_at_ + ping_interval_) {
+    // Silent for half the interval: pinged; silent for the whole of it, the ping unanswered:
+    // gone. Anything from the peer, a pong included, moves last_activity_.
+    const auto half = ping_interval_ / 2;
+    const bool pinged = pinged_at_ > last_activity_;
+    if (pinged && now >= last_activity_ + ping_interval_) {
       ++counters_->idle_timeouts;
       return close("no answer to a ping within " + std::to_string(ping_interval_.count()) + "s");
     }
-    if (pinged_at_ == std::chrono::steady_clock::time_point{} &&
-        now >= last_activity_ + ping_interval_ && now < deadline) {
+    if (!pinged && now >= last_activity_ + half) {
       pinged_at_ = now;
       send_ping();
     }
-    const auto next = pinged_at_ != std::chrono::steady_clock::time_point{}
-                          ? pinged_at_ + ping_interval_
-                          : last_activity_ + ping_interval_;
+    const auto next = pinged_at_ > last_activity_ ? last_activity_ + ping_interval_
+                                                  : last_activity_ + half;
     if (now < deadline) return arm_timer(std::min(deadline, std::max(next, now)) - now);
   }
   if (now < deadline) return arm_timer(deadline - now);

@@ -91,8 +91,8 @@ class StreamFlow : public std::enable_shared_from_this<StreamFlow> {
   // Sends a keep-alive the peer must answer (a WebSocket ping); only with ping_every().
   virtual void send_ping() {}
 
-  // A flow silent for `interval` is pinged, and closed when another interval passes with
-  // nothing from the peer (a peer that vanished without closing). Zero: never.
+  // A flow silent for half of `interval` is pinged, and closed when the whole interval passes
+  // with nothing from the peer (a peer that vanished without closing). Zero: never.
   void ping_every(std::chrono::seconds interval) { ping_interval_ = interval; }
 
   // The set-up is done: the idle timer starts and queued sends are written.

@@ -160,9 +160,11 @@ void WsConnection<Secure>::on_upgrade(const boost::system::error_code& ec) {
     });
     if (!ok) return refuse(403, "origin not allowed");
   }
-  const auto protocols = req[http::field::sec_websocket_protocol];
-  if (!lists_token(std::string_view(protocols.data(), protocols.size()), "sip"))
-    return refuse(400, "the WebSocket subprotocol must be sip (RFC 7118)");
+  // The header may come as several lines, each a list (RFC 6455 §11.3.4).
+  bool sip = false;
+  for (auto [it, end] = req.equal_range(http::field::sec_websocket_protocol); it != end; ++it)
+    sip = sip || lists_token(std::string_view(it->value().data(), it->value().size()), "sip");
+  if (!sip) return refuse(400, "the WebSocket subprotocol must be sip (RFC 7118)");
   configure();
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(http::field::sec_websocket_protocol, "sip");

@@ -583,6 +583,21 @@ TEST_F(HostileTransport, UpgradeRequestsThatAreNotSipAreRefused) {
   }
 }
 
+// RFC 6455 §11.3.4: Sec-WebSocket-Protocol may come on several lines; sip on any of them is
+// agreed to, and named alone in the 101.
+TEST_F(HostileTransport, SipOnAnyLineOfTheSubprotocolHeaderIsAgreedTo) {
+  for (const auto& t : kWebSockets) {
+    SCOPED_TRACE(t);
+    auto c = connect(t);
+    ASSERT_TRUE(c);
+    c->write(upgrade_request(listener(t), "Sec-WebSocket-Protocol: sip\r\n", "chat"));
+    auto r = read_http(*c, 5s);
+    ASSERT_TRUE(r) << "no HTTP answer";
+    EXPECT_EQ(r->status, 101) << r->head;
+    EXPECT_NE(r->head.find("Sec-WebSocket-Protocol: sip\r\n"), std::string::npos) << r->head;
+  }
+}
+
 // ---- TLS ---------------------------------------------------------------------------------------
 
 // Whatever comes instead of a ClientHello fails the handshake at once (not at its deadline):
@@ -719,9 +734,9 @@ TEST_F(HostileTransport, StalledHandshakesAreClosedAtTheDeadline) {
 }
 
 // A peer that vanishes without closing after its upgrade (a half-open connection: nothing
-// more arrives, not even a pong) is pinged and dropped once the ping interval passes
-// (sip.websocket.ping_interval_s: 5); one that vanishes after its TLS handshake is dropped
-// when idle (sip.tcp.idle_timeout_s: 8, later than the WebSockets' ping deadline).
+// more arrives, not even a pong) is pinged after a ping interval of silence and dropped when
+// another passes without an answer (sip.websocket.ping_interval_s: 5); one that vanishes
+// after its TLS handshake is dropped when idle (sip.tcp.idle_timeout_s: 8).
 TEST_F(HostileTransport, PeersThatVanishAfterSetUpAreDropped) {
   TransportSettings s;
   s.ping_interval_s = 5;
@@ -738,7 +753,7 @@ TEST_F(HostileTransport, PeersThatVanishAfterSetUpAreDropped) {
     EXPECT_NE(c->in().find('\x89'), std::string::npos) << "the switch pings before it gives up";
   }
   EXPECT_TRUE(tls->wait_closed(20s)) << sw_->log_tail();
-  EXPECT_TRUE(sw_->wait_for_log("closed: no answer to WebSocket ping", 2, 5s)) << sw_->log_tail();
+  EXPECT_TRUE(sw_->wait_for_log("closed: no answer to a ping within 5s", 2, 5s)) << sw_->log_tail();
   EXPECT_TRUE(sw_->wait_for_log("closed: idle for 8s", 1, 5s)) << sw_->log_tail();
 }
 
