@@ -138,7 +138,14 @@ void ImB2bua::start(const txn::Key& server, sip::Message invite, const transport
     }
   } place{live_, initiator, target};
 
-  const auto bindings = locator_(target);
+  auto bindings = locator_(target);
+  if (proxy::asks_for_tls(invite.request_uri())) {
+    // RFC 5630 §3.1.3: a sips: session is TLS on every hop, the devices' included.
+    bindings = proxy::secure_only(bindings);
+    if (bindings.empty())
+      return refuse(server, invite, 480, "No Device Reached Over TLS",
+                    "sips: and no device reached over TLS or WSS", who);
+  }
   const std::vector<store::Binding> capable = session_devices(bindings);
   if (capable.empty()) {
     return refuse(server, invite, 480,

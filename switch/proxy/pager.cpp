@@ -55,7 +55,17 @@ PagerProxy::~PagerProxy() = default;
 
 void PagerProxy::relay(const txn::Key& server, sip::Message request,
                        const transport::Origin& origin, std::string sender, std::string target) {
-  const auto bindings = locator_(target);
+  auto bindings = locator_(target);
+  if (asks_for_tls(request.request_uri())) {
+    // RFC 5630 §3.1.3: TLS to the device too, and not later over whatever it registers with.
+    bindings = secure_only(bindings);
+    if (bindings.empty()) {
+      spdlog::info("MESSAGE {} -> {}: sips: and no device reached over TLS, 480 (call-id {})",
+                   sender, target, request.call_id());
+      ++counters_.failed;
+      return answer(server, request, 480, "No Device Reached Over TLS");
+    }
+  }
   if (bindings.empty()) {
     spdlog::debug("MESSAGE {} -> {}: no contact registered, keeping it (call-id {})", sender,
                   target, request.call_id());

@@ -36,4 +36,18 @@ std::optional<Route> route_of(const store::Binding& b) {
   return Route{protocol, source_ep, std::nullopt};
 }
 
+std::vector<store::Binding> secure_only(const std::vector<store::Binding>& bindings) {
+  std::vector<store::Binding> out;
+  for (const auto& b : bindings) {
+    const auto r = route_of(b);
+    if (r && transport::is_secure(r->protocol)) out.push_back(b);
+  }
+  return out;
+}
+
+bool asks_for_tls(std::string_view request_uri) {
+  const auto uri = sip::parse_uri(request_uri);
+  return uri && uri->scheme == sip::UriScheme::Sips;
+}
+
 }  // namespace ims::sw::proxy

@@ -14,6 +14,8 @@
 // connection it is not reachable. Sans-I/O.
 
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "common/transport/types.hpp"
 #include "switch/store/records.hpp"
@@ -28,5 +30,12 @@ struct Route {
 
 // nullopt when the binding names a transport the switch does not speak or no usable address.
 std::optional<Route> route_of(const store::Binding& binding);
+
+// RFC 5630 §3.1.3: a request for a sips: Request-URI goes over TLS on every hop, the last one
+// included. The bindings reached over TLS or WSS, in order.
+std::vector<store::Binding> secure_only(const std::vector<store::Binding>& bindings);
+
+// Whether a Request-URI is a sips: URI (and so asks for secure_only targets).
+bool asks_for_tls(std::string_view request_uri);
 
 }  // namespace ims::sw::proxy

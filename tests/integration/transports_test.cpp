@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/agent_client.hpp"
 #include "tests/integration/client_harness.hpp"
 
 namespace ims::test {
@@ -74,6 +75,40 @@ INSTANTIATE_TEST_SUITE_P(Secure, TransportsTest,
                          [](const ::testing::TestParamInfo<Protocol>& p) {
                            return std::string(transport::protocol_name(p.param));
                          });
+
+class SipsTest : public ClientFixture {};
+
+// RFC 5630 §3.1.3: a MESSAGE to a sips: address goes to the target's devices reached over TLS
+// or WSS only; with none, 480 rather than a plain-text hop (or keeping it for one).
+TEST_F(SipsTest, ASipsMessageReachesOnlyDevicesOnTls) {
+  start_switch();
+  ClientAgent& bob_udp = logged_in_agent("bob", Protocol::Udp);
+  std::string error;
+  auto alice = Agent::open(*switch_, sample_agent("alice"), &error);
+  ASSERT_TRUE(alice) << error;
+  AgentRequest sips = alice->message_request("bob", "for TLS eyes only");
+  sips.uri = "sips:bob@127.0.0.1";
+  sips.to = "<sips:bob@127.0.0.1>";
+  auto refused = alice->request(sips);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 480) << switch_->log_tail();
+
+  ClientAgent& bob_tls = logged_in_agent("bob", Protocol::Tls);
+  auto sent = alice->request(sips);
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->status, 200) << switch_->log_tail();
+  auto got = bob_tls.events.wait_kind(Kind::Pager);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->pager.text, "for TLS eyes only");
+  // A plain sip: message reaches both devices; by then the UDP one has had only that.
+  auto plain = alice->message("bob", "for everyone");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 200);
+  ASSERT_TRUE(bob_udp.events.wait_kind(Kind::Pager));
+  EXPECT_EQ(bob_udp.events.count([](const ClientEvent& e) {
+    return e.kind == Kind::Pager && e.pager.text == "for TLS eyes only";
+  }), 0u);
+}
 
 class TlsIdentityTest : public ClientFixture {};
 
