@@ -202,6 +202,9 @@ class ImB2bua {
 
   Live* find(const std::string& id);
   // The steps of a new session, direct or queued.
+  // A stock client's opening MESSAGE refused (start_bridged): counted, logged, answered.
+  void refuse_opening(const sip::Message& request, const std::string& who, int status,
+                      std::string_view reason, std::string_view why, const Reply& reply);
   void refuse(const txn::Key& server, const sip::Message& invite, int status,
               std::string_view reason, std::string_view why, std::string_view who);
   // `plain`: the initiator is a stock client's device (its opening MESSAGE as `invite`).

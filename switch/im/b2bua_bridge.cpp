@@ -370,17 +370,22 @@ bool ImB2bua::on_plain_message(const std::string& id, const sip::Message& reques
   return false;
 }
 
+void ImB2bua::refuse_opening(const sip::Message& request, const std::string& who, int status,
+                             std::string_view reason, std::string_view why, const Reply& reply) {
+  ++counters_.refused;
+  spdlog::info("IM {} refused {} ({}; call-id {})", who, status, why, request.call_id());
+  sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
+  if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
+  if (status == 415) rsp.add(HeaderId::Accept, "text/plain, message/cpim");
+  reply(std::move(rsp));
+}
+
 void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origin,
                             std::string sender, std::string address, QueueTerms queue,
                             routing::Facts facts, Reply reply) {
   const std::string who = sender + " (plain device) -> queue " + queue.number;
   auto refuse_with = [&](int status, std::string_view reason, std::string_view why) {
-    ++counters_.refused;
-    spdlog::info("IM {} refused {} ({}; call-id {})", who, status, why, request.call_id());
-    sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
-    if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
-    if (status == 415) rsp.add(HeaderId::Accept, "text/plain, message/cpim");
-    reply(std::move(rsp));
+    refuse_opening(request, who, status, reason, why, reply);
   };
   auto first = first_message(request.get(HeaderId::ContentType), request.body());
   if (!first) return refuse_with(415, "Only Text Opens A Session", first.error().message);
@@ -427,12 +432,7 @@ void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origi
                             unsigned agent_capacity, Reply reply) {
   const std::string who = sender + " (plain device) -> " + agent + " via " + address;
   auto refuse_with = [&](int status, std::string_view reason, std::string_view why) {
-    ++counters_.refused;
-    spdlog::info("IM {} refused {} ({}; call-id {})", who, status, why, request.call_id());
-    sip::Message rsp = sip::make_response(request, status, reason, util::random_token(10));
-    if (status == 503) rsp.add(HeaderId::RetryAfter, "5");
-    if (status == 415) rsp.add(HeaderId::Accept, "text/plain, message/cpim");
-    reply(std::move(rsp));
+    refuse_opening(request, who, status, reason, why, reply);
   };
   auto first = first_message(request.get(HeaderId::ContentType), request.body());
   if (!first) return refuse_with(415, "Only Text Opens A Session", first.error().message);

@@ -17,41 +17,35 @@ namespace {
 using Kind = ClientEvent::Kind;
 using transport::Protocol;
 
-class TransportsTest : public ClientFixture, public ::testing::WithParamInterface<Protocol> {};
+class TransportsTest : public ClientFixture, public ::testing::WithParamInterface<Protocol> {
+ protected:
+  // `from` sends `text` to `to`: delivered (200), and `to` shows it as from `from`.
+  void expect_delivered(ClientAgent& from, ClientAgent& to, const std::string& text) {
+    auto sent = send_pager(from, to.login, text);
+    ASSERT_TRUE(sent.ok()) << sent.error().message;
+    EXPECT_EQ(*sent, 200) << switch_->log_tail();
+    auto got = to.events.wait([&](const ClientEvent& e) {
+      return e.kind == Kind::Pager && e.pager.text == text;
+    });
+    ASSERT_TRUE(got) << text;
+    EXPECT_EQ(got->pager.from, from.login);
+  }
+};
 
 TEST_P(TransportsTest, LogsInAndExchangesPagerMessagesWithAUdpAgent) {
   start_switch();
   ClientAgent& alice = logged_in_agent("alice", GetParam());
   ClientAgent& bob = logged_in_agent("bob", Protocol::Udp);
-
-  auto sent = send_pager(alice, "bob", "from the secure side");
-  ASSERT_TRUE(sent.ok()) << sent.error().message;
-  EXPECT_EQ(*sent, 200) << switch_->log_tail();
-  auto got = bob.events.wait_kind(Kind::Pager);
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->pager.text, "from the secure side");
-  EXPECT_EQ(got->pager.from, "alice");
-
+  expect_delivered(alice, bob, "from the secure side");
   // The way back reaches alice over the connection she opened: she listens nowhere.
-  auto reply = send_pager(bob, "alice", "and back — ünïcode too");
-  ASSERT_TRUE(reply.ok()) << reply.error().message;
-  EXPECT_EQ(*reply, 200) << switch_->log_tail();
-  auto back = alice.events.wait_kind(Kind::Pager);
-  ASSERT_TRUE(back);
-  EXPECT_EQ(back->pager.text, "and back — ünïcode too");
-  EXPECT_EQ(back->pager.from, "bob");
+  expect_delivered(bob, alice, "and back — ünïcode too");
 }
 
 TEST_P(TransportsTest, TwoAgentsOnTheSameTransportTalk) {
   start_switch();
   ClientAgent& alice = logged_in_agent("alice", GetParam());
   ClientAgent& bob = logged_in_agent("bob", GetParam());
-  auto sent = send_pager(alice, "bob", "same transport");
-  ASSERT_TRUE(sent.ok()) << sent.error().message;
-  EXPECT_EQ(*sent, 200);
-  auto got = bob.events.wait_kind(Kind::Pager);
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->pager.text, "same transport");
+  expect_delivered(alice, bob, "same transport");
 }
 
 // When the device's connection is gone, a WebSocket or TLS device that registered over it is
