@@ -46,12 +46,12 @@ start_switch() {
     --listen udp:127.0.0.1:0 --listen tcp:127.0.0.1:0 --listen tls:127.0.0.1:0 \
     --listen ws:127.0.0.1:0 --listen wss:127.0.0.1:0 >>"$OUT/imswitch.log" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do
-    [ -s "$OUT/ports" ] && [ "$(wc -l <"$OUT/ports")" -ge 5 ] && return 0
-    sleep 0.1
-  done
-  echo "transports: the switch did not start (see $OUT/imswitch.log)" >&2
-  exit 1
+  # The ports file appears, whole, once every listener is bound (tail -F follows it into
+  # existence).
+  grep -q -m1 wss <(timeout 10 tail -F -n +1 "$OUT/ports" 2>/dev/null) || {
+    echo "transports: the switch did not start (see $OUT/imswitch.log)" >&2
+    exit 1
+  }
 }
 trap '[ -z "$pid" ] || kill $pid 2>/dev/null' EXIT
 port() { awk -v t="$1" '$1 == t { print $3; exit }' "$OUT/ports"; }
@@ -88,7 +88,8 @@ fifo=$OUT/idle.out
 "$bench" --port "$(port ws)" --transport ws --prefix load --digits 6 --agents "$IDLE" --idle \
   --timeout 600 >"$fifo" &
 idle_pid=$!
-for _ in $(seq 3000); do grep -q logged_in "$fifo" 2>/dev/null && break; sleep 0.2; done
+# It prints its one line once every agent is logged in, then holds the connections.
+grep -q -m1 logged_in <(timeout 600 tail -F -n +1 "$fifo" 2>/dev/null) || true
 after=$(rss_kib)
 kill $idle_pid 2>/dev/null; wait $idle_pid 2>/dev/null || true
 echo "idle WebSocket connections: $(cat "$fifo" | tr -d '\n'); switch RSS ${before} KiB before," \
