@@ -124,6 +124,10 @@ void StreamFlow::on_timer(const boost::system::error_code& ec) {
   }
   const auto deadline = std::max(last_activity_ + idle_timeout_, held_until_);
   const auto now = std::chrono::steady_clock::now();
+  if (now - last_activity_ >= std::min<std::chrono::steady_clock::duration>(
+                                 idle_timeout_, ping_interval_.count() > 0 ? ping_interval_ / 2
+                                                                           : idle_timeout_))
+    on_quiet();
   if (ping_interval_.count() > 0) {
     // Silent for half the interval: pinged; silent for the whole of it, the ping unanswered:
     // gone. Anything from the peer, a pong included, moves last_activity_.

@@ -90,6 +90,9 @@ class StreamFlow : public std::enable_shared_from_this<StreamFlow> {
   virtual void close_stream() = 0;
   // Sends a keep-alive the peer must answer (a WebSocket ping); only with ping_every().
   virtual void send_ping() {}
+  // The flow's timer found it quiet (nothing for an idle or ping period): what can be rebuilt
+  // on the next message may go (TLS record buffers).
+  virtual void on_quiet() {}
 
   // A flow silent for half of `interval` is pinged, and closed when the whole interval passes
   // with nothing from the peer (a peer that vanished without closing). Zero: never.

@@ -98,6 +98,11 @@ void TlsConnection::write_front() {
                     });
 }
 
+void TlsConnection::on_quiet() {
+  // Frees nothing while a record is half read or written (OpenSSL checks).
+  SSL_free_buffers(stream_.native_handle());
+}
+
 void TlsConnection::close_stream() {
   boost::system::error_code ignored;
   stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);

@@ -3,8 +3,8 @@
 // The TLS handshake runs first, within the connect timeout, whichever side started it: a peer
 // that connects and stalls costs one socket and a timer until then. After it the byte stream
 // is framed as over TCP (sip::StreamParser, CRLFCRLF pings answered). Each connection reads
-// into a small buffer of its own; OpenSSL releases its record buffers while the flow is idle
-// (SSL_MODE_RELEASE_BUFFERS, set on the contexts by tls_context.cpp).
+// into a small buffer of its own; OpenSSL's record buffers are released once the flow is quiet
+// (on_quiet), not after every record.
 //
 // Owner: TransportLayer's flow table (shared_ptr). Strand: the executor of its socket.
 
@@ -38,6 +38,7 @@ class TlsConnection final : public StreamFlow {
     if (drain(parser_)) do_read();
   }
   void close_stream() override;
+  void on_quiet() override;
 
   void handshake();
   void on_handshake(const boost::system::error_code& ec);

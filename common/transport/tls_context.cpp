@@ -54,7 +54,6 @@ Result<std::shared_ptr<ssl::context>> base_context(ssl::context::method method) 
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                   SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) return tls_error("TLS cipher list");
-  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   return ctx;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // TLS contexts for the transports (RFC 3261 §26.3.1, RFC 5630) and the switch's self-signed
 // identity, on OpenSSL through asio::ssl. Every context speaks TLS 1.2 or later, with forward
-// secret AEAD suites only for TLS 1.2 (TLS 1.3 suites are all of that kind), no compression,
-// no renegotiation, and releases its record buffers while a connection is idle.
+// secret AEAD suites only for TLS 1.2 (TLS 1.3 suites are all of that kind), no compression
+// and no renegotiation. Record buffers are kept while a connection is busy (releasing them after
+// every record costs an allocation and a wipe per record); the flows release them once quiet.
 
 #include <filesystem>
 #include <memory>

@@ -215,6 +215,13 @@ void WsConnection<Secure>::configure() {
 }
 
 template <bool Secure>
+void WsConnection<Secure>::on_quiet() {
+  // wss: OpenSSL's record buffers, while no record is half read or written (OpenSSL checks).
+  // (The message buffer is not touched: a read is always pending into it.)
+  if constexpr (Secure) SSL_free_buffers(ws_.next_layer().native_handle());
+}
+
+template <bool Secure>
 void WsConnection<Secure>::send_ping() {
   if (state() != State::Open) return;
   // Beast queues a ping behind a write in progress; its completion needs no handling.

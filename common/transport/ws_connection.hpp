@@ -55,6 +55,7 @@ class WsConnection final : public StreamFlow {
   void resume_reading() override { do_read(); }
   void close_stream() override;
   void send_ping() override;
+  void on_quiet() override;
 
   void read_upgrade();
   void on_upgrade(const boost::system::error_code& ec);
