@@ -5,7 +5,6 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -317,17 +316,24 @@ void WsConnection<Secure>::on_read(const boost::system::error_code& ec) {
   }
   if (ec) return close("read: " + ec.message());
   touch();
-  const std::string data = beast::buffers_to_string(buffer_.data());
+  // A flat buffer holds the message in one piece: parsed where it lies (the message keeps
+  // its own copy), then the buffer is emptied.
+  const auto bytes = buffer_.data();
+  const std::string_view data(static_cast<const char*>(bytes.data()), bytes.size());
+  Result<sip::Message> parsed = Error{std::make_error_code(std::errc::bad_message), {}};
+  const bool keepalive = only_crlf(data);
+  const bool ping = keepalive && data.size() >= 4;
+  if (!keepalive) parsed = sip::parse_datagram(data, options_->limits);
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > 16384) buffer_.shrink_to_fit();  // an idle flow holds no big buffer
-  if (only_crlf(data)) {
+  if (keepalive) {
     ++counters().keepalives_received;
-    if (data.size() >= 4 && !send("\r\n")) return;
-  } else if (auto m = sip::parse_datagram(data, options_->limits)) {
-    deliver(std::move(*m));
+    if (ping && !send("\r\n")) return;
+  } else if (parsed) {
+    deliver(std::move(*parsed));
     if (state() == State::Closed) return;
   } else {
-    stream_error(m.error());  // one bad message: dropped, the connection stays
+    stream_error(parsed.error());  // one bad message: dropped, the connection stays
   }
   do_read();
 }

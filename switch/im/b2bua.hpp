@@ -202,6 +202,8 @@ class ImB2bua {
 
   Live* find(const std::string& id);
   // The steps of a new session, direct or queued.
+  // A stock client's opening MESSAGE taken in (start_bridged): 202, unless already answered.
+  void accept_opening(const std::string& id);
   // A stock client's opening MESSAGE refused (start_bridged): counted, logged, answered.
   void refuse_opening(const sip::Message& request, const std::string& who, int status,
                       std::string_view reason, std::string_view why, const Reply& reply);

@@ -380,6 +380,18 @@ void ImB2bua::refuse_opening(const sip::Message& request, const std::string& who
   reply(std::move(rsp));
 }
 
+// In line, offered or ringing: 202, the message is taken in (RFC 3428 §7). A refusal meanwhile
+// answered it already, or ended the session.
+void ImB2bua::accept_opening(const std::string& id) {
+  Live* s = find(id);
+  if (!s || !s->opening_reply) return;
+  auto reply = std::move(s->opening_reply);
+  s->opening_reply = nullptr;
+  sip::Message rsp = sip::make_response(s->invite, 202, {}, util::random_token(10));
+  rsp.add(kSessionHeader, id);
+  reply(std::move(rsp));
+}
+
 void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origin,
                             std::string sender, std::string address, QueueTerms queue,
                             routing::Facts facts, Reply reply) {
@@ -416,15 +428,7 @@ void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origi
                id, sender, queue.number, address, s->invite.call_id());
   record_start(*s, queue.number, *first);
   enter_queue(*s, std::move(queue));
-  // In line (or offered): 202, the message is taken in (RFC 3428 §7). A refusal answered it.
-  Live* again = find(id);
-  if (again && again->opening_reply) {
-    auto answer_now = std::move(again->opening_reply);
-    again->opening_reply = nullptr;
-    sip::Message rsp = sip::make_response(again->invite, 202, {}, util::random_token(10));
-    rsp.add(kSessionHeader, id);
-    answer_now(std::move(rsp));
-  }
+  accept_opening(id);
 }
 
 void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origin,
@@ -485,14 +489,7 @@ void ImB2bua::start_bridged(sip::Message request, const transport::Origin& origi
   record_start(*s, agent, *first);
   run(*s, s->core.start());
   send_branches(*s, 0);
-  Live* again = find(id);
-  if (again && again->opening_reply) {
-    auto answer_now = std::move(again->opening_reply);
-    again->opening_reply = nullptr;
-    sip::Message rsp = sip::make_response(again->invite, 202, {}, util::random_token(10));
-    rsp.add(kSessionHeader, id);
-    answer_now(std::move(rsp));
-  }
+  accept_opening(id);
 }
 
 }  // namespace ims::sw::im
