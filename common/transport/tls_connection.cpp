@@ -19,6 +19,9 @@ TlsConnection::TlsConnection(tcp::socket socket, ssl::context& context, FlowId i
       stream_(std::move(socket), context),
       server_name_(std::move(server_name)),
       parser_(options.limits) {
+  // asio's engine asks OpenSSL to free its record buffers after every record: an allocation and
+  // a wipe per record. They are freed once the flow is quiet instead (on_quiet).
+  SSL_clear_mode(stream_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   if (inbound) {
     auto [remote, local] = endpoints_of(stream_.lowest_layer());
     set_endpoints(remote, local);

@@ -92,6 +92,9 @@ WsConnection<Secure>::WsConnection(tcp::socket socket, ssl::context* context, Fl
       }()),
       options_(&options),
       server_name_(std::move(server_name)) {
+  // wss: asio's engine asks OpenSSL to free its record buffers after every record; they are
+  // freed once the flow is quiet instead (on_quiet).
+  if constexpr (Secure) SSL_clear_mode(ws_.next_layer().native_handle(), SSL_MODE_RELEASE_BUFFERS);
   if (inbound) {
     auto [remote, local] = endpoints_of(beast::get_lowest_layer(ws_));
     set_endpoints(remote, local);
