@@ -1,8 +1,6 @@
 #include "common/transport/tls_connection.hpp"
 
-#include <openssl/ssl.h>
-
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
@@ -19,9 +17,6 @@ TlsConnection::TlsConnection(tcp::socket socket, ssl::context& context, FlowId i
       stream_(std::move(socket), context),
       server_name_(std::move(server_name)),
       parser_(options.limits) {
-  // asio's engine asks OpenSSL to free its record buffers after every record: an allocation and
-  // a wipe per record. They are freed once the flow is quiet instead (on_quiet).
-  SSL_clear_mode(stream_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   if (inbound) {
     auto [remote, local] = endpoints_of(stream_.lowest_layer());
     set_endpoints(remote, local);
@@ -38,10 +33,7 @@ void TlsConnection::start() {
 void TlsConnection::connect(const Endpoint& to) {
   set_endpoints(to, {});
   arm_timer(connect_timeout());
-  const bool is_name = !server_name_.empty() && !parse_ip(server_name_);
-  if (is_name) SSL_set_tlsext_host_name(stream_.native_handle(), server_name_.c_str());
-  stream_.set_verify_callback(ssl::host_name_verification(
-      server_name_.empty() ? to.address.to_string() : server_name_));
+  stream_.expect_server(server_name_.empty() ? to.address.to_string() : server_name_);
   stream_.lowest_layer().async_connect(
       tcp::endpoint(to.address, to.port), [self = self()](const boost::system::error_code& ec) {
         if (self->state() == State::Closed) return;
@@ -57,7 +49,7 @@ void TlsConnection::connect(const Endpoint& to) {
 }
 
 void TlsConnection::handshake() {
-  stream_.async_handshake(inbound() ? ssl::stream_base::server : ssl::stream_base::client,
+  stream_.async_handshake(inbound() ? TlsStream::Role::Server : TlsStream::Role::Client,
                           [self = self()](const boost::system::error_code& ec) {
                             self->on_handshake(ec);
                           });
@@ -102,14 +94,11 @@ void TlsConnection::write_front() {
 }
 
 void TlsConnection::on_quiet() {
-  // Frees nothing while a record is half read or written (OpenSSL checks).
-  SSL_free_buffers(stream_.native_handle());
+  stream_.free_buffers();
 }
 
 void TlsConnection::close_stream() {
-  boost::system::error_code ignored;
-  stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.lowest_layer().close(ignored);
+  stream_.close();
 }
 
 }  // namespace ims::transport

@@ -3,8 +3,8 @@
 // The TLS handshake runs first, within the connect timeout, whichever side started it: a peer
 // that connects and stalls costs one socket and a timer until then. After it the byte stream
 // is framed as over TCP (sip::StreamParser, CRLFCRLF pings answered). Each connection reads
-// into a small buffer of its own; OpenSSL's record buffers are released once the flow is quiet
-// (on_quiet), not after every record.
+// into a small buffer of its own, from a TlsStream (OpenSSL on the socket itself), whose record
+// buffers are released once the flow is quiet (on_quiet), not after every record.
 //
 // Owner: TransportLayer's flow table (shared_ptr). Strand: the executor of its socket.
 
@@ -13,10 +13,11 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "common/sip/parser.hpp"
 #include "common/transport/stream_flow.hpp"
+#include "common/transport/tls_stream.hpp"
 
 namespace ims::transport {
 
@@ -48,7 +49,7 @@ class TlsConnection final : public StreamFlow {
     return std::static_pointer_cast<TlsConnection>(shared_from_this());
   }
 
-  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  TlsStream stream_;
   std::string server_name_;
   sip::StreamParser parser_;
   std::array<char, 4096> read_buf_{};

@@ -2,14 +2,11 @@
 
 #include <algorithm>
 
-#include <openssl/ssl.h>
-
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include "common/sip/parser.hpp"
 #include "common/util/strings.hpp"
@@ -92,9 +89,6 @@ WsConnection<Secure>::WsConnection(tcp::socket socket, ssl::context* context, Fl
       }()),
       options_(&options),
       server_name_(std::move(server_name)) {
-  // wss: asio's engine asks OpenSSL to free its record buffers after every record; they are
-  // freed once the flow is quiet instead (on_quiet).
-  if constexpr (Secure) SSL_clear_mode(ws_.next_layer().native_handle(), SSL_MODE_RELEASE_BUFFERS);
   if (inbound) {
     auto [remote, local] = endpoints_of(beast::get_lowest_layer(ws_));
     set_endpoints(remote, local);
@@ -118,7 +112,7 @@ void WsConnection<Secure>::start() {
   beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ignored);
   arm_timer(connect_timeout());
   if constexpr (Secure) {
-    ws_.next_layer().async_handshake(ssl::stream_base::server,
+    ws_.next_layer().async_handshake(TlsStream::Role::Server,
                                      [self = self()](const boost::system::error_code& ec) {
                                        if (self->state() == State::Closed) return;
                                        if (ec) return self->setup_failed("TLS handshake", ec);
@@ -220,7 +214,7 @@ template <bool Secure>
 void WsConnection<Secure>::on_quiet() {
   // wss: OpenSSL's record buffers, while no record is half read or written (OpenSSL checks).
   // (The message buffer is not touched: a read is always pending into it.)
-  if constexpr (Secure) SSL_free_buffers(ws_.next_layer().native_handle());
+  if constexpr (Secure) ws_.next_layer().free_buffers();
 }
 
 template <bool Secure>
@@ -256,12 +250,10 @@ void WsConnection<Secure>::connect(const Endpoint& to) {
         self->set_endpoints(self->remote(), endpoints_of(socket).second);
         if constexpr (Secure) {
           const std::string& name = self->server_name_;
-          if (!name.empty() && !parse_ip(name))
-            SSL_set_tlsext_host_name(self->ws_.next_layer().native_handle(), name.c_str());
-          self->ws_.next_layer().set_verify_callback(ssl::host_name_verification(
-              name.empty() ? self->remote().address.to_string() : name));
+          self->ws_.next_layer().expect_server(name.empty() ? self->remote().address.to_string()
+                                                            : name);
           self->ws_.next_layer().async_handshake(
-              ssl::stream_base::client, [self](const boost::system::error_code& e) {
+              TlsStream::Role::Client, [self](const boost::system::error_code& e) {
                 if (self->state() == State::Closed) return;
                 if (e) return self->setup_failed("TLS handshake", e);
                 self->client_upgrade();

@@ -24,13 +24,14 @@
 #include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "common/transport/stream_flow.hpp"
+#include "common/transport/tls_stream.hpp"
 
 namespace ims::transport {
 
@@ -38,7 +39,7 @@ template <bool Secure>
 class WsConnection final : public StreamFlow {
  public:
   using Socket = std::conditional_t<Secure,
-                                    boost::asio::ssl::stream<boost::asio::ip::tcp::socket>,
+                                    TlsStream,
                                     boost::asio::ip::tcp::socket>;
 
   // `context` is used only when Secure. `server_name`: outbound, the Host header, SNI and the
