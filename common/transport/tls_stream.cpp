@@ -177,6 +177,12 @@ TlsStream::Outcome TlsStream::try_handshake(Role role) {
 TlsStream::Outcome TlsStream::try_read(asio::mutable_buffer buffer) {
   if (!socket_.is_open() || !attached_) return {Step::Done, asio::error::bad_descriptor, 0};
   if (buffer.size() == 0) return {};
+  // Nothing read and nothing buffered: OpenSSL could only ask for more, so read the socket
+  // without asking it (the common case, once per record).
+  const Input& in = *input_;
+  if (in.begin == in.end && !in.eof && !in.error && !SSL_in_init(ssl_.get()) &&
+      !SSL_has_pending(ssl_.get()))
+    return {Step::WantRead, {}, 0};
   ERR_clear_error();
   errno = 0;
   std::size_t n = 0;
