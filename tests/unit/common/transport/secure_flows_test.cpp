@@ -4,16 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "common/sip/builders.hpp"
 #include "common/transport/tls_context.hpp"
 #include "common/transport/transport_layer.hpp"
+#include "tests/unit/common/transport/identities.hpp"
 #include "tests/unit/common/transport/io_thread.hpp"
 #include "tests/unit/common/transport/loopback_peer.hpp"
 #include "tests/unit/common/transport/recording_sink.hpp"
@@ -21,30 +19,9 @@
 namespace ims::transport {
 namespace {
 
-namespace fs = std::filesystem;
+using test::Identities;
 using test::make_request;
 using test::RecordingSink;
-
-// A scratch folder with two self-signed identities: the server's (for 127.0.0.1) and a
-// client's, each its own trust anchor.
-struct Identities {
-  Identities() {
-    dir = fs::temp_directory_path() / ("ims-tls-" + std::to_string(::getpid()) + "-" +
-                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::create_directories(dir);
-    EXPECT_TRUE(write_self_signed(server_crt(), server_key(), {"localhost", "127.0.0.1"}).ok());
-    EXPECT_TRUE(write_self_signed(client_crt(), client_key(), {"agent.example"}).ok());
-  }
-  ~Identities() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string server_crt() const { return (dir / "server.crt").string(); }
-  std::string server_key() const { return (dir / "server.key").string(); }
-  std::string client_crt() const { return (dir / "client.crt").string(); }
-  std::string client_key() const { return (dir / "client.key").string(); }
-  fs::path dir;
-};
 
 class SecureFlowsTest : public ::testing::TestWithParam<Protocol> {
  protected:
