@@ -239,10 +239,17 @@ void AgentCore::on_client_failure(const txn::Key& client, txn::Failure failure) 
   Error error =
       failure == txn::Failure::Timeout
           ? Error{ClientErrc::NoAnswer, "no answer from " + transport::to_string(server_)}
-          : Error{ClientErrc::TransportFailed, "cannot reach " + transport::to_string(server_)};
+          : Error{ClientErrc::TransportFailed, cannot_reach()};
   // A send that fails at once reports from inside Stack::send_request, before transmit() has
   // recorded the request: finish it on a later turn of the strand.
   post([id, error = std::move(error)](AgentCore& self) { self.finish(id, error); });
+}
+
+std::string AgentCore::cannot_reach() const {
+  std::string text = "cannot reach " + transport::to_string(server_);
+  const std::string why = stack_->transport().setup_failure(server_);
+  if (!why.empty()) text += " (" + why + ")";
+  return text;
 }
 
 void AgentCore::on_stray_response(sip::Message response, const transport::Origin&) {

@@ -121,6 +121,9 @@ class AgentCore final : public stack::TransactionUser,
   void add_credentials(sip::Message& request);
   Result<txn::Key> transmit(RequestId id, Pending& p);
   void finish(RequestId id, Result<sip::Message> final);
+  // "cannot reach <server>", with the reason the connection could not be set up when there is
+  // one (e.g. the server's certificate failed the check).
+  std::string cannot_reach() const;
   std::shared_ptr<ImSession> session_of(std::string_view call_id) const;
 
   void send_register(std::chrono::seconds expires, std::function<void(Result<sip::Message>)> done);

@@ -25,6 +25,7 @@ StreamFlow::StreamFlow(const asio::any_io_executor& ex, Protocol protocol, FlowI
 void StreamFlow::opened() {
   if (state_ != State::Connecting) return;
   state_ = State::Open;
+  was_open_ = true;
   touch();
   arm_timer(ping_interval_.count() > 0 ? std::min<std::chrono::steady_clock::duration>(
                                             idle_timeout_, ping_interval_ / 2)

@@ -75,6 +75,8 @@ class StreamFlow : public std::enable_shared_from_this<StreamFlow> {
   bool inbound() const { return inbound_; }
   State state() const { return state_; }
   bool is_open() const { return state_ != State::Closed; }
+  // It got through its set-up (connect and handshakes) at some point.
+  bool was_open() const { return was_open_; }
   const Endpoint& remote() const { return remote_; }
   const Endpoint& local() const { return local_; }
 
@@ -129,6 +131,7 @@ class StreamFlow : public std::enable_shared_from_this<StreamFlow> {
   FlowId id_;
   bool inbound_;
   State state_ = State::Connecting;
+  bool was_open_ = false;
   Endpoint remote_;
   Endpoint local_;
   std::chrono::seconds idle_timeout_;

@@ -24,6 +24,10 @@ Error no_route(std::string what) {
 
 Endpoint address_key(const Endpoint& e) { return Endpoint{e.address, 0}; }
 
+// Remotes whose last connection failed in its set-up, remembered with the reason; a switch
+// that cannot reach many devices forgets them all past this many.
+constexpr std::size_t kMaxSetupFailures = 1024;
+
 }  // namespace
 
 TransportLayer::TransportLayer(asio::any_io_executor strand, Options options, MessageSink& sink)
@@ -242,11 +246,25 @@ void TransportLayer::on_connection_closed(StreamFlow& c, std::string_view why) {
   connections_.erase(static_cast<std::uint64_t>(c.id()));
   auto it = flow_by_remote_.find(c.remote());
   if (it != flow_by_remote_.end() && it->second == c.id()) flow_by_remote_.erase(it);
+  if (!c.inbound()) {
+    // Kept for whoever sent over it and wants to tell its user why (the client library).
+    if (c.was_open()) {
+      setup_failures_.erase(c.remote());
+    } else {
+      if (setup_failures_.size() >= kMaxSetupFailures) setup_failures_.clear();
+      setup_failures_[c.remote()] = std::string(why);
+    }
+  }
   if (c.inbound()) {
     auto pa = inbound_per_address_.find(address_key(c.remote()));
     if (pa != inbound_per_address_.end() && --pa->second == 0) inbound_per_address_.erase(pa);
   }
   tell_flow_closed(c.id());
+}
+
+std::string TransportLayer::setup_failure(const Endpoint& remote) const {
+  auto it = setup_failures_.find(remote);
+  return it == setup_failures_.end() ? std::string() : it->second;
 }
 
 void TransportLayer::tell_flow_closed(FlowId flow) {

@@ -99,6 +99,10 @@ class TransportLayer final : private UdpSocket::Events,
   bool flow_open(FlowId flow) const;
   std::size_t connection_count() const { return connections_.size(); }
   const Counters& counters() const { return counters_; }
+  // Why the last connection we opened to `remote` closed before it was set up (connect, TLS
+  // handshake or WebSocket upgrade), e.g. "TLS handshake: certificate verify failed"; empty
+  // when it did not, or once one to `remote` has since worked.
+  std::string setup_failure(const Endpoint& remote) const;
   const Options& options() const { return options_; }
 
   // Closes listeners, sockets and connections; no callback follows. Idempotent.
@@ -146,6 +150,7 @@ class TransportLayer final : private UdpSocket::Events,
   std::vector<std::shared_ptr<TcpListener>> tcp_listeners_;
   std::unordered_map<std::uint64_t, std::shared_ptr<StreamFlow>> connections_;
   std::unordered_map<Endpoint, FlowId, EndpointHash> flow_by_remote_;
+  std::unordered_map<Endpoint, std::string, EndpointHash> setup_failures_;  // bounded
   std::unordered_map<Endpoint, std::size_t, EndpointHash> inbound_per_address_;  // port 0
   TcpConnection::ReadBuffer read_buffer_;  // shared by every connection (one strand)
   std::uint64_t last_flow_id_ = 0;
