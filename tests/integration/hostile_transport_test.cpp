@@ -73,10 +73,10 @@ TEST_F(HostileTransport, AMessageOverTheSizeLimitClosesTheConnection) {
     }
     EXPECT_TRUE(fragments->wait_closed(5s));
   }
-  // The switch's side closes once the client's has (RFC 6455 §7.1.1), here as each went away.
-  // Over wss Beast reports the error of the TLS shutdown that ends the closing (the client
-  // cut the connection) instead of the message's size, so only the ws ones say why.
-  EXPECT_TRUE(sw_->wait_for_log("closed: message too big", 2, 10s)) << sw_->log_tail();
+  // The switch's side closes once the client's has (RFC 6455 §7.1.1), here as each went away,
+  // and says why for ws and wss alike.
+  EXPECT_TRUE(sw_->wait_for_log("closed: message too big", 2 * kWebSockets.size(), 10s))
+      << sw_->log_tail();
 
 }
 
