@@ -24,6 +24,7 @@ set(rules
   "switch/proxy|common/* switch/proxy switch/store"
   "switch/im|common/* switch/im switch/proxy switch/store switch/directory switch/routing switch/agents"
   "switch/config|common/* switch/config switch/directory"
+  "switch/http|common/* switch/http"
   "switch/app|common/* switch/*"
   "tools|common/* client tools")
 # Folders whose decisions are plain values (STYLE: no Asio, no clock).
