@@ -46,6 +46,7 @@ struct Cli {
   std::string config_path = "config/imswitch.yaml";
   std::vector<std::string> listen;
   std::string ports_file;
+  std::string http;
   std::string log_level;
   std::string store_path;
   bool check_config = false;
@@ -66,9 +67,13 @@ int main(int argc, char** argv) {
                  "transport:address:port to listen on, replacing the config's sip.listen; "
                  "repeatable. IPv6 in brackets; port 0 picks a free port. "
                  "Examples: udp:127.0.0.1:5060, tcp:[::1]:0");
+  app.add_option("--http", cli.http,
+                 "address:port of the HTTP/JSON API, replacing the config's http.listen, or off. "
+                 "IPv6 in brackets; port 0 picks a free port. Example: 127.0.0.1:8080");
   app.add_option("--ports-file", cli.ports_file,
                  "After binding, write one line per listener, \"<transport> <address> <port>\" "
-                 "(e.g. \"udp 127.0.0.1 40312\"), atomically (temporary file + rename)");
+                 "(e.g. \"udp 127.0.0.1 40312\"; the API's is \"http ...\"), atomically "
+                 "(temporary file + rename)");
   app.add_option("--store", cli.store_path,
                  "SQLite file for registrations and stored messages, replacing the config's "
                  "store.path (created if missing)");
@@ -108,6 +113,16 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if (!cli.http.empty()) {
+    if (cli.http == "off") {
+      config.http.listen.reset();
+    } else if (auto at = ims::sw::config::parse_endpoint_spec(cli.http)) {
+      config.http.listen = *at;
+    } else {
+      std::cerr << "--http " << cli.http << ": expected address:port (e.g. 127.0.0.1:8080) or off\n";
+      ok = false;
+    }
+  }
   if (!cli.store_path.empty()) config.store.path = cli.store_path;
   if (cli.threads > 0) config.sip.threads = cli.threads;
   if (!cli.log_level.empty()) {
@@ -140,7 +155,8 @@ int main(int argc, char** argv) {
   }
   auto& application = *created.value();
   if (!cli.ports_file.empty()) {
-    auto written = ims::sw::app::write_ports_file(cli.ports_file, application.listeners());
+    auto written = ims::sw::app::write_ports_file(cli.ports_file, application.listeners(),
+                                                  application.http_endpoint());
     if (!written) {
       spdlog::error("ports file: {}", written.error().message);
       return 1;

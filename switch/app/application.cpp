@@ -41,21 +41,24 @@ stack::Options stack_options(const config::Config& config) {
   return o;
 }
 
-std::string ports_file_text(const std::vector<transport::ListenerInfo>& listeners) {
+std::string ports_file_text(const std::vector<transport::ListenerInfo>& listeners,
+                            const std::optional<transport::Endpoint>& http) {
   std::string out;
   for (const auto& l : listeners) {
     out += fmt::format("{} {} {}\n", transport::protocol_name(l.protocol),
                        l.local.address.to_string(), l.local.port);
   }
+  if (http) out += fmt::format("http {} {}\n", http->address.to_string(), http->port);
   return out;
 }
 
 Result<void> write_ports_file(const std::string& path,
-                              const std::vector<transport::ListenerInfo>& listeners) {
+                              const std::vector<transport::ListenerInfo>& listeners,
+                              const std::optional<transport::Endpoint>& http) {
   const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << ports_file_text(listeners);
+    out << ports_file_text(listeners, http);
     out.flush();
     if (!out) {
       std::remove(tmp.c_str());
@@ -283,6 +286,11 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
     return Error{std::make_error_code(std::errc::address_not_available), "no listener bound"};
   }
   if (n > 1) spdlog::info("{} SIP cores, work divided by Call-ID", n);
+  if (config.http.listen) {
+    auto api = Api::create(config.http);
+    if (!api) return api.error();
+    app->api_ = std::move(*api);
+  }
   return app;
 }
 
@@ -332,7 +340,13 @@ void Application::run_loop(asio::io_context& io) {
   }
 }
 
+std::optional<transport::Endpoint> Application::http_endpoint() const {
+  if (!api_) return std::nullopt;
+  return api_->endpoint();
+}
+
 void Application::run() {
+  if (api_) api_->run();
   wait_for_signal();
   wait_for_hangup();
   for (auto& core : cores_) asio::post(core->strand, [tu = core->tu.get()] { tu->start(); });
@@ -402,6 +416,7 @@ void Application::shutdown() {
   if (cores_.size() > 1)
     spdlog::info("{} SIP cores; {} messages and sends passed to the core that owns them",
                  cores_.size(), t.passed_to_other_core);
+  if (api_) api_->stop();  // before the store: no request waits on it any more
   store_->close();  // every accepted write is committed before this returns
   boost::system::error_code ignored;
   signals_->cancel(ignored);

@@ -13,6 +13,7 @@
 // be called from any thread.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "common/transport/cores.hpp"
 #include "common/transport/transport_layer.hpp"
 #include "common/util/result.hpp"
+#include "switch/app/api.hpp"
 #include "switch/app/switch_tu.hpp"
 #include "switch/config/config.hpp"
 #include "switch/routing/types.hpp"
@@ -36,12 +38,15 @@ namespace ims::sw::app {
 stack::Options stack_options(const config::Config& config);
 
 // The ports file: one line per listener, "<transport> <address> <port>", the address without
-// brackets ("udp 127.0.0.1 40312", "tcp ::1 40313").
-std::string ports_file_text(const std::vector<transport::ListenerInfo>& listeners);
+// brackets ("udp 127.0.0.1 40312", "tcp ::1 40313"), then the HTTP API's when it listens
+// ("http 127.0.0.1 8080").
+std::string ports_file_text(const std::vector<transport::ListenerInfo>& listeners,
+                            const std::optional<transport::Endpoint>& http = std::nullopt);
 // Writes it atomically (a temporary file renamed over the target), so that a reader polling for
 // the file never sees half of it.
 Result<void> write_ports_file(const std::string& path,
-                              const std::vector<transport::ListenerInfo>& listeners);
+                              const std::vector<transport::ListenerInfo>& listeners,
+                              const std::optional<transport::Endpoint>& http = std::nullopt);
 
 class Application {
  public:
@@ -63,6 +68,8 @@ class Application {
     return cores_.front()->stack->listeners();
   }
   const SwitchTu& tu() const { return *cores_.front()->tu; }
+  // Where the HTTP API listens; nullopt when it is off.
+  std::optional<transport::Endpoint> http_endpoint() const;
 
   // Runs until SIGINT/SIGTERM or stop(); handlers that throw are logged and the loop resumes
   // (STYLE rule 8). Logs "imswitch stopped" at the end.
@@ -101,6 +108,7 @@ class Application {
   std::vector<std::unique_ptr<Core>> cores_;   // at least one
   std::unique_ptr<boost::asio::signal_set> signals_;  // on core 0
   std::unique_ptr<boost::asio::signal_set> hangup_;
+  std::unique_ptr<Api> api_;  // http.listen set
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_;
   bool stopped_ = false;
 };

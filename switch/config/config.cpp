@@ -61,17 +61,22 @@ std::optional<Listen> parse_listen_spec(std::string_view spec) {
   if (colon == std::string_view::npos) return std::nullopt;
   auto proto = transport::protocol_from_name(spec.substr(0, colon));
   if (!proto) return std::nullopt;
-  std::string_view rest = spec.substr(colon + 1);
-  auto last = rest.rfind(':');
+  auto at = parse_endpoint_spec(spec.substr(colon + 1));
+  if (!at) return std::nullopt;
+  return Listen{*proto, *at};
+}
+
+std::optional<transport::Endpoint> parse_endpoint_spec(std::string_view spec) {
+  auto last = spec.rfind(':');
   if (last == std::string_view::npos || last == 0) return std::nullopt;
-  std::string_view host = rest.substr(0, last);
-  auto port = util::parse_uint(rest.substr(last + 1), 65535);
+  std::string_view host = spec.substr(0, last);
+  auto port = util::parse_uint(spec.substr(last + 1), 65535);
   if (!port) return std::nullopt;
   // An unbracketed IPv6 address would make the port ambiguous ("::1:5060").
   if (host.front() != '[' && host.find(':') != std::string_view::npos) return std::nullopt;
   auto ip = transport::parse_ip(host);
   if (!ip) return std::nullopt;
-  return Listen{*proto, transport::Endpoint{*ip, static_cast<std::uint16_t>(*port)}};
+  return transport::Endpoint{*ip, static_cast<std::uint16_t>(*port)};
 }
 
 }  // namespace ims::sw::config

@@ -152,6 +152,18 @@ struct Im {
   std::chrono::seconds bridge_late{120};
 };
 
+// http: the HTTP/JSON API's listener and its bounds (switch/http), and the admin token.
+struct Http {
+  // Where the API listens; nullopt: no API ("listen: off"). Loopback by default: the API
+  // answers agents' look-ups, and an operator opens it wider on purpose.
+  std::optional<transport::Endpoint> listen =
+      transport::Endpoint{boost::asio::ip::make_address_v4("127.0.0.1"), 8080};
+  std::string admin_token;  // Authorization: Bearer <token> for admin calls; empty: none
+  std::size_t max_body_bytes = 1 << 20;
+  std::chrono::seconds request_timeout{15};
+  std::size_t max_connections = 1000;
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   Sip sip;
@@ -161,6 +173,7 @@ struct Config {
   Auth auth;
   Proxy proxy;
   Im im;
+  Http http;
   // Agents, queues, routing points and sip.domains; never null.
   std::shared_ptr<const directory::Directory> directory = directory::Directory::empty();
 };
@@ -170,5 +183,7 @@ std::vector<Listen> default_listeners();
 
 // Parses "udp:127.0.0.1:5060", "tcp:[::1]:0" (the --listen syntax).
 std::optional<Listen> parse_listen_spec(std::string_view spec);
+// Parses "127.0.0.1:8080", "[::1]:0": an IP address (IPv6 in brackets) and a port.
+std::optional<transport::Endpoint> parse_endpoint_spec(std::string_view spec);
 
 }  // namespace ims::sw::config

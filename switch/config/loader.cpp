@@ -186,7 +186,7 @@ constexpr std::size_t kMaxReportedErrors = 100;
 Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
   Config c;
   c.path = r.file();
-  if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "im",
+  if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "im", "http",
                               "directory"})) {
     const YAML::Node sip = root["sip"];
     if (r.check_map(sip, "sip", {"listen", "domains", "threads", "limits", "timers", "tcp", "tls",
@@ -209,6 +209,7 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
     read_auth(r, root, c.auth);
     read_proxy(r, root, c.sip.timers, c.proxy);
     read_im(r, root, c.im);
+    read_http(r, root, c.http);
     if (auto d = read_directory(r, root)) c.directory = std::move(d);
   } else {
     c.sip.listen = default_listeners();

@@ -179,4 +179,30 @@ void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
   out.max_misses = static_cast<unsigned>(misses);
 }
 
+void read_http(YamlReader& r, const YAML::Node& root, Http& out) {
+  const YAML::Node n = root["http"];
+  if (!r.check_map(n, "http", {"listen", "admin_token", "max_body_bytes", "request_timeout_s",
+                               "max_connections"}))
+    return;
+  std::string listen;
+  r.read_string(n, "http", "listen", listen);
+  if (n["listen"]) {
+    if (util::iequals(util::trim(listen), "off")) {
+      out.listen.reset();
+    } else if (auto at = parse_endpoint_spec(util::trim(listen))) {
+      out.listen = *at;
+    } else {
+      r.error(n["listen"], "http.listen",
+              "must be an IP address and port (127.0.0.1:8080, [::1]:8080) or off");
+    }
+  }
+  r.read_string(n, "http", "admin_token", out.admin_token);
+  if (n["admin_token"] && !out.admin_token.empty() && out.admin_token.size() < 16) {
+    r.error(n["admin_token"], "http.admin_token", "must be at least 16 characters (or empty)");
+  }
+  read_size(r, n, "http", "max_body_bytes", 1024, 64 << 20, out.max_body_bytes);
+  read_duration(r, n, "http", "request_timeout_s", 1, 3600, out.request_timeout);
+  read_size(r, n, "http", "max_connections", 1, 100000, out.max_connections);
+}
+
 }  // namespace ims::sw::config

@@ -63,7 +63,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$bin" --config "$top/config/bench.yaml" --listen "udp:127.0.0.1:$PORT" \
-  --store "$OUT/bench.db" --ports-file "$OUT/ports" --log-level warn >"$OUT/imswitch.log" 2>&1 &
+  --store "$OUT/bench.db" --http off --ports-file "$OUT/ports" --log-level warn >"$OUT/imswitch.log" 2>&1 &
 pids+=($!)
 # The ports file appears once every listener is bound (tail -F follows it into existence).
 grep -q -m1 udp <(timeout 10 tail -F -n +1 "$OUT/ports" 2>/dev/null) ||

@@ -42,7 +42,7 @@ pid=""
 start_switch() {
   [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
   rm -f "$OUT/imswitch.db"* "$OUT/ports"
-  "$bin" --config "$OUT/bench.yaml" --store "$OUT/imswitch.db" --ports-file "$OUT/ports" \
+  "$bin" --config "$OUT/bench.yaml" --store "$OUT/imswitch.db" --http off --ports-file "$OUT/ports" \
     --listen udp:127.0.0.1:0 --listen tcp:127.0.0.1:0 --listen tls:127.0.0.1:0 \
     --listen ws:127.0.0.1:0 --listen wss:127.0.0.1:0 >>"$OUT/imswitch.log" 2>&1 &
   pid=$!

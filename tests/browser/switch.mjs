@@ -67,7 +67,7 @@ export class Switch {
     s.child = spawn(bin, [
       '--config', sampleConfig(s.dir, { webRoot }), '--store', path.join(s.dir, 'imswitch.db'),
       '--listen', 'udp:127.0.0.1:0', '--listen', 'wss:127.0.0.1:0', '--listen', 'ws:127.0.0.1:0',
-      '--ports-file', portsFile,
+      '--http', '127.0.0.1:0', '--ports-file', portsFile,
     ], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     s.exited = new Promise((resolve) => s.child.on('exit', (code, signal) => resolve({ code, signal })));

@@ -260,6 +260,8 @@ std::unique_ptr<SwitchProcess> SwitchProcess::start(const SwitchOptions& options
     args.push_back("--listen");
     args.push_back(l);
   }
+  args.push_back("--http");
+  args.push_back(options.http.empty() ? "off" : options.http);
   args.push_back("--ports-file");
   args.push_back(p->ports_file_);
   // Each switch keeps its store in its own scratch folder unless the test names one.
@@ -295,7 +297,13 @@ bool SwitchProcess::wait_for_ports(std::size_t expected, Millis timeout, std::st
   bool ok = false;
   while (true) {
     if (auto ports = parse_ports(read_all(ports_file_)); ports && ports->size() >= expected) {
-      listeners_ = *ports;
+      listeners_.clear();
+      for (const auto& l : *ports) {
+        if (l.transport == "http")
+          http_ = l;
+        else
+          listeners_.push_back(l);
+      }
       ok = true;
       break;
     }

@@ -64,6 +64,9 @@ struct SwitchOptions {
   std::vector<std::string> listen = {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"};
   std::vector<std::string> extra_args;  // e.g. {"--log-level", "debug"}
   std::string store;  // --store: empty = a fresh file in the switch's scratch folder
+  // --http: the HTTP API's address; a free port on the loopback unless a test says otherwise
+  // ("off": none), so that no test switch takes the shipped default's 8080.
+  std::string http = "127.0.0.1:0";
   Millis startup_timeout = 10s;
   // Adds udp:[::1]:0 and tcp:[::1]:0 when IPv6 loopback is available.
   SwitchOptions& with_ipv6();
@@ -81,7 +84,9 @@ class SwitchProcess {
   pid_t pid() const { return pid_; }
   // The scratch folder: ports file, log, store and the self-signed TLS pair (tls/imswitch.crt).
   const std::string& dir() const { return dir_; }
+  // The SIP listeners; the HTTP API's is http().
   const std::vector<Listener>& listeners() const { return listeners_; }
+  std::optional<Listener> http() const { return http_; }
   // The first listener for transport ("udp"/"tcp") in the given family.
   std::optional<Listener> find(std::string_view transport, bool ipv6 = false) const;
   Listener udp(bool ipv6 = false) const;  // asserts-free: port 0 when absent
@@ -111,6 +116,7 @@ class SwitchProcess {
   int pidfd_ = -1;
   std::string dir_;  // scratch folder: ports file, log
   std::string ports_file_;
+  std::optional<Listener> http_;
   std::string log_file_;
   std::vector<Listener> listeners_;
   std::optional<ExitStatus> exit_;

@@ -167,5 +167,35 @@ TEST(Sections, ImMaxMisses) {
             "test.yaml:2: im.max_misses: must be a whole number from 0 to 100");
 }
 
+// http: loopback 8080 by default, an address, off, and the bounds.
+TEST(Sections, ReadsTheHttpApiSection) {
+  auto d = load_text("", "empty.yaml");
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE(d->http.listen);
+  EXPECT_EQ(transport::to_string(*d->http.listen), "127.0.0.1:8080");
+  EXPECT_TRUE(d->http.admin_token.empty());
+
+  auto r = load_text("http: { listen: \"[::1]:9000\", admin_token: 0123456789abcdef,\n"
+                     "        max_body_bytes: 4096, request_timeout_s: 5, max_connections: 7 }\n",
+                     "http.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->http.listen);
+  EXPECT_EQ(transport::to_string(*r->http.listen), "[::1]:9000");
+  EXPECT_EQ(r->http.admin_token, "0123456789abcdef");
+  EXPECT_EQ(r->http.max_body_bytes, 4096u);
+  EXPECT_EQ(r->http.request_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(r->http.max_connections, 7u);
+
+  auto off = load_text("http:\n  listen: off\n", "off.yaml");
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->http.listen);
+
+  EXPECT_NE(errors_of("http:\n  listen: localhost:80\n").find("http.listen"), std::string::npos);
+  EXPECT_NE(errors_of("http:\n  admin_token: short\n").find("at least 16"), std::string::npos);
+  EXPECT_NE(errors_of("http:\n  max_body_bytes: 10\n").find("http.max_body_bytes"),
+            std::string::npos);
+  EXPECT_NE(errors_of("http:\n  port: 80\n").find("port"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ims::sw::config

@@ -1,0 +1,69 @@
+#include "switch/app/api.hpp"
+
+#include <future>
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace ims::sw::app {
+
+namespace asio = boost::asio;
+
+Result<std::unique_ptr<Api>> Api::create(const config::Http& config) {
+  std::unique_ptr<Api> api(new Api());
+  api->add_routes();
+  http::ServerOptions o;
+  o.max_body_bytes = config.max_body_bytes;
+  o.request_timeout = config.request_timeout;
+  o.max_connections = config.max_connections;
+  api->server_ = std::make_unique<http::Server>(api->io_.get_executor(), o, api->router_);
+  auto bound = api->server_->listen(*config.listen);
+  if (!bound) return bound.error();
+  api->endpoint_ = *bound;
+  spdlog::info("HTTP API on http://{}/", transport::to_string(*bound));
+  return api;
+}
+
+Api::~Api() { stop(); }
+
+void Api::run() {
+  thread_ = std::thread([this] {
+    for (;;) {
+      try {
+        io_.run();
+        break;
+      } catch (const std::exception& e) {
+        spdlog::error("http: a handler threw, continuing: {}", e.what());
+      }
+    }
+  });
+}
+
+void Api::stop() {
+  if (thread_.joinable()) {
+    std::promise<void> closed;
+    asio::post(io_, [this, &closed] {
+      server_->close();
+      closed.set_value();
+    });
+    closed.get_future().wait();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  } else if (server_) {
+    server_->close();  // never ran: nothing else is on its executor
+  }
+  server_.reset();
+}
+
+void Api::add_routes() {
+  // Liveness: answered by the API's own thread, whatever the SIP cores are doing.
+  router_.add(http::Method::Get, "/health", [this](http::Request&&, http::Reply reply) {
+    const auto up = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - started_);
+    reply(http::json_response(200, nlohmann::json{{"status", "ok"}, {"uptime_s", up.count()}}));
+  });
+}
+
+}  // namespace ims::sw::app

@@ -1,0 +1,51 @@
+#pragma once
+// Api: the switch's HTTP/JSON API (PRODUCT §6) on a thread of its own, so that an HTTP client,
+// slow or fast, never holds up a SIP core, and a busy SIP core never holds up /health. Owns the
+// router (the endpoints, api.cpp and api_*.cpp) and the server (switch/http).
+//
+// Owner: Application, which creates it while starting (binding errors stop the start), runs
+// it with run() and ends it with stop() before the store closes.
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "common/util/result.hpp"
+#include "switch/config/config.hpp"
+#include "switch/http/router.hpp"
+#include "switch/http/server.hpp"
+
+namespace ims::sw::app {
+
+class Api {
+ public:
+  // Binds config.listen (which must be set).
+  static Result<std::unique_ptr<Api>> create(const config::Http& config);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  const transport::Endpoint& endpoint() const { return endpoint_; }
+  // Starts the API's thread.
+  void run();
+  // Closes the server and its connections, and joins the thread. Idempotent; any thread.
+  void stop();
+
+ private:
+  Api() = default;
+  void add_routes();
+
+  boost::asio::io_context io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  transport::Endpoint endpoint_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::thread thread_;
+};
+
+}  // namespace ims::sw::app

@@ -1,0 +1,112 @@
+#include "tests/integration/http_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstring>
+
+namespace ims::test {
+
+std::string HttpReply::header(std::string_view lowercase_name) const {
+  auto it = headers.find(std::string(lowercase_name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+HttpClient::HttpClient(const Listener& server, std::chrono::seconds timeout)
+    : host_(server.hostport()) {
+  const bool v6 = server.ipv6();
+  fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return;
+  timeval tv{static_cast<time_t>(timeout.count()), 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int rc = -1;
+  if (v6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(server.port);
+    ::inet_pton(AF_INET6, server.address.c_str(), &a.sin6_addr);
+    rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(server.port);
+    ::inet_pton(AF_INET, server.address.c_str(), &a.sin_addr);
+    rc = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  if (rc != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+HttpClient::~HttpClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<HttpReply> HttpClient::request(
+    std::string_view method, std::string_view target,
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body) {
+  std::string out = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: " +
+                    host_ + "\r\n";
+  for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  out += "\r\n";
+  out += body;
+  return raw(out);
+}
+
+std::optional<HttpReply> HttpClient::raw(std::string_view bytes) {
+  if (fd_ < 0) return std::nullopt;
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return std::nullopt;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return read_reply();
+}
+
+std::optional<HttpReply> HttpClient::read_reply() {
+  for (;;) {
+    const auto head_end = buffer_.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      HttpReply r;
+      const std::string head = buffer_.substr(0, head_end);
+      if (head.size() < 12 || head.compare(0, 5, "HTTP/") != 0) return std::nullopt;
+      r.status = static_cast<unsigned>(std::stoul(head.substr(9, 3)));
+      std::size_t at = head.find("\r\n");
+      while (at != std::string::npos && at < head.size()) {
+        const std::size_t next = head.find("\r\n", at + 2);
+        const std::string line = head.substr(at + 2, next == std::string::npos ? std::string::npos
+                                                                                : next - at - 2);
+        const auto colon = line.find(':');
+        if (colon != std::string::npos) {
+          std::string name = line.substr(0, colon);
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          std::string value = line.substr(colon + 1);
+          while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+          r.headers[name] = value;
+        }
+        at = next;
+      }
+      const std::size_t length =
+          r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+      if (buffer_.size() >= head_end + 4 + length) {
+        r.body = buffer_.substr(head_end + 4, length);
+        buffer_.erase(0, head_end + 4 + length);
+        return r;
+      }
+    }
+    char chunk[8192];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return std::nullopt;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace ims::test

@@ -1,0 +1,47 @@
+#pragma once
+// A small HTTP/1.1 client for tests against the switch's API: one connection, requests written
+// whole, each response read whole (Content-Length) with a bounded wait.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/integration/harness.hpp"
+
+namespace ims::test {
+
+struct HttpReply {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  // names lowercase
+  std::string body;
+  std::string header(std::string_view lowercase_name) const;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(const Listener& server, std::chrono::seconds timeout = std::chrono::seconds(5));
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  // Sends one request (Host and Content-Length added) and reads its response; nullopt when the
+  // connection failed, closed or the wait ran out.
+  std::optional<HttpReply> request(std::string_view method, std::string_view target,
+                                   const std::vector<std::pair<std::string, std::string>>& headers = {},
+                                   std::string_view body = {});
+  std::optional<HttpReply> get(std::string_view target) { return request("GET", target); }
+  // Raw bytes out, one response back (for malformed requests).
+  std::optional<HttpReply> raw(std::string_view bytes);
+
+ private:
+  std::optional<HttpReply> read_reply();
+  int fd_ = -1;
+  std::string host_;
+  std::string buffer_;
+};
+
+}  // namespace ims::test
