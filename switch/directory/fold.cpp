@@ -1,0 +1,157 @@
+#include "switch/directory/fold.hpp"
+
+#include <cstdint>
+
+#include "common/util/strings.hpp"
+
+namespace ims::sw::directory {
+namespace {
+
+// One character per code point from U+00C0; upper case letters stand for two-letter foldings
+// (see spell) and '*' for a code point kept as it is.
+//   C0..DF: À-Å Æ Ç È-Ë Ì-Ï Ð Ñ Ò-Ö × Ø Ù-Ü Ý Þ ß
+//   E0..FF: à-å æ ç è-ë ì-ï ð ñ ò-ö ÷ ø ù-ü ý þ ÿ
+constexpr std::string_view kLatin1 =
+    "aaaaaaAceeeeiiiidnooooo*ouuuuyTS"
+    "aaaaaaAceeeeiiiidnooooo*ouuuuyTy";
+// From U+0100: Ā-ą ć-č ď-đ ē-ě ĝ-ģ ĥ-ħ ĩ-ı Ĳĳ ĵ ķĸ ĺ-ł ń-ň ŉ ŋ ō-ő Œœ ŕ-ř ś-š ţ-ŧ ũ-ų ŵ ŷ-Ÿ ź-ž ſ
+// clang-format off
+constexpr std::string_view kLatinExtendedA =
+    "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "JJ" "jj" "kkk"
+    "llllllllll" "nnnnnn" "n" "nn" "oooooo" "OO" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu"
+    "ww" "yyy" "zzzzzz" "s";
+// clang-format on
+static_assert(kLatin1.size() == 0x100 - 0xC0);
+static_assert(kLatinExtendedA.size() == 0x180 - 0x100);
+
+std::string_view spell(char code) {
+  switch (code) {
+    case 'A': return "ae";
+    case 'O': return "oe";
+    case 'J': return "ij";
+    case 'S': return "ss";
+    case 'T': return "th";
+    default: return {};
+  }
+}
+
+constexpr char32_t kReplacement = 0xFFFD;
+
+// Decodes one code point at text[i] and advances i. Overlong forms, surrogates and values above
+// U+10FFFF are invalid (RFC 3629 §3); an invalid sequence consumes one byte and yields U+FFFD.
+char32_t next_code_point(std::string_view text, std::size_t& i) {
+  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
+  const std::uint8_t lead = byte(i);
+  if (lead < 0x80) {
+    ++i;
+    return lead;
+  }
+  std::size_t length = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, cp = lead & 0x1F, min = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, cp = lead & 0x0F, min = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, cp = lead & 0x07, min = 0x10000;
+  } else {
+    ++i;
+    return kReplacement;
+  }
+  if (text.size() - i < length) {
+    ++i;
+    return kReplacement;
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      ++i;
+      return kReplacement;
+    }
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return kReplacement;
+  }
+  i += length;
+  return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool is_space(char32_t cp) { return cp <= 0x20 || cp == 0x7F || cp == 0xA0; }
+
+// Appends the folding of one code point that is not white space.
+void append_folded(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += util::ascii_lower(static_cast<char>(cp));
+    return;
+  }
+  if (cp >= 0x300 && cp <= 0x36F) return;  // a combining accent: the base letter is enough
+  char code = '*';
+  if (cp >= 0xC0 && cp < 0x100) code = kLatin1[cp - 0xC0];
+  if (cp >= 0x100 && cp < 0x180) code = kLatinExtendedA[cp - 0x100];
+  if (code == '*') return append_utf8(out, cp);
+  if (const auto two = spell(code); !two.empty()) {
+    out += two;
+  } else {
+    out += code;
+  }
+}
+
+}  // namespace
+
+std::string fold_text(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  bool pending_space = false;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const char32_t cp = next_code_point(utf8, i);
+    if (is_space(cp)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    append_folded(out, cp);
+  }
+  return out;
+}
+
+std::string digits_of(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (c >= '0' && c <= '9') out += c;
+  return out;
+}
+
+bool looks_like_number(std::string_view text) {
+  bool digit = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (std::string_view(" \t+-()./").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return digit;
+}
+
+}  // namespace ims::sw::directory
