@@ -27,7 +27,7 @@ class Category : public std::error_category {
 
 Error error(SearchErrc e) { return Error{make_error_code(e), make_error_code(e).message()}; }
 
-using FieldSpan = SearchIndex::FieldSpan;
+using At = SearchIndex::At;
 using Suffix = SearchIndex::Suffix;
 using Table = SearchIndex::Table;
 
@@ -39,34 +39,61 @@ class TableBuilder {
   explicit TableBuilder(bool words) : words_(words) {}
 
   void add(std::uint32_t entity, Field field, std::string folded) {
+    // Directory::build bounds every field far below this (kMaxEmailLength, kMaxNameLength).
+    constexpr std::size_t kLongest = std::numeric_limits<std::uint16_t>::max();
+    if (folded.size() > kLongest) folded.resize(kLongest);
     if (folded.empty()) return;
     assert(table_.text.size() + folded.size() < std::numeric_limits<std::uint32_t>::max());
     const auto start = static_cast<std::uint32_t>(table_.text.size());
-    const auto index = static_cast<std::uint32_t>(table_.fields.size());
-    table_.fields.push_back({start, static_cast<std::uint32_t>(folded.size()), entity, field});
     table_.text += folded;
     table_.text += '\0';
     for (std::uint32_t i = 0; i < folded.size(); ++i) {
-      table_.all.push_back({start + i, index});
-      if (i == 0 || (words_ && is_word_separator(folded[i - 1]))) {
-        table_.starts.push_back({start + i, index});
-      }
+      const At at = i == 0                                       ? At::FieldStart
+                    : words_ && is_word_separator(folded[i - 1]) ? At::WordStart
+                                                                 : At::Inside;
+      const Suffix suffix{start + i, entity, static_cast<std::uint16_t>(folded.size() - i), field,
+                          at};
+      table_.all.push_back(suffix);
+      if (at != At::Inside) table_.starts.push_back(suffix);
     }
   }
 
   Table finish() && {
-    const char* text = table_.text.data();
-    const auto less = [text](const Suffix& a, const Suffix& b) {
-      return std::strcmp(text + a.pos, text + b.pos) < 0;
-    };
-    std::sort(table_.all.begin(), table_.all.end(), less);
-    std::sort(table_.starts.begin(), table_.starts.end(), less);
-    table_.all.shrink_to_fit();
-    table_.starts.shrink_to_fit();
+    sort(table_.all);
+    sort(table_.starts);
     return std::move(table_);
   }
 
  private:
+  // Byte order of the suffixes, as strcmp has it. Most comparisons are settled by the first
+  // eight bytes, so those are packed into one integer beside each suffix and strcmp reads the
+  // text only past them: a 20,000-agent directory sorts in a fraction of the time.
+  void sort(std::vector<Suffix>& suffixes) const {
+    struct Keyed {
+      std::uint64_t head;  // the first 8 bytes, big-endian, zero after the field's end
+      std::uint32_t pos;
+      std::uint32_t index;  // in suffixes
+    };
+    const char* text = table_.text.data();
+    std::vector<Keyed> keyed(suffixes.size());
+    for (std::uint32_t i = 0; i < suffixes.size(); ++i) {
+      const char* p = text + suffixes[i].pos;
+      std::uint64_t head = 0;
+      int k = 0;
+      for (; k < 8 && p[k] != '\0'; ++k) head = (head << 8) | static_cast<std::uint8_t>(p[k]);
+      keyed[i] = {head << (8 * (8 - k)), suffixes[i].pos, i};
+    }
+    std::sort(keyed.begin(), keyed.end(), [text](const Keyed& a, const Keyed& b) {
+      if (a.head != b.head) return a.head < b.head;
+      if ((a.head & 0xFF) == 0) return false;  // both ended within the head: equal
+      return std::strcmp(text + a.pos + 8, text + b.pos + 8) < 0;
+    });
+    std::vector<Suffix> sorted;
+    sorted.reserve(suffixes.size());
+    for (const Keyed& k : keyed) sorted.push_back(suffixes[k.index]);
+    suffixes = std::move(sorted);
+  }
+
   bool words_;
   Table table_;
 };
@@ -87,10 +114,12 @@ std::pair<const Suffix*, const Suffix*> occurrences(const std::vector<Suffix>& s
 }
 
 // How a term of `length` bytes found at suffix s matches its field.
-MatchKind classify(const Table& t, const Suffix& s, std::size_t length, bool words) {
-  const FieldSpan& f = t.fields[s.field];
-  if (s.pos == f.start) return length == f.length ? MatchKind::Exact : MatchKind::Prefix;
-  if (words && is_word_separator(t.text[s.pos - 1])) return MatchKind::Prefix;
+MatchKind classify(const Suffix& s, std::size_t length) {
+  switch (s.at) {
+    case At::FieldStart: return s.rest == length ? MatchKind::Exact : MatchKind::Prefix;
+    case At::WordStart: return MatchKind::Prefix;
+    case At::Inside: return MatchKind::Substring;
+  }
   return MatchKind::Substring;
 }
 
@@ -109,6 +138,7 @@ struct State {
 static_assert(kMaxQueryBytes / 2 + 1 < 255);
 
 struct Candidate {
+  std::uint64_t key = 0;  // MatchKind, then position by shown name: smaller is better
   std::uint32_t entity = 0;
   MatchKind how = MatchKind::Substring;
   Field field = Field::Name;
@@ -240,8 +270,7 @@ SearchIndex SearchIndex::build(std::shared_ptr<const Directory> directory) {
 
 std::size_t SearchIndex::memory_bytes() const {
   const auto table = [](const Table& t) {
-    return t.text.capacity() + t.fields.capacity() * sizeof(FieldSpan) +
-           (t.all.capacity() + t.starts.capacity()) * sizeof(Suffix);
+    return t.text.capacity() + (t.all.capacity() + t.starts.capacity()) * sizeof(Suffix);
   };
   return table(text_) + table(numbers_) + order_.capacity() * sizeof(std::uint32_t);
 }
@@ -250,11 +279,11 @@ namespace {
 
 // One search over one index: the terms matched in turn against word starts only (prefix pass)
 // or against every suffix (substring pass), each term keeping the entities that matched all
-// the terms before it.
+// the terms before it. Holds one State per entity of the searched type for both passes.
 class Matcher {
  public:
-  Matcher(const SearchIndex::Table& text, const SearchIndex::Table& numbers, const Query& query,
-          std::uint32_t first, std::uint32_t last)
+  Matcher(const Table& text, const Table& numbers, const Query& query, std::uint32_t first,
+          std::uint32_t last)
       : text_(text),
         numbers_(numbers),
         query_(query),
@@ -264,6 +293,8 @@ class Matcher {
 
   // The entities that match every term, with their rank.
   std::vector<Candidate> run(bool substrings) {
+    for (std::uint32_t e : touched_) states_[e - first_] = State{};
+    touched_.clear();
     const auto& terms = query_.terms();
     const bool single = terms.size() == 1;
     for (std::size_t i = 0; i < terms.size(); ++i) {
@@ -271,6 +302,7 @@ class Matcher {
       current_.clear();
       visit(text_, terms[i].text, substrings, term, single);
       if (!terms[i].digits.empty()) visit(numbers_, terms[i].digits, substrings, term, single);
+      if (i == 0) touched_ = current_;
       for (std::uint32_t e : current_) {
         State& s = states_[e - first_];
         if (i == 0 || worse(s.term_best, s.rank)) {
@@ -280,53 +312,52 @@ class Matcher {
       }
       if (current_.empty()) return {};
     }
+    if (!single) mark_exact(static_cast<std::uint8_t>(terms.size()));
     std::vector<Candidate> out;
     out.reserve(current_.size());
     for (std::uint32_t e : current_) {
       const State& s = states_[e - first_];
-      out.push_back({e, s.rank, s.rank_field});
+      out.push_back({0, e, s.rank, s.rank_field});
     }
-    if (!single) mark_exact(out);
     return out;
   }
 
  private:
   void visit(const Table& t, std::string_view term, bool substrings, std::uint8_t i, bool single) {
-    const bool words = &t == &text_;
     const auto [lo, hi] = occurrences(substrings ? t.all : t.starts, t.text, term);
     for (const Suffix* s = lo; s != hi; ++s) {
-      const FieldSpan& f = t.fields[s->field];
-      if (f.entity < first_ || f.entity >= last_) continue;
-      State& st = states_[f.entity - first_];
+      if (s->entity < first_ || s->entity >= last_) continue;
+      State& st = states_[s->entity - first_];
       if (st.matched < i) continue;  // missed an earlier term
-      MatchKind kind = classify(t, *s, term.size(), words);
+      MatchKind kind = classify(*s, term.size());
       // One word equal to a field is not the whole query equal to it.
       if (!single && kind == MatchKind::Exact) kind = MatchKind::Prefix;
       if (st.matched == i) {
         st.matched = static_cast<std::uint8_t>(i + 1);
         st.term_best = kind;
-        st.term_field = f.field;
-        current_.push_back(f.entity);
+        st.term_field = s->field;
+        current_.push_back(s->entity);
       } else if (worse(st.term_best, kind) ||
                  (kind == st.term_best &&
-                  static_cast<int>(f.field) < static_cast<int>(st.term_field))) {
+                  static_cast<int>(s->field) < static_cast<int>(st.term_field))) {
         st.term_best = kind;
-        st.term_field = f.field;
+        st.term_field = s->field;
       }
     }
   }
 
   // A query of several words equal to a whole field ("alice martin"): every word is in that
-  // field, so the entity is among the candidates already.
-  void mark_exact(std::vector<Candidate>& out) const {
+  // field, so the entity has matched them all already.
+  void mark_exact(std::uint8_t terms) {
     const std::string& whole = query_.normalised();
     const auto [lo, hi] = occurrences(text_.starts, text_.text, whole);
     for (const Suffix* s = lo; s != hi; ++s) {
-      const FieldSpan& f = text_.fields[s->field];
-      if (s->pos != f.start || f.length != whole.size()) continue;
-      for (Candidate& c : out) {
-        if (c.entity == f.entity) c = {c.entity, MatchKind::Exact, f.field};
-      }
+      if (s->at != At::FieldStart || s->rest != whole.size()) continue;
+      if (s->entity < first_ || s->entity >= last_) continue;
+      State& st = states_[s->entity - first_];
+      if (st.matched != terms) continue;
+      st.rank = MatchKind::Exact;
+      st.rank_field = s->field;
     }
   }
 
@@ -335,8 +366,9 @@ class Matcher {
   const Query& query_;
   std::uint32_t first_;
   std::uint32_t last_;
-  std::vector<State> states_;  // entity id - first_ → state
-  std::vector<std::uint32_t> current_;
+  std::vector<State> states_;           // entity id - first_ → state
+  std::vector<std::uint32_t> touched_;  // entities whose state is not State{}
+  std::vector<std::uint32_t> current_;  // entities that matched every term so far
 };
 
 std::string_view field_text(const Agent& a, Field field) {
@@ -366,17 +398,15 @@ std::vector<Hit> SearchIndex::search(const Query& query) const {
     case SearchType::RoutingPoint: first = static_cast<std::uint32_t>(agents_ + queues_); break;
   }
   // Word prefixes outrank every substring: when they fill the page, substrings cannot be on it.
-  std::vector<Candidate> found = Matcher(text_, numbers_, query, first, last).run(false);
-  if (found.size() < query.limit()) {
-    found = Matcher(text_, numbers_, query, first, last).run(true);
+  Matcher matcher(text_, numbers_, query, first, last);
+  std::vector<Candidate> found = matcher.run(false);
+  if (found.size() < query.limit()) found = matcher.run(true);
+  for (Candidate& c : found) {
+    c.key = (std::uint64_t{static_cast<std::uint8_t>(c.how)} << 32) | order_[c.entity];
   }
-  const auto better = [this](const Candidate& a, const Candidate& b) {
-    if (a.how != b.how) return worse(b.how, a.how);
-    return order_[a.entity] < order_[b.entity];
-  };
   const std::size_t n = std::min(found.size(), query.limit());
   std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
-                    better);
+                    [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
   found.resize(n);
 
   std::vector<Hit> hits;
