@@ -18,6 +18,7 @@ class Category : public std::error_category {
   std::string message(int ev) const override {
     switch (static_cast<SearchErrc>(ev)) {
       case SearchErrc::QueryTooLong: return "the query is longer than 200 bytes";
+      case SearchErrc::TooManyWords: return "the query has more than 8 words";
       case SearchErrc::UnknownType: return "type must be any, agent, queue or routing_point";
       case SearchErrc::BadLimit: return "limit must be a whole number from 1";
     }
@@ -134,8 +135,8 @@ struct State {
   Field rank_field = Field::Name;
 };
 
-// Query::parse makes at most one term per two bytes, so State::matched counts them all.
-static_assert(kMaxQueryBytes / 2 + 1 < 255);
+// State::matched counts every term of a query.
+static_assert(kMaxQueryWords < 255);
 
 struct Candidate {
   std::uint64_t key = 0;  // MatchKind, then position by shown name: smaller is better
@@ -214,15 +215,20 @@ Result<Query> Query::parse(std::string_view text, SearchType type, std::size_t l
   if (looks_like_number(q.normalised_)) {
     std::string digits = digits_of(q.normalised_);
     q.terms_.push_back({digits, digits});
+    q.one_term_ = true;
     return q;
   }
   std::string_view rest = q.normalised_;
   while (!rest.empty()) {
     const auto space = rest.find(' ');
     const std::string_view word = rest.substr(0, space);
-    q.terms_.push_back({std::string(word), looks_like_number(word) ? digits_of(word) : ""});
     rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    const auto same = [word](const Term& t) { return t.text == word; };
+    if (std::any_of(q.terms_.begin(), q.terms_.end(), same)) continue;
+    if (q.terms_.size() == kMaxQueryWords) return error(SearchErrc::TooManyWords);
+    q.terms_.push_back({std::string(word), looks_like_number(word) ? digits_of(word) : ""});
   }
+  q.one_term_ = q.terms_.size() == 1 && q.terms_[0].text == q.normalised_;
   return q;
 }
 
@@ -296,7 +302,7 @@ class Matcher {
     for (std::uint32_t e : touched_) states_[e - first_] = State{};
     touched_.clear();
     const auto& terms = query_.terms();
-    const bool single = terms.size() == 1;
+    const bool single = query_.one_term();
     for (std::size_t i = 0; i < terms.size(); ++i) {
       const auto term = static_cast<std::uint8_t>(i);
       current_.clear();

@@ -245,6 +245,24 @@ TEST(Query, RefusesAnOversizeQuery) {
   EXPECT_EQ(q.error().code, SearchErrc::QueryTooLong);
 }
 
+TEST(Query, BoundsTheNumberOfDifferentWords) {
+  auto q = Query::parse("a b c d e f g h");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->terms().size(), kMaxQueryWords);
+  q = Query::parse("a b c d e f g h i");
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().code, SearchErrc::TooManyWords);
+  q = Query::parse("a a a a a a a a a a a a a a a a a a a a b");  // repeats count once
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->terms().size(), 2u);
+  EXPECT_EQ(q->terms()[1].text, "b");
+}
+
+TEST_F(Search, AWordGivenTwiceIsFoundOnce) {
+  EXPECT_EQ(ids(find(index, "alice alice")), std::vector<std::string>{"alice"});
+  EXPECT_EQ(find(index, "alice ALICE")[0].how, MatchKind::Prefix);
+}
+
 TEST(Query, TrimsCollapsesAndSplitsWords) {
   auto q = Query::parse("  José \t MARTIN  ");
   ASSERT_TRUE(q);
