@@ -200,6 +200,8 @@ TEST_F(Search, FindsQueuesAndRoutingPointsByNumber) {
   EXPECT_EQ(ids(hits), (std::vector<std::string>{"3000", "3001"}));
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].ref.kind, EntityKind::RoutingPoint);
+  EXPECT_EQ(hits[0].ref.index, 0u);
+  EXPECT_EQ(hits[1].ref.index, 1u);
   EXPECT_EQ(hits[0].how, MatchKind::Prefix);
   EXPECT_EQ(ids(find(index, "21")), std::vector<std::string>{"2100"});  // a queue with no name
 }
@@ -224,6 +226,17 @@ TEST_F(Search, FiltersByType) {
             (std::vector<std::string>{"alice", "marco", "omar"}));
   // Two substrings: the unnamed queue shows its number, and "2100" sorts before "sales".
   EXPECT_EQ(ids(find(index, "1", SearchType::Queue)), (std::vector<std::string>{"2100", "2001"}));
+}
+
+TEST_F(Search, FiltersByTypeBeforeCuttingAtTheLimit) {
+  // Counted before the type filter, the agents' word prefixes of "e" (every email has
+  // "example") would fill a page of 2 and keep the queues' substrings out; among queues there is
+  // one word prefix, so a substring makes the page.
+  const auto hits = find(index, "e", SearchType::Queue, 2);
+  EXPECT_EQ(ids(hits), (std::vector<std::string>{"2002", "2001"}));
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].how, MatchKind::Prefix);
+  EXPECT_EQ(hits[1].how, MatchKind::Substring);
 }
 
 TEST_F(Search, AnEmptyQueryFindsNothing) {
