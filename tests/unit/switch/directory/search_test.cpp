@@ -2,9 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <random>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
+
+#include "switch/directory/fold.hpp"
 
 namespace ims::sw::directory {
 namespace {
@@ -377,6 +384,164 @@ TEST(SearchIndex, BuildsOverANullOrEmptyDirectory) {
   const auto index = SearchIndex::build(nullptr);
   ASSERT_NE(index.directory(), nullptr);
   EXPECT_TRUE(find(index, "a").empty());
+}
+
+// The index against the simplest reading of the rules: fold every field, look for every word
+// with find(), rank and sort everything. Both must return the same entries in the same order,
+// with the same MatchKind, for queries made of pieces of the directory and of random bytes.
+class Reference {
+ public:
+  explicit Reference(const Directory& d) {
+    for (const Agent& a : d.agents()) {
+      entries_.push_back({SearchType::Agent,
+                          {{fold_text(a.display_name), false},
+                           {fold_text(a.login), false},
+                           {fold_text(a.email), false},
+                           {digits_of(a.phone), true}},
+                          fold_text(a.shown_name()),
+                          a.login});
+    }
+    const auto numbered = [this](SearchType type, const auto& list) {
+      for (const auto& e : list) {
+        entries_.push_back({type,
+                            {{fold_text(e.name), false}, {digits_of(e.number), true}},
+                            fold_text(e.name.empty() ? e.number : e.name),
+                            e.number});
+      }
+    };
+    numbered(SearchType::Queue, d.queues());
+    numbered(SearchType::RoutingPoint, d.routing_points());
+  }
+
+  std::vector<std::pair<std::string, MatchKind>> search(const Query& q) const {
+    std::vector<std::tuple<MatchKind, std::string, std::string>> found;
+    for (const Entry& e : entries_) {
+      if (q.empty() || (q.type() != SearchType::Any && q.type() != e.type)) continue;
+      std::optional<MatchKind> rank = MatchKind::Exact;
+      for (const Query::Term& t : q.terms()) {
+        std::optional<MatchKind> best;
+        for (const auto& [text, number] : e.fields) {
+          const std::string& word = number ? t.digits : t.text;
+          if (word.empty()) continue;
+          for (auto pos = text.find(word); pos != std::string::npos;
+               pos = text.find(word, pos + 1)) {
+            MatchKind k = MatchKind::Substring;
+            if (pos == 0) {
+              k = word.size() == text.size() && q.one_term() ? MatchKind::Exact : MatchKind::Prefix;
+            } else if (!number && is_word_separator(text[pos - 1])) {
+              k = MatchKind::Prefix;
+            }
+            if (!best || k < *best) best = k;
+          }
+        }
+        if (!best) rank.reset();
+        if (!rank) break;
+        rank = std::max(*rank, *best);
+      }
+      if (!rank) continue;
+      for (const auto& [text, number] : e.fields) {
+        if (!number && text == q.normalised()) rank = MatchKind::Exact;
+      }
+      found.emplace_back(*rank, e.shown, e.id);
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<std::pair<std::string, MatchKind>> out;
+    for (const auto& [how, shown, id] : found) {
+      if (out.size() == q.limit()) break;
+      out.emplace_back(id, how);
+    }
+    return out;
+  }
+
+ private:
+  struct Entry {
+    SearchType type;
+    std::vector<std::pair<std::string, bool>> fields;  // folded text or digits; true: digits
+    std::string shown;
+    std::string id;
+  };
+  std::vector<Entry> entries_;
+};
+
+std::shared_ptr<const Directory> generated(std::mt19937& rng) {
+  const std::vector<std::string> first = {"Zoë",   "Ana", "Anaïs",  "Marc",   "Marco", "Øyvind",
+                                          "Łucja", "Jo",  "Joanna", "Straße", "Ève",   "Ian"};
+  const std::vector<std::string> last = {"Martin", "Martín",     "O'Brien", "Núñez-Ruiz", "Ma",
+                                         "Rossi",  "de la Cruz", "Æbelø",   "Smith",      "Ann"};
+  const auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  DirectoryData d;
+  d.domains = {"example.com"};
+  for (int n = 0; n < 150; ++n) {
+    const std::string name = rng() % 6 == 0 ? "" : pick(first) + " " + pick(last);
+    Agent a = agent("a" + std::to_string(n) + (n % 2 ? ".ma" : "_jo"), name);
+    if (rng() % 3 != 0) a.email = "u" + std::to_string(n) + ".ma@ex-ample.com";
+    if (rng() % 4 != 0)
+      a.phone = "+33" + std::to_string(100000 + rng() % 900000) + "0" + std::to_string(n);
+    d.agents.push_back(a);
+  }
+  for (int n = 0; n < 12; ++n) {
+    d.queues.push_back(queue(std::to_string(5000 + n * 7), n % 4 ? pick(first) + " desk" : ""));
+    d.queues.back().members = {d.agents[0].login};
+    d.routing_points.push_back(
+        routing_point(std::to_string(6000 + n * 13), n % 3 ? "Entry " + pick(last) : "", "5000"));
+  }
+  auto dir = Directory::create(std::move(d));
+  EXPECT_TRUE(dir) << dir.error().message;
+  return dir ? *dir : nullptr;
+}
+
+// A query a person (or a fuzzer) might send: pieces of names, emails and numbers, letters,
+// digits with spaces, random bytes; one to three words.
+std::string random_query(std::mt19937& rng, const Directory& d) {
+  if (rng() % 8 == 0) {  // a whole name, typed in upper case: several words, one exact field
+    std::string name = d.agents()[rng() % d.agents().size()].display_name;
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+  }
+  std::string q;
+  const int words = 1 + static_cast<int>(rng() % 3);
+  for (int w = 0; w < words; ++w) {
+    if (w) q += rng() % 5 ? " " : "  ";
+    const Agent& a = d.agents()[rng() % d.agents().size()];
+    const std::string source =
+        std::vector<std::string>{a.display_name, a.login, a.email, a.phone}[rng() % 4];
+    switch (rng() % 5) {
+      case 0:
+      case 1:
+        if (!source.empty()) {
+          const auto from = rng() % source.size();
+          q += source.substr(from, 1 + rng() % 6);
+        }
+        break;
+      case 2: q += static_cast<char>('a' + rng() % 26); break;
+      case 3: q += std::to_string(rng() % 100) + " " + std::to_string(rng() % 10); break;
+      case 4:
+        for (int i = 0; i < 3; ++i) q += static_cast<char>(rng() % 256);
+        break;
+    }
+  }
+  return q;
+}
+
+TEST(SearchIndex, AgreesWithAPlainScanOfEveryField) {
+  std::mt19937 rng(42);
+  const auto dir = generated(rng);
+  ASSERT_NE(dir, nullptr);
+  const auto index = SearchIndex::build(dir);
+  const Reference reference(*dir);
+  const SearchType types[] = {SearchType::Any, SearchType::Agent, SearchType::Queue,
+                              SearchType::RoutingPoint};
+  int with_hits = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string text = random_query(rng, *dir);
+    const auto q = Query::parse(text, types[rng() % 4], 1 + rng() % 25);
+    ASSERT_TRUE(q) << text;
+    std::vector<std::pair<std::string, MatchKind>> got;
+    for (const Hit& h : index.search(*q)) got.emplace_back(id(h), h.how);
+    ASSERT_EQ(got, reference.search(*q)) << "query: " << text;
+    with_hits += got.empty() ? 0 : 1;
+  }
+  EXPECT_GT(with_hits, 500);  // the queries do find things
 }
 
 }  // namespace
