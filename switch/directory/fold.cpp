@@ -96,6 +96,42 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
+// Greek and Cyrillic, so that "ΕΛΈΝΗ" finds "Ελένη" and "ИВАН" finds "Иван": capitals to small
+// letters, Greek letters without tonos or dialytika, final sigma as sigma, Cyrillic ё as е.
+// Other code points are returned as they are.
+char32_t fold_greek_cyrillic(char32_t cp) {
+  switch (cp) {
+    case 0x386:
+    case 0x3AC: return 0x3B1;  // Ά ά → α
+    case 0x388:
+    case 0x3AD: return 0x3B5;  // Έ έ → ε
+    case 0x389:
+    case 0x3AE: return 0x3B7;  // Ή ή → η
+    case 0x38A:
+    case 0x3AF:
+    case 0x390:
+    case 0x3AA:
+    case 0x3CA: return 0x3B9;  // Ί ί ΐ Ϊ ϊ → ι
+    case 0x38C:
+    case 0x3CC: return 0x3BF;  // Ό ό → ο
+    case 0x38E:
+    case 0x3CD:
+    case 0x3B0:
+    case 0x3AB:
+    case 0x3CB: return 0x3C5;  // Ύ ύ ΰ Ϋ ϋ → υ
+    case 0x38F:
+    case 0x3CE: return 0x3C9;  // Ώ ώ → ω
+    case 0x3C2: return 0x3C3;  // ς → σ
+    case 0x401:
+    case 0x451: return 0x435;  // Ё ё → е
+    default: break;
+  }
+  if (cp >= 0x391 && cp <= 0x3A9) return cp + 0x20;  // Α..Ω → α..ω
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;  // Ѐ..Џ → ѐ..џ
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;  // А..Я → а..я
+  return cp;
+}
+
 bool is_space(char32_t cp) { return cp <= 0x20 || cp == 0x7F || cp == 0xA0; }
 
 // Appends the folding of one code point that is not white space.
@@ -108,7 +144,7 @@ void append_folded(std::string& out, char32_t cp) {
   char code = '*';
   if (cp >= 0xC0 && cp < 0x100) code = kLatin1[cp - 0xC0];
   if (cp >= 0x100 && cp < 0x180) code = kLatinExtendedA[cp - 0x100];
-  if (code == '*') return append_utf8(out, cp);
+  if (code == '*') return append_utf8(out, fold_greek_cyrillic(cp));
   if (const auto two = spell(code); !two.empty()) {
     out += two;
   } else {

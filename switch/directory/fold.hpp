@@ -6,8 +6,9 @@
 // lowercased; the letters of Latin-1 Supplement (U+00C0..U+00FF) and Latin Extended-A
 // (U+0100..U+017F) become their ASCII base letters (é → e, ñ → n, ł → l), the ligatures and
 // special letters their usual spellings (ß → ss, æ → ae, œ → oe, þ → th, ĳ → ij); combining
-// diacritical marks (U+0300..U+036F, the decomposed form of accents) are dropped. Other code
-// points (Greek, Cyrillic, CJK, symbols) are kept as they are, case included. An invalid UTF-8
+// diacritical marks (U+0300..U+036F, the decomposed form of accents) are dropped. Greek and
+// Cyrillic capitals become small letters (Greek without its accents, ё as е); other code points
+// (CJK, symbols, other scripts) are kept as they are, case included. An invalid UTF-8
 // sequence becomes U+FFFD, so it never throws, never reads past the input, and matches only
 // another invalid sequence.
 

@@ -42,10 +42,19 @@ TEST(FoldText, DropsCombiningAccents) {
   EXPECT_EQ(fold_text("N\xCC\x83u\xCC\x88"), "nu");  // N + U+0303, u + U+0308
 }
 
+TEST(FoldText, LowercasesGreekAndCyrillic) {
+  EXPECT_EQ(fold_text("ΕΛΈΝΗ"), "ελενη");
+  EXPECT_EQ(fold_text("Ελένη Παπαδοπούλου"), "ελενη παπαδοπουλου");
+  EXPECT_EQ(fold_text("Οδυσσεύς"), "οδυσσευσ");  // final sigma
+  EXPECT_EQ(fold_text("ИВАН Петров"), "иван петров");
+  EXPECT_EQ(fold_text("Алёна ЁЛКИН"), "алена елкин");
+  EXPECT_EQ(fold_text("ЂЏ"), "ђџ");
+}
+
 TEST(FoldText, KeepsOtherScriptsAndSymbolsAsTheyAre) {
-  EXPECT_EQ(fold_text("Ελένη"), "Ελένη");
   EXPECT_EQ(fold_text("3×4 ÷ 2"), "3×4 ÷ 2");
   EXPECT_EQ(fold_text("日本"), "日本");
+  EXPECT_EQ(fold_text("Ꭰ"), "Ꭰ");  // Cherokee: no folding
 }
 
 TEST(FoldText, CollapsesAndTrimsWhiteSpace) {

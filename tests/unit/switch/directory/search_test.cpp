@@ -92,6 +92,19 @@ TEST_F(Search, IgnoresCaseAndAccentsOnBothSides) {
   EXPECT_EQ(ids(find(index, "Jose\xCC\x81 nu")), std::vector<std::string>{"jose"});
 }
 
+TEST(SearchIndex, FindsGreekAndCyrillicNamesInAnyCase) {
+  DirectoryData d;
+  d.domains = {"example.com"};
+  d.agents = {agent("eleni", "Ελένη Παπαδοπούλου"), agent("ivan", "Иван Петров")};
+  auto dir = Directory::create(std::move(d));
+  ASSERT_TRUE(dir) << dir.error().message;
+  const auto index = SearchIndex::build(*dir);
+  EXPECT_EQ(ids(find(index, "ΕΛΕΝΗ")), std::vector<std::string>{"eleni"});
+  EXPECT_EQ(ids(find(index, "παπαδοπουλου")), std::vector<std::string>{"eleni"});
+  EXPECT_EQ(ids(find(index, "петр")), std::vector<std::string>{"ivan"});
+  EXPECT_EQ(ids(find(index, "ИВАН ПЕТРОВ")), std::vector<std::string>{"ivan"});
+}
+
 TEST_F(Search, FoldsSharpSToSs) {
   EXPECT_EQ(ids(find(index, "strauss")), std::vector<std::string>{"juergen"});
   EXPECT_EQ(ids(find(index, "STRAUß")), std::vector<std::string>{"juergen"});
