@@ -132,7 +132,17 @@ char32_t fold_greek_cyrillic(char32_t cp) {
   return cp;
 }
 
-bool is_space(char32_t cp) { return cp <= 0x20 || cp == 0x7F || cp == 0xA0; }
+// ASCII controls and space, and the Unicode spaces a pasted name may hold (no-break, thin,
+// ideographic ...).
+bool is_space(char32_t cp) {
+  return cp <= 0x20 || cp == 0x7F || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+// Characters that show nothing: zero-width space and joiners, word joiner, byte order mark.
+bool is_invisible(char32_t cp) {
+  return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
 
 // Appends the folding of one code point that is not white space.
 void append_folded(std::string& out, char32_t cp) {
@@ -141,6 +151,7 @@ void append_folded(std::string& out, char32_t cp) {
     return;
   }
   if (cp >= 0x300 && cp <= 0x36F) return;  // a combining accent: the base letter is enough
+  if (is_invisible(cp)) return;
   char code = '*';
   if (cp >= 0xC0 && cp < 0x100) code = kLatin1[cp - 0xC0];
   if (cp >= 0x100 && cp < 0x180) code = kLatinExtendedA[cp - 0x100];

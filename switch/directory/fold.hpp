@@ -18,7 +18,8 @@
 namespace ims::sw::directory {
 
 // Folded text: lowercase ASCII where a Latin letter was, runs of white space (ASCII controls,
-// space, U+00A0) collapsed to one ' ', no leading or trailing space.
+// space, the Unicode spaces) collapsed to one ' ', no leading or trailing space; zero-width
+// characters and a byte order mark dropped.
 std::string fold_text(std::string_view utf8);
 
 // The characters that start a new word after them (fold_text output): a name's spaces, an

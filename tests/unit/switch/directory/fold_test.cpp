@@ -62,6 +62,13 @@ TEST(FoldText, CollapsesAndTrimsWhiteSpace) {
   EXPECT_EQ(fold_text(" \t "), "");
   EXPECT_EQ(fold_text(""), "");
   EXPECT_EQ(fold_text(std::string("a\0b", 3)), "a b");
+  // Thin space, narrow no-break space, ideographic space.
+  EXPECT_EQ(fold_text("Alice\u2009Martin\u202F\u3000Rossi"), "alice martin rossi");
+}
+
+TEST(FoldText, DropsInvisibleCharacters) {
+  EXPECT_EQ(fold_text("\uFEFFAli\u200Bce"), "alice");  // byte order mark, zero-width space
+  EXPECT_EQ(fold_text("Ma\u200Drco\u2060"), "marco");
 }
 
 TEST(FoldText, ReplacesEachInvalidByteWithoutReadingPastTheEnd) {
