@@ -175,9 +175,16 @@ std::string fold_text(std::string_view utf8) {
       pending_space = !out.empty();
       continue;
     }
+    const std::size_t before = out.size();
     if (pending_space) out += ' ';
-    pending_space = false;
     append_folded(out, cp);
+    // A combining accent or an invisible character after a space adds nothing: the space waits
+    // for the next visible character, so that words stay one space apart.
+    if (out.size() == before + (pending_space ? 1 : 0)) {
+      out.resize(before);
+      continue;
+    }
+    pending_space = false;
   }
   return out;
 }

@@ -223,6 +223,7 @@ Result<Query> Query::parse(std::string_view text, SearchType type, std::size_t l
     const auto space = rest.find(' ');
     const std::string_view word = rest.substr(0, space);
     rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    if (word.empty()) continue;  // fold_text leaves one space between words; to be sure
     const auto same = [word](const Term& t) { return t.text == word; };
     if (std::any_of(q.terms_.begin(), q.terms_.end(), same)) continue;
     if (q.terms_.size() == kMaxQueryWords) return error(SearchErrc::TooManyWords);

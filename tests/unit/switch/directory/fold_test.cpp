@@ -66,6 +66,13 @@ TEST(FoldText, CollapsesAndTrimsWhiteSpace) {
   EXPECT_EQ(fold_text("Alice\u2009Martin\u202F\u3000Rossi"), "alice martin rossi");
 }
 
+TEST(FoldText, KeepsOneSpaceAroundCharactersThatFoldToNothing) {
+  EXPECT_EQ(fold_text("a \xCC\x81 b"), "a b");  // a lone combining accent between spaces
+  EXPECT_EQ(fold_text("a \u200B b"), "a b");
+  EXPECT_EQ(fold_text("alice \u200B"), "alice");
+  EXPECT_EQ(fold_text("\u200B alice"), "alice");
+}
+
 TEST(FoldText, DropsInvisibleCharacters) {
   EXPECT_EQ(fold_text("\uFEFFAli\u200Bce"), "alice");  // byte order mark, zero-width space
   EXPECT_EQ(fold_text("Ma\u200Drco\u2060"), "marco");

@@ -306,6 +306,15 @@ TEST(Query, TrimsCollapsesAndSplitsWords) {
   EXPECT_EQ(q->terms()[1].digits, "");
 }
 
+TEST(Query, NeverMakesAnEmptyWord) {
+  // An empty word would be found in every field: "a <accent> zzzz" must still need "zzzz".
+  auto q = Query::parse("a \xCC\x81 zzzz");
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->terms().size(), 2u);
+  EXPECT_EQ(q->terms()[0].text, "a");
+  EXPECT_EQ(q->terms()[1].text, "zzzz");
+}
+
 TEST(Query, ReadsANumberWithSpacesAsOneTerm) {
   auto q = Query::parse("+33 1 23");
   ASSERT_TRUE(q);
