@@ -513,7 +513,7 @@ std::shared_ptr<const Directory> generated(std::mt19937& rng) {
 }
 
 // A query a person (or a fuzzer) might send: pieces of names, emails and numbers, letters,
-// digits with spaces, random bytes; one to three words.
+// digits with spaces, random bytes, accents and invisible characters; one to three words.
 std::string random_query(std::mt19937& rng, const Directory& d) {
   if (rng() % 8 == 0) {  // a whole name, typed in upper case: several words, one exact field
     std::string name = d.agents()[rng() % d.agents().size()].display_name;
@@ -527,7 +527,7 @@ std::string random_query(std::mt19937& rng, const Directory& d) {
     const Agent& a = d.agents()[rng() % d.agents().size()];
     const std::string source =
         std::vector<std::string>{a.display_name, a.login, a.email, a.phone}[rng() % 4];
-    switch (rng() % 5) {
+    switch (rng() % 6) {
       case 0:
       case 1:
         if (!source.empty()) {
@@ -540,6 +540,12 @@ std::string random_query(std::mt19937& rng, const Directory& d) {
       case 4:
         for (int i = 0; i < 3; ++i) q += static_cast<char>(rng() % 256);
         break;
+      case 5: {  // what folds to something else, or to nothing
+        const std::vector<std::string> odd = {"\xCC\x81", " \u200B ", "\u3000", "ß", "Œ",
+                                              "-",        "@",        "'",      "ñ", "Ø"};
+        q += odd[rng() % odd.size()];
+        break;
+      }
     }
   }
   return q;
