@@ -1,0 +1,447 @@
+#include "switch/directory/search.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "common/util/strings.hpp"
+#include "switch/directory/fold.hpp"
+
+namespace ims::sw::directory {
+namespace {
+
+class Category : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "directory search"; }
+  std::string message(int ev) const override {
+    switch (static_cast<SearchErrc>(ev)) {
+      case SearchErrc::QueryTooLong: return "the query is longer than 200 bytes";
+      case SearchErrc::TooManyWords: return "the query has more than 8 words";
+      case SearchErrc::UnknownType: return "type must be any, agent, queue or routing_point";
+      case SearchErrc::BadLimit: return "limit must be a whole number from 1";
+    }
+    return "unknown directory search error";
+  }
+};
+
+Error error(SearchErrc e) { return Error{make_error_code(e), make_error_code(e).message()}; }
+
+using At = SearchIndex::At;
+using Suffix = SearchIndex::Suffix;
+using Table = SearchIndex::Table;
+
+// Fills a Table: folded fields one after the other, each followed by '\0' so that a suffix is a
+// C string ending with its field and strcmp orders suffixes.
+class TableBuilder {
+ public:
+  // words: a separator starts a word (text); otherwise only a field's start does (numbers).
+  explicit TableBuilder(bool words) : words_(words) {}
+
+  void add(std::uint32_t entity, Field field, std::string folded) {
+    // Directory::build bounds every field far below this (kMaxEmailLength, kMaxNameLength).
+    constexpr std::size_t kLongest = std::numeric_limits<std::uint16_t>::max();
+    if (folded.size() > kLongest) folded.resize(kLongest);
+    if (folded.empty()) return;
+    assert(table_.text.size() + folded.size() < std::numeric_limits<std::uint32_t>::max());
+    const auto start = static_cast<std::uint32_t>(table_.text.size());
+    table_.text += folded;
+    table_.text += '\0';
+    for (std::uint32_t i = 0; i < folded.size(); ++i) {
+      const At at = i == 0                                       ? At::FieldStart
+                    : words_ && is_word_separator(folded[i - 1]) ? At::WordStart
+                                                                 : At::Inside;
+      const Suffix suffix{start + i, entity, static_cast<std::uint16_t>(folded.size() - i), field,
+                          at};
+      table_.all.push_back(suffix);
+      if (at != At::Inside) table_.starts.push_back(suffix);
+    }
+  }
+
+  Table finish() && {
+    sort(table_.all);
+    sort(table_.starts);
+    return std::move(table_);
+  }
+
+ private:
+  // Byte order of the suffixes, as strcmp has it. Most comparisons are settled by the first
+  // eight bytes, so those are packed into one integer beside each suffix and strcmp reads the
+  // text only past them: a 20,000-agent directory sorts in a fraction of the time.
+  void sort(std::vector<Suffix>& suffixes) const {
+    struct Keyed {
+      std::uint64_t head;  // the first 8 bytes, big-endian, zero after the field's end
+      std::uint32_t pos;
+      std::uint32_t index;  // in suffixes
+    };
+    const char* text = table_.text.data();
+    std::vector<Keyed> keyed(suffixes.size());
+    for (std::uint32_t i = 0; i < suffixes.size(); ++i) {
+      const char* p = text + suffixes[i].pos;
+      std::uint64_t head = 0;
+      int k = 0;
+      for (; k < 8 && p[k] != '\0'; ++k) head = (head << 8) | static_cast<std::uint8_t>(p[k]);
+      keyed[i] = {head << (8 * (8 - k)), suffixes[i].pos, i};
+    }
+    std::sort(keyed.begin(), keyed.end(), [text](const Keyed& a, const Keyed& b) {
+      if (a.head != b.head) return a.head < b.head;
+      if ((a.head & 0xFF) == 0) return false;  // both ended within the head: equal
+      return std::strcmp(text + a.pos + 8, text + b.pos + 8) < 0;
+    });
+    std::vector<Suffix> sorted;
+    sorted.reserve(suffixes.size());
+    for (const Keyed& k : keyed) sorted.push_back(suffixes[k.index]);
+    suffixes = std::move(sorted);
+  }
+
+  bool words_;
+  Table table_;
+};
+
+// The suffixes that start with `term`: one contiguous range of a sorted table.
+std::pair<const Suffix*, const Suffix*> occurrences(const std::vector<Suffix>& suffixes,
+                                                    const std::string& text,
+                                                    std::string_view term) {
+  // term holds no '\0' (fold_text turns controls into spaces), so strncmp sees all of it.
+  const auto cmp = [&](const Suffix& s) {
+    return std::strncmp(text.data() + s.pos, term.data(), term.size());
+  };
+  const auto* lo = std::partition_point(suffixes.data(), suffixes.data() + suffixes.size(),
+                                        [&](const Suffix& s) { return cmp(s) < 0; });
+  const auto* hi = std::partition_point(lo, suffixes.data() + suffixes.size(),
+                                        [&](const Suffix& s) { return cmp(s) == 0; });
+  return {lo, hi};
+}
+
+// How a term of `length` bytes found at suffix s matches its field.
+MatchKind classify(const Suffix& s, std::size_t length) {
+  switch (s.at) {
+    case At::FieldStart: return s.rest == length ? MatchKind::Exact : MatchKind::Prefix;
+    case At::WordStart: return MatchKind::Prefix;
+    case At::Inside: return MatchKind::Substring;
+  }
+  return MatchKind::Substring;
+}
+
+bool worse(MatchKind a, MatchKind b) { return static_cast<int>(a) > static_cast<int>(b); }
+
+// What one query knows of one entity while the terms are matched in turn.
+struct State {
+  std::uint8_t matched = 0;  // terms matched so far; an entity that missed one stays behind
+  MatchKind term_best = MatchKind::Substring;  // the current term's best match
+  Field term_field = Field::Name;              // of equal matches, the first in Field order
+  MatchKind rank = MatchKind::Exact;           // the weakest of the terms' best matches
+  Field rank_field = Field::Name;
+};
+
+// State::matched counts every term of a query.
+static_assert(kMaxQueryWords < 255);
+
+struct Candidate {
+  std::uint64_t key = 0;  // MatchKind, then position by shown name: smaller is better
+  std::uint32_t entity = 0;
+  MatchKind how = MatchKind::Substring;
+  Field field = Field::Name;
+};
+
+}  // namespace
+
+const std::error_category& search_category() {
+  static const Category category;
+  return category;
+}
+
+std::error_code make_error_code(SearchErrc e) { return {static_cast<int>(e), search_category()}; }
+
+Result<SearchType> parse_search_type(std::string_view text) {
+  if (text.empty() || text == "any") return SearchType::Any;
+  if (text == "agent") return SearchType::Agent;
+  if (text == "queue") return SearchType::Queue;
+  if (text == "routing_point") return SearchType::RoutingPoint;
+  return error(SearchErrc::UnknownType);
+}
+
+std::string_view search_type_name(SearchType type) {
+  switch (type) {
+    case SearchType::Any: return "any";
+    case SearchType::Agent: return "agent";
+    case SearchType::Queue: return "queue";
+    case SearchType::RoutingPoint: return "routing_point";
+  }
+  return "any";
+}
+
+Result<std::size_t> parse_search_limit(std::string_view text) {
+  if (text.empty()) return kDefaultSearchLimit;
+  if (text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return error(SearchErrc::BadLimit);
+  }
+  // All digits: only a value too large for 64 bits fails to parse, and that is above the max.
+  const auto value = util::parse_uint(text).value_or(kMaxSearchLimit);
+  if (value == 0) return error(SearchErrc::BadLimit);
+  return static_cast<std::size_t>(std::min<std::uint64_t>(value, kMaxSearchLimit));
+}
+
+std::string_view match_kind_name(MatchKind kind) {
+  switch (kind) {
+    case MatchKind::Exact: return "exact";
+    case MatchKind::Prefix: return "prefix";
+    case MatchKind::Substring: return "substring";
+  }
+  return "substring";
+}
+
+std::string_view field_name(Field field) {
+  switch (field) {
+    case Field::Name: return "name";
+    case Field::Login: return "login";
+    case Field::Email: return "email";
+    case Field::Phone: return "phone";
+    case Field::Number: return "number";
+  }
+  return "name";
+}
+
+Result<Query> Query::parse(std::string_view text, SearchType type, std::size_t limit) {
+  if (text.size() > kMaxQueryBytes) return error(SearchErrc::QueryTooLong);
+  if (limit == 0) return error(SearchErrc::BadLimit);
+  Query q;
+  q.type_ = type;
+  q.limit_ = std::min(limit, kMaxSearchLimit);
+  q.normalised_ = fold_text(text);
+  if (q.normalised_.empty()) return q;
+  // A phone number typed with spaces is one number, not several words to find separately.
+  if (looks_like_number(q.normalised_)) {
+    std::string digits = digits_of(q.normalised_);
+    q.terms_.push_back({digits, digits});
+    q.one_term_ = true;
+    return q;
+  }
+  std::string_view rest = q.normalised_;
+  while (!rest.empty()) {
+    const auto space = rest.find(' ');
+    const std::string_view word = rest.substr(0, space);
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    if (word.empty()) continue;  // fold_text leaves one space between words; to be sure
+    const auto same = [word](const Term& t) { return t.text == word; };
+    if (std::any_of(q.terms_.begin(), q.terms_.end(), same)) continue;
+    if (q.terms_.size() == kMaxQueryWords) return error(SearchErrc::TooManyWords);
+    q.terms_.push_back({std::string(word), looks_like_number(word) ? digits_of(word) : ""});
+  }
+  q.one_term_ = q.terms_.size() == 1 && q.terms_[0].text == q.normalised_;
+  return q;
+}
+
+SearchIndex SearchIndex::build(std::shared_ptr<const Directory> directory) {
+  SearchIndex index;
+  index.directory_ = directory ? std::move(directory) : Directory::empty();
+  const Directory& d = *index.directory_;
+  index.agents_ = d.agents().size();
+  index.queues_ = d.queues().size();
+  index.routing_points_ = d.routing_points().size();
+
+  TableBuilder text(true);
+  TableBuilder numbers(false);
+  std::vector<std::pair<std::string, std::string_view>> sort_keys;  // shown name, login/number
+  std::uint32_t id = 0;
+  for (const Agent& a : d.agents()) {
+    text.add(id, Field::Name, fold_text(a.display_name));
+    text.add(id, Field::Login, fold_text(a.login));
+    text.add(id, Field::Email, fold_text(a.email));
+    numbers.add(id, Field::Phone, digits_of(a.phone));
+    sort_keys.emplace_back(fold_text(a.shown_name()), a.login);
+    ++id;
+  }
+  const auto add_numbered = [&](const auto& entries) {
+    for (const auto& e : entries) {
+      text.add(id, Field::Name, fold_text(e.name));
+      numbers.add(id, Field::Number, digits_of(e.number));
+      sort_keys.emplace_back(fold_text(e.name.empty() ? e.number : e.name), e.number);
+      ++id;
+    }
+  };
+  add_numbered(d.queues());
+  add_numbered(d.routing_points());
+  index.text_ = std::move(text).finish();
+  index.numbers_ = std::move(numbers).finish();
+
+  std::vector<std::uint32_t> by_name(sort_keys.size());
+  for (std::uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return sort_keys[a] < sort_keys[b]; });
+  index.order_.resize(by_name.size());
+  for (std::uint32_t pos = 0; pos < by_name.size(); ++pos) index.order_[by_name[pos]] = pos;
+  return index;
+}
+
+std::size_t SearchIndex::memory_bytes() const {
+  const auto table = [](const Table& t) {
+    return t.text.capacity() + (t.all.capacity() + t.starts.capacity()) * sizeof(Suffix);
+  };
+  return table(text_) + table(numbers_) + order_.capacity() * sizeof(std::uint32_t);
+}
+
+namespace {
+
+// One search over one index: the terms matched in turn against word starts only (prefix pass)
+// or against every suffix (substring pass), each term keeping the entities that matched all
+// the terms before it. Holds one State per entity of the searched type for both passes.
+class Matcher {
+ public:
+  Matcher(const Table& text, const Table& numbers, const Query& query, std::uint32_t first,
+          std::uint32_t last)
+      : text_(text),
+        numbers_(numbers),
+        query_(query),
+        first_(first),
+        last_(last),
+        states_(last - first) {}
+
+  // The entities that match every term, with their rank.
+  std::vector<Candidate> run(bool substrings) {
+    for (std::uint32_t e : touched_) states_[e - first_] = State{};
+    touched_.clear();
+    const auto& terms = query_.terms();
+    const bool single = query_.one_term();
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      const auto term = static_cast<std::uint8_t>(i);
+      current_.clear();
+      visit(text_, terms[i].text, substrings, term, single);
+      if (!terms[i].digits.empty()) visit(numbers_, terms[i].digits, substrings, term, single);
+      if (i == 0) touched_ = current_;
+      for (std::uint32_t e : current_) {
+        State& s = states_[e - first_];
+        if (i == 0 || worse(s.term_best, s.rank)) {
+          s.rank = s.term_best;
+          s.rank_field = s.term_field;
+        }
+      }
+      if (current_.empty()) return {};
+    }
+    if (!single) mark_exact(static_cast<std::uint8_t>(terms.size()));
+    std::vector<Candidate> out;
+    out.reserve(current_.size());
+    for (std::uint32_t e : current_) {
+      const State& s = states_[e - first_];
+      out.push_back({0, e, s.rank, s.rank_field});
+    }
+    return out;
+  }
+
+ private:
+  void visit(const Table& t, std::string_view term, bool substrings, std::uint8_t i, bool single) {
+    const auto [lo, hi] = occurrences(substrings ? t.all : t.starts, t.text, term);
+    for (const Suffix* s = lo; s != hi; ++s) {
+      if (s->entity < first_ || s->entity >= last_) continue;
+      State& st = states_[s->entity - first_];
+      if (st.matched < i) continue;  // missed an earlier term
+      MatchKind kind = classify(*s, term.size());
+      // One word equal to a field is not the whole query equal to it.
+      if (!single && kind == MatchKind::Exact) kind = MatchKind::Prefix;
+      if (st.matched == i) {
+        st.matched = static_cast<std::uint8_t>(i + 1);
+        st.term_best = kind;
+        st.term_field = s->field;
+        current_.push_back(s->entity);
+      } else if (worse(st.term_best, kind) ||
+                 (kind == st.term_best &&
+                  static_cast<int>(s->field) < static_cast<int>(st.term_field))) {
+        st.term_best = kind;
+        st.term_field = s->field;
+      }
+    }
+  }
+
+  // A query of several words equal to a whole field ("alice martin"): every word is in that
+  // field, so the entity has matched them all already.
+  void mark_exact(std::uint8_t terms) {
+    const std::string& whole = query_.normalised();
+    const auto [lo, hi] = occurrences(text_.starts, text_.text, whole);
+    for (const Suffix* s = lo; s != hi; ++s) {
+      if (s->at != At::FieldStart || s->rest != whole.size()) continue;
+      if (s->entity < first_ || s->entity >= last_) continue;
+      State& st = states_[s->entity - first_];
+      if (st.matched != terms) continue;
+      st.rank = MatchKind::Exact;
+      st.rank_field = s->field;
+    }
+  }
+
+  const Table& text_;
+  const Table& numbers_;
+  const Query& query_;
+  std::uint32_t first_;
+  std::uint32_t last_;
+  std::vector<State> states_;           // entity id - first_ → state
+  std::vector<std::uint32_t> touched_;  // entities whose state is not State{}
+  std::vector<std::uint32_t> current_;  // entities that matched every term so far
+};
+
+std::string_view field_text(const Agent& a, Field field) {
+  switch (field) {
+    case Field::Name: return a.display_name;
+    case Field::Login: return a.login;
+    case Field::Email: return a.email;
+    case Field::Phone: return a.phone;
+    case Field::Number: break;  // queues and routing points only
+  }
+  return a.phone;
+}
+
+}  // namespace
+
+std::vector<Hit> SearchIndex::search(const Query& query) const {
+  if (query.empty()) return {};
+  auto first = static_cast<std::uint32_t>(0);
+  auto last = static_cast<std::uint32_t>(agents_ + queues_ + routing_points_);
+  switch (query.type()) {
+    case SearchType::Any: break;
+    case SearchType::Agent: last = static_cast<std::uint32_t>(agents_); break;
+    case SearchType::Queue:
+      first = static_cast<std::uint32_t>(agents_);
+      last = static_cast<std::uint32_t>(agents_ + queues_);
+      break;
+    case SearchType::RoutingPoint: first = static_cast<std::uint32_t>(agents_ + queues_); break;
+  }
+  // Word prefixes outrank every substring: when they fill the page, substrings cannot be on it.
+  Matcher matcher(text_, numbers_, query, first, last);
+  std::vector<Candidate> found = matcher.run(false);
+  if (found.size() < query.limit()) found = matcher.run(true);
+  for (Candidate& c : found) {
+    c.key = (std::uint64_t{static_cast<std::uint8_t>(c.how)} << 32) | order_[c.entity];
+  }
+  const std::size_t n = std::min(found.size(), query.limit());
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
+                    [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
+  found.resize(n);
+
+  std::vector<Hit> hits;
+  hits.reserve(n);
+  const Directory& d = *directory_;
+  for (const Candidate& c : found) {
+    Hit h;
+    h.how = c.how;
+    h.field = c.field;
+    if (c.entity < agents_) {
+      const Agent& a = d.agents()[c.entity];
+      h.ref = {EntityKind::Agent, c.entity};
+      h.target = &a;
+      h.text = field_text(a, c.field);
+    } else if (c.entity < agents_ + queues_) {
+      const Queue& q = d.queues()[c.entity - agents_];
+      h.ref = {EntityKind::Queue, c.entity - agents_};
+      h.target = &q;
+      h.text = c.field == Field::Number ? q.number : q.name;
+    } else {
+      const RoutingPoint& rp = d.routing_points()[c.entity - agents_ - queues_];
+      h.ref = {EntityKind::RoutingPoint, c.entity - agents_ - queues_};
+      h.target = &rp;
+      h.text = c.field == Field::Number ? rp.number : rp.name;
+    }
+    hits.push_back(h);
+  }
+  return hits;
+}
+
+}  // namespace ims::sw::directory
