@@ -10,8 +10,11 @@ namespace ims::sw::app {
 
 namespace asio = boost::asio;
 
-Result<std::unique_ptr<Api>> Api::create(const config::Http& config) {
-  std::unique_ptr<Api> api(new Api());
+Result<std::unique_ptr<Api>> Api::create(const config::Http& config, SharedState& shared,
+                                         std::shared_ptr<const directory::Directory> dir) {
+  std::unique_ptr<Api> api(new Api(shared));
+  api->index_ = std::make_shared<const directory::SearchIndex>(
+      directory::SearchIndex::build(std::move(dir)));
   api->add_routes();
   http::ServerOptions o;
   o.max_body_bytes = config.max_body_bytes;
@@ -57,6 +60,13 @@ void Api::stop() {
   server_.reset();
 }
 
+void Api::set_directory(std::shared_ptr<const directory::Directory> dir) {
+  asio::post(io_, [this, dir = std::move(dir)]() mutable {
+    index_ = std::make_shared<const directory::SearchIndex>(
+        directory::SearchIndex::build(std::move(dir)));
+  });
+}
+
 void Api::add_routes() {
   // Liveness: answered by the API's own thread, whatever the SIP cores are doing.
   router_.add(http::Method::Get, "/health", [this](http::Request&&, http::Reply reply) {
@@ -64,6 +74,10 @@ void Api::add_routes() {
         std::chrono::steady_clock::now() - started_);
     reply(http::json_response(200, nlohmann::json{{"status", "ok"}, {"uptime_s", up.count()}}));
   });
+  router_.add(http::Method::Get, "/api/v1/directory",
+              [this](http::Request&& r, http::Reply reply) {
+                directory_search(std::move(r), std::move(reply));
+              });
 }
 
 }  // namespace ims::sw::app

@@ -4,7 +4,10 @@
 // router (the endpoints, api.cpp and api_*.cpp) and the server (switch/http).
 //
 // Owner: Application, which creates it while starting (binding errors stop the start), runs
-// it with run() and ends it with stop() before the store closes.
+// it with run() and ends it with stop() before the store closes. Handlers run on the API's
+// thread and read the switch's live state through SharedState's thread-safe parts.
+//
+// Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator).
 
 #include <chrono>
 #include <memory>
@@ -15,15 +18,19 @@
 
 #include "common/util/result.hpp"
 #include "switch/config/config.hpp"
+#include "switch/directory/search.hpp"
 #include "switch/http/router.hpp"
 #include "switch/http/server.hpp"
 
 namespace ims::sw::app {
 
+struct SharedState;
+
 class Api {
  public:
-  // Binds config.listen (which must be set).
-  static Result<std::unique_ptr<Api>> create(const config::Http& config);
+  // Binds config.listen (which must be set). `shared` outlives the Api.
+  static Result<std::unique_ptr<Api>> create(const config::Http& config, SharedState& shared,
+                                             std::shared_ptr<const directory::Directory> dir);
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
@@ -33,10 +40,13 @@ class Api {
   void run();
   // Closes the server and its connections, and joins the thread. Idempotent; any thread.
   void stop();
+  // A reloaded directory: its search index is built on the API's thread, then used.
+  void set_directory(std::shared_ptr<const directory::Directory> dir);
 
  private:
-  Api() = default;
+  explicit Api(SharedState& shared) : shared_(&shared) {}
   void add_routes();
+  void directory_search(http::Request&& request, http::Reply reply) const;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
@@ -46,6 +56,8 @@ class Api {
   transport::Endpoint endpoint_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::thread thread_;
+  SharedState* shared_;
+  std::shared_ptr<const directory::SearchIndex> index_;  // the API thread's
 };
 
 }  // namespace ims::sw::app

@@ -287,7 +287,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   }
   if (n > 1) spdlog::info("{} SIP cores, work divided by Call-ID", n);
   if (config.http.listen) {
-    auto api = Api::create(config.http);
+    auto api = Api::create(config.http, *app->shared_, config.directory);
     if (!api) return api.error();
     app->api_ = std::move(*api);
   }
@@ -322,6 +322,7 @@ void Application::reload() {
   }
   auto directory = *loaded;
   shared_->queues->set_directory(directory, default_presence_);
+  if (api_) api_->set_directory(directory);
   for (auto& core : cores_) {
     asio::post(core->strand, [tu = core->tu.get(), directory] { tu->set_directory(directory); });
   }
