@@ -1,0 +1,62 @@
+// fts: user words become quoted FTS5 strings, never query syntax.
+
+#include "switch/store/fts_query.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "switch/store/errors.hpp"
+#include "switch/store/search.hpp"
+
+namespace ims::sw::store::fts {
+namespace {
+
+using Words = std::vector<std::string>;
+
+Words split(std::string_view text) {
+  auto r = split_words(text);
+  EXPECT_TRUE(r.ok()) << text;
+  return r.ok() ? *r : Words{};
+}
+
+TEST(FtsQuery, WordsAreSplitAtWhitespaceAndControlCharacters) {
+  EXPECT_EQ(split("  carte\tbloquée\r\nhier "), (Words{"carte", "bloquée", "hier"}));
+  EXPECT_EQ(split(std::string_view("a\0b", 3)), (Words{"a", "b"}));
+  EXPECT_EQ(split(""), Words{});
+}
+
+TEST(FtsQuery, WordsWithoutALetterOrDigitAreDropped) {
+  EXPECT_EQ(split("\" * ( ) -- ; ?!"), Words{});
+  EXPECT_EQ(split("(x) \"y\" été"), (Words{"(x)", "\"y\"", "été"}));
+}
+
+TEST(FtsQuery, TooMuchIsInvalid) {
+  std::string many;
+  for (std::size_t i = 0; i < kMaxSearchWords; ++i) many += "w ";
+  EXPECT_TRUE(split_words(many).ok());
+  auto r = split_words(many + "one-more");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, StoreErrc::Invalid);
+  r = split_words(std::string(kMaxSearchBytes + 1, 'x'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, StoreErrc::Invalid);
+}
+
+TEST(FtsQuery, EachWordIsQuotedAndTheLastOneIsAPrefix) {
+  EXPECT_EQ(match_all({"carte", "bloq"}), "\"carte\" \"bloq\"*");
+  EXPECT_EQ(match_all({"say", "\"hi\""}), "\"say\" \"\"\"hi\"\"\"*") << "quotes doubled";
+  EXPECT_EQ(match_all({"NEAR(a", "OR", "b)"}), "\"NEAR(a\" \"OR\" \"b)\"");
+  EXPECT_EQ(match_all({"go", "ab"}), "\"go\" \"ab\"") << "too short to be a prefix";
+  EXPECT_EQ(match_all({}), "");
+}
+
+TEST(FtsQuery, APartyTokenIsOneWordPerLogin) {
+  EXPECT_EQ(party_token("alice"), "p616c696365");
+  EXPECT_EQ(party_token("a.b"), "p612e62");
+  EXPECT_NE(party_token("ab"), party_token("a b"));
+}
+
+}  // namespace
+}  // namespace ims::sw::store::fts
