@@ -1,5 +1,8 @@
 #include "switch/store/fts_query.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 #include <fmt/format.h>
 
 #include "switch/store/errors.hpp"
@@ -41,7 +44,11 @@ Result<std::vector<std::string>> split_words(std::string_view text) {
   return words;
 }
 
-std::string match_all(const std::vector<std::string>& words) {
+bool ends_in_word(std::string_view text) {
+  return !text.empty() && !is_separator(static_cast<unsigned char>(text.back()));
+}
+
+std::string match_all(const std::vector<std::string>& words, bool prefix_last) {
   std::string out;
   for (std::size_t w = 0; w < words.size(); ++w) {
     if (w > 0) out += ' ';
@@ -51,7 +58,11 @@ std::string match_all(const std::vector<std::string>& words) {
       out += c;
     }
     out += '"';
-    if (w + 1 == words.size() && words[w].size() >= kMinPrefixBytes) out += '*';
+    if (prefix_last && w + 1 == words.size() &&
+        std::count_if(words[w].begin(), words[w].end(), [](char c) {
+          return is_word_char(static_cast<unsigned char>(c));
+        }) >= static_cast<std::ptrdiff_t>(kMinPrefixBytes))
+      out += '*';
   }
   return out;
 }

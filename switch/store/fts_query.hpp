@@ -18,9 +18,14 @@ namespace ims::sw::store::fts {
 // kMaxSearchBytes or kMaxSearchWords.
 [[nodiscard]] Result<std::vector<std::string>> split_words(std::string_view text);
 
-// "w1" "w2" "w3"*: all the words (an implicit AND), each quoted with its own quotes doubled, the
-// last one a prefix when it has kMinPrefixBytes or more. "" for no words.
-std::string match_all(const std::vector<std::string>& words);
+// "w1" "w2" "w3"*: all the words (an implicit AND), each quoted with its own quotes doubled; the
+// last one a prefix when `prefix_last` and it has kMinPrefixBytes letters and digits or more
+// (a shorter prefix of a very common word would make FTS5 merge huge lists). "" for no words.
+std::string match_all(const std::vector<std::string>& words, bool prefix_last);
+
+// Whether the user's text ends inside a word (still being typed: the last word is a prefix) rather
+// than after whitespace (the last word is complete).
+bool ends_in_word(std::string_view text);
 
 // The term of the im_transcript_fts 'parties' column that stands for `login` (schema v5): 'p'
 // and the hex of its bytes, one token that no other login shares.

@@ -4,8 +4,9 @@
 // own (SqliteStore), so a search never holds up a write.
 //
 // Words are user text, searched literally: each whitespace-separated word must occur (any order,
-// accents and case ignored: "cafe" finds "Café"), and the last word, from kMinPrefixBytes bytes,
-// also matches as a prefix ("refun" finds "refund"). Quotes, *, NEAR, AND, parentheses and the
+// accents and case ignored: "cafe" finds "Café"), and the last word, from kMinPrefixBytes letters
+// and digits (bytes of UTF-8) and unless the text ends in whitespace, also matches as a prefix
+// ("refu" finds "refund"; "refu " does not). Quotes, *, NEAR, AND, parentheses and the
 // like are plain text, never query syntax. A text with no letter or digit finds nothing.
 
 #include <cstddef>
@@ -30,7 +31,7 @@ inline constexpr std::string_view kSnippetEllipsis = "\xe2\x80\xa6";  // U+2026 
 inline constexpr std::size_t kMaxSearchBytes = 512;  // of the words
 inline constexpr std::size_t kMaxSearchWords = 16;
 inline constexpr std::size_t kMaxSearchLimit = 200;  // a larger limit is taken as this
-inline constexpr std::size_t kMinPrefixBytes = 3;    // shorter last words match whole only
+inline constexpr std::size_t kMinPrefixBytes = 4;    // shorter last words match whole only
 
 // Transcript full-text search. Hits come newest first: by message id, descending, which is the
 // order the store received the messages (stamp order, but for messages of different sessions

@@ -45,11 +45,20 @@ TEST(FtsQuery, TooMuchIsInvalid) {
 }
 
 TEST(FtsQuery, EachWordIsQuotedAndTheLastOneIsAPrefix) {
-  EXPECT_EQ(match_all({"carte", "bloq"}), "\"carte\" \"bloq\"*");
-  EXPECT_EQ(match_all({"say", "\"hi\""}), "\"say\" \"\"\"hi\"\"\"*") << "quotes doubled";
-  EXPECT_EQ(match_all({"NEAR(a", "OR", "b)"}), "\"NEAR(a\" \"OR\" \"b)\"");
-  EXPECT_EQ(match_all({"go", "ab"}), "\"go\" \"ab\"") << "too short to be a prefix";
-  EXPECT_EQ(match_all({}), "");
+  EXPECT_EQ(match_all({"carte", "bloq"}, true), "\"carte\" \"bloq\"*");
+  EXPECT_EQ(match_all({"carte", "bloq"}, false), "\"carte\" \"bloq\"") << "a complete word";
+  EXPECT_EQ(match_all({"say", "\"hi!\""}, true), "\"say\" \"\"\"hi!\"\"\"") << "quotes doubled";
+  EXPECT_EQ(match_all({"NEAR(a", "OR", "b)"}, true), "\"NEAR(a\" \"OR\" \"b)\"");
+  EXPECT_EQ(match_all({"go", "you"}, true), "\"go\" \"you\"") << "too short to be a prefix";
+  EXPECT_EQ(match_all({"été"}, true), "\"été\"*") << "five bytes of UTF-8";
+  EXPECT_EQ(match_all({}, true), "");
+}
+
+TEST(FtsQuery, TextEndingInWhitespaceEndsItsLastWord) {
+  EXPECT_TRUE(ends_in_word("refund ord"));
+  EXPECT_FALSE(ends_in_word("refund order "));
+  EXPECT_FALSE(ends_in_word("refund\n"));
+  EXPECT_FALSE(ends_in_word(""));
 }
 
 TEST(FtsQuery, APartyTokenIsOneWordPerLogin) {
