@@ -84,6 +84,10 @@ class CoreStore final : public Store {
   void remove_publication(std::string login, std::string etag, Done done) override {
     shared_->remove_publication(std::move(login), std::move(etag), here(std::move(done)));
   }
+  void search_transcripts(TranscriptQuery query,
+                          std::function<void(Result<TranscriptPage>)> done) override {
+    shared_->search_transcripts(std::move(query), here(std::move(done)));
+  }
   void close() override {}
 
  private:

@@ -19,6 +19,7 @@
 
 #include "common/util/result.hpp"
 #include "switch/store/records.hpp"
+#include "switch/store/search.hpp"
 
 namespace ims::sw::store {
 
@@ -74,7 +75,8 @@ class Store {
   // Removes bindings and stored messages whose expires_at_ms <= now_ms.
   virtual void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) = 0;
 
-  // IM sessions (PRODUCT §4). A session is recorded when it starts and closed when it ends;
+  // IM sessions (PRODUCT §4). A session is recorded when it starts (with the contact of its case
+  // data, if any) and closed when it ends;
   // its messages are appended in seq order. A (session_id, seq) pair is written once: a second
   // append with the same pair fails and changes nothing.
   virtual void record_session_start(SessionRecord session, Done done) = 0;
@@ -104,6 +106,16 @@ class Store {
   // Removes one publication (removed by its device, expired, or pushed out); removing one that
   // does not exist succeeds.
   virtual void remove_publication(std::string login, std::string etag, Done done) = 0;
+
+  // The HTTP API's reads (search.hpp). Unlike the operations above they may run beside writes,
+  // on a connection of their own: each sees every write that completed before it was called,
+  // not necessarily one still in the store.
+  //
+  // Transcript full-text search, one page. Fails with Invalid for a cursor this store did not
+  // give or words past kMaxSearchBytes / kMaxSearchWords; finds nothing (no failure) for words
+  // with no letter or digit.
+  virtual void search_transcripts(TranscriptQuery query,
+                                  std::function<void(Result<TranscriptPage>)> done) = 0;
 
   // Finishes every operation already accepted (their handlers are posted), then refuses new
   // ones with StoreErrc::Closed. Idempotent; the destructor calls it.
