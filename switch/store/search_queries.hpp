@@ -1,5 +1,5 @@
 #pragma once
-// The SQL behind the HTTP API's reads (search.hpp), as plain functions
+// The SQL behind the HTTP API's reads and the contact writes (search.hpp), as plain functions
 // over a Connection, like queries.hpp: they run inside the caller's transaction.
 
 #include <cstddef>
@@ -17,5 +17,14 @@ namespace ims::sw::store::queries {
 std::size_t clamp_limit(std::size_t limit);
 
 [[nodiscard]] Result<TranscriptPage> search_transcripts(Connection& db, const TranscriptQuery& q);
+
+[[nodiscard]] Result<void> upsert_contacts(Connection& db, const std::vector<Contact>& contacts);
+[[nodiscard]] Result<void> add_contact_history(Connection& db,
+                                               const std::vector<ContactHistoryEntry>& entries);
+[[nodiscard]] Result<Contact> get_contact(Connection& db, const std::string& id);
+[[nodiscard]] Result<std::vector<Contact>> search_contacts(Connection& db, const std::string& text,
+                                                           std::size_t limit);
+[[nodiscard]] Result<std::vector<ContactHistoryItem>> contact_history(
+    Connection& db, const ContactHistoryQuery& q);
 
 }  // namespace ims::sw::store::queries

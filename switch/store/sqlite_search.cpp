@@ -72,4 +72,38 @@ void SqliteStore::search_transcripts(TranscriptQuery query,
       std::move(done));
 }
 
+void SqliteStore::upsert_contacts(std::vector<Contact> contacts, Done done) {
+  submit<void>(
+      [c = std::move(contacts)](Connection& db) { return queries::upsert_contacts(db, c); },
+      std::move(done));
+}
+
+void SqliteStore::add_contact_history(std::vector<ContactHistoryEntry> entries, Done done) {
+  submit<void>(
+      [e = std::move(entries)](Connection& db) { return queries::add_contact_history(db, e); },
+      std::move(done));
+}
+
+void SqliteStore::get_contact(std::string id, std::function<void(Result<Contact>)> done) {
+  submit_read<Contact>(
+      [id = std::move(id)](Connection& db) { return queries::get_contact(db, id); },
+      std::move(done));
+}
+
+void SqliteStore::search_contacts(std::string text, std::size_t limit,
+                                  std::function<void(Result<std::vector<Contact>>)> done) {
+  submit_read<std::vector<Contact>>(
+      [text = std::move(text), limit](Connection& db) {
+        return queries::search_contacts(db, text, limit);
+      },
+      std::move(done));
+}
+
+void SqliteStore::contact_history(
+    ContactHistoryQuery query, std::function<void(Result<std::vector<ContactHistoryItem>>)> done) {
+  submit_read<std::vector<ContactHistoryItem>>(
+      [q = std::move(query)](Connection& db) { return queries::contact_history(db, q); },
+      std::move(done));
+}
+
 }  // namespace ims::sw::store
