@@ -302,8 +302,11 @@ const Case kTenthPageOfAnAgent{ranks(20, 40), true, 10};
 
 }  // namespace
 
-#define IMS_SEARCH_BENCH(name, c)                                                       \
-  BENCHMARK_CAPTURE(BM_Search, name, c)->Iterations(300)->Unit(benchmark::kMillisecond)->UseRealTime()
+#define IMS_SEARCH_BENCH(name, c)           \
+  BENCHMARK_CAPTURE(BM_Search, name, c)     \
+      ->Iterations(300)                     \
+      ->Unit(benchmark::kMillisecond)       \
+      ->UseRealTime()
 
 IMS_SEARCH_BENCH(common_word, kCommonWord);
 IMS_SEARCH_BENCH(common_word_agent, kCommonWordOfAnAgent);
