@@ -226,7 +226,8 @@ Result<std::vector<ContactHistoryItem>> contact_history(Connection& db,
                                                         const ContactHistoryQuery& q) {
   auto words = fts::split_words(q.words);
   if (!words) return words.error();
-  const bool searching = !q.words.empty();
+  // Whitespace alone asks for everything; punctuation alone can match nothing.
+  const bool searching = q.words.find_first_not_of(" \t\r\n") != std::string::npos;
   std::vector<ContactHistoryItem> items;
   if (searching && words->empty()) return items;  // words, but none that can match
   const std::string match = fts::match_all(*words, fts::ends_in_word(q.words));

@@ -68,8 +68,8 @@ struct TranscriptPage {
 // SessionRecord::contact_id, or by an entry naming the session), newest first.
 struct ContactHistoryQuery {
   std::string contact_id;
-  std::string words;  // "" for everything; else entries whose summary, and sessions whose
-                      // transcript, has the words
+  std::string words;  // "" (or whitespace) for everything; else entries whose summary, and
+                      // sessions whose transcript, has the words
   std::optional<std::int64_t> until_ms;  // at_ms <= until_ms (the next page: the last item's at_ms
                                          // and skip what was already shown)
   std::size_t limit = 20;                // 1 .. kMaxSearchLimit

@@ -261,6 +261,9 @@ TEST_F(ContactsTest, HistoryWordsSearchSummariesAndTranscripts) {
   h = history("c1", "...");
   ASSERT_TRUE(h.ok());
   EXPECT_TRUE(h->empty()) << "words without letters find nothing";
+  h = history("c1", " \t");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->size(), 4u) << "whitespace is no words: everything";
 }
 
 TEST_F(ContactsTest, HistoryOfAnUnknownContactIsRefusedWhole) {

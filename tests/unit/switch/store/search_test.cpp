@@ -344,6 +344,19 @@ TEST_F(TranscriptSearchTest, SearchesSurviveARestart) {
   EXPECT_EQ(page->hits.size(), 1u);
 }
 
+TEST_F(TranscriptSearchTest, AnInMemoryStoreSearchesOnItsOneConnection) {
+  SqliteStore::Options o;
+  o.path = ":memory:";
+  auto opened = SqliteStore::open(o, io_.get_executor());
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  store_ = std::move(opened).value();
+  start(session("s1", "alice", "bob"));
+  say("s1", "alice", "bob", "kept in memory");
+  auto page = search("memory", "bob");
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  EXPECT_EQ(page->hits.size(), 1u);
+}
+
 TEST_F(TranscriptSearchTest, AClosedStoreRefusesSearches) {
   store_->close();
   auto page = search("anything");
