@@ -132,7 +132,7 @@ class SqliteStore final : public Store {
   const std::string& path() const { return path_; }
 
  private:
-  class Op;  // one queued operation, type-erased (sqlite_store.cpp)
+  class Op;  // one queued operation, type-erased (sqlite_store_ops.hpp)
   template <class T>
   class TypedOp;
 
