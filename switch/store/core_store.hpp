@@ -84,6 +84,27 @@ class CoreStore final : public Store {
   void remove_publication(std::string login, std::string etag, Done done) override {
     shared_->remove_publication(std::move(login), std::move(etag), here(std::move(done)));
   }
+  void search_transcripts(TranscriptQuery query,
+                          std::function<void(Result<TranscriptPage>)> done) override {
+    shared_->search_transcripts(std::move(query), here(std::move(done)));
+  }
+  void upsert_contacts(std::vector<Contact> contacts, Done done) override {
+    shared_->upsert_contacts(std::move(contacts), here(std::move(done)));
+  }
+  void add_contact_history(std::vector<ContactHistoryEntry> entries, Done done) override {
+    shared_->add_contact_history(std::move(entries), here(std::move(done)));
+  }
+  void get_contact(std::string id, std::function<void(Result<Contact>)> done) override {
+    shared_->get_contact(std::move(id), here(std::move(done)));
+  }
+  void search_contacts(std::string text, std::size_t limit,
+                       std::function<void(Result<std::vector<Contact>>)> done) override {
+    shared_->search_contacts(std::move(text), limit, here(std::move(done)));
+  }
+  void contact_history(ContactHistoryQuery query,
+                       std::function<void(Result<std::vector<ContactHistoryItem>>)> done) override {
+    shared_->contact_history(std::move(query), here(std::move(done)));
+  }
   void close() override {}
 
  private:

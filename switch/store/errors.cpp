@@ -23,6 +23,7 @@ class Category final : public std::error_category {
       case StoreErrc::Database: return "database error";
       case StoreErrc::QueueFull: return "recipient's message queue is full";
       case StoreErrc::NotFound: return "no such record";
+      case StoreErrc::Invalid: return "invalid request";
     }
     return "unknown store error";
   }

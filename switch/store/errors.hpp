@@ -17,7 +17,9 @@ enum class StoreErrc {
   SchemaTooNew,    // the file was written by a newer imswitch (PRAGMA user_version)
   Database,        // any other SQLite failure
   QueueFull,       // store_message: the recipient already has its limit of stored messages
-  NotFound,        // load_transcript: no such session
+  NotFound,        // load_transcript: no such session; get_contact: no such contact
+  Invalid,         // a request the store cannot take as given: a bad cursor, a contact without
+                   // an id, attributes that are not JSON (the message says which and why)
 };
 
 const std::error_category& store_category();

@@ -50,8 +50,8 @@ const std::string kExpireMessages = "DELETE FROM stored_messages WHERE expires_a
 
 const std::string kInsertSession =
     "INSERT INTO im_sessions (id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, "
-    "end_reason, initiator_call_id, target_call_id, queue) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-    "?8, ?9, ?10, ?11)";
+    "end_reason, initiator_call_id, target_call_id, queue, contact_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+    "?6, ?7, ?8, ?9, ?10, ?11, NULLIF(?12, ''))";
 const std::string kAnswerSession = "UPDATE im_sessions SET target = ?2 WHERE id = ?1";
 const std::string kInsertOffer =
     "INSERT INTO im_offers (session_id, n, queue, agent, offered_at_ms, outcome) "
@@ -70,7 +70,8 @@ const std::string kInsertEntry =
     "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kLoadSession =
     "SELECT id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, end_reason, "
-    "initiator_call_id, target_call_id, queue FROM im_sessions WHERE id = ?1";
+    "initiator_call_id, target_call_id, queue, COALESCE(contact_id, '') FROM im_sessions "
+    "WHERE id = ?1";
 const std::string kRecentSessions =
     "SELECT id FROM im_sessions ORDER BY started_at_ms DESC, rowid DESC LIMIT ?1";
 const std::string kLoadPublications =
@@ -274,7 +275,8 @@ Result<void> insert_session(Connection& db, const SessionRecord& s) {
       .bind_text(8, s.end_reason)
       .bind_text(9, s.initiator_call_id)
       .bind_text(10, s.target_call_id)
-      .bind_text(11, s.queue);
+      .bind_text(11, s.queue)
+      .bind_text(12, s.contact_id);
   return stmt->run("record session");
 }
 
@@ -362,6 +364,7 @@ Result<Transcript> load_transcript(Connection& db, const std::string& id) {
     s.initiator_call_id = stmt->column_text(8);
     s.target_call_id = stmt->column_text(9);
     s.queue = stmt->column_text(10);
+    s.contact_id = stmt->column_text(11);
   }
   {
     auto stmt = db.prepare(kLoadOffers, "read offers");

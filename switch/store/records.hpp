@@ -61,6 +61,7 @@ struct SessionRecord {
   std::string target_call_id;     // Call-ID of the target's leg (the switch's own)
   std::string queue;  // the queue it was addressed to; "" for an agent's address. Its target is
                       // the queue's number until an agent takes it, then that agent's login
+  std::string contact_id;  // the contact of the case data it carried (PRODUCT §5); "" for none
 };
 
 // One offer of a session to an agent of a queue (PRODUCT §4: who was offered it and what they
@@ -106,6 +107,33 @@ struct Publication {
   std::string note;                            // the reason ("lunch"), "" when none
   std::int64_t expires_at_ms = 0;              // Unix epoch ms
   std::int64_t modified_at_ms = 0;             // initial publication or last modification
+};
+
+// A customer as the importer knows it (PRODUCT §5: the invited agent reads the contact of a
+// consultation's case data). The id is the importer's own, unique, never empty.
+struct Contact {
+  std::string id;
+  std::string name;
+  std::string email;
+  std::string phone;
+  std::string company;
+  std::string notes;
+  std::string attributes = "{}";   // further attributes, a JSON object as text ("" means "{}")
+  std::int64_t created_at_ms = 0;  // first upsert; a later upsert keeps the stored value
+  std::int64_t updated_at_ms = 0;  // last upsert
+};
+
+// The channel of a contact's past interaction.
+enum class ContactChannel : std::uint8_t { Voice, Email, Chat, Workitem, Im };
+
+// One past interaction of a contact, as the contact centre's other systems report it.
+struct ContactHistoryEntry {
+  std::int64_t id = 0;  // assigned by the store
+  std::string contact_id;
+  std::int64_t at_ms = 0;  // Unix epoch ms
+  ContactChannel channel = ContactChannel::Voice;
+  std::string summary;
+  std::string session_id;  // the IM session it was, "" for none
 };
 
 }  // namespace ims::sw::store

@@ -108,11 +108,121 @@ CREATE TABLE im_offers (
 );
 )sql";
 
+// Version 5: search for the HTTP API (PRODUCT §5, §6).
+// - im_transcript is rebuilt with a message id (INTEGER PRIMARY KEY, AUTOINCREMENT so an id
+//   names one message forever): the full-text index refers to rows by it, and VACUUM may
+//   renumber a table's implicit rowids. (session_id, seq) stays unique.
+// - im_transcript_fts indexes the text messages' bodies (text/*, message/cpim) and the session's
+//   parties, each login as one token 'p' || hex(login), so that "sessions alice took part in" is
+//   a term of the same query. Its content is the view im_transcript_text; triggers keep it in
+//   step with im_transcript and with a queued session's target, in the writer's transaction.
+//   unicode61 with remove_diacritics 2: case and accents are ignored ("cafe" finds "Café").
+// - contacts and contact_history, whose summaries are indexed the same way, and the contact an
+//   IM session's case data named (im_sessions.contact_id, NULL for none).
+constexpr const char* kV5 = R"sql(
+CREATE TABLE im_transcript_v5 (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id    TEXT    NOT NULL REFERENCES im_sessions (id),
+  seq           INTEGER NOT NULL,
+  stamped_at_ms INTEGER NOT NULL,
+  sender        TEXT    NOT NULL,
+  recipient     TEXT    NOT NULL,
+  content_type  TEXT    NOT NULL,
+  body          BLOB    NOT NULL,
+  UNIQUE (session_id, seq)
+);
+INSERT INTO im_transcript_v5 (session_id, seq, stamped_at_ms, sender, recipient, content_type,
+                              body)
+  SELECT session_id, seq, stamped_at_ms, sender, recipient, content_type, body
+  FROM im_transcript ORDER BY rowid;
+DROP TABLE im_transcript;
+ALTER TABLE im_transcript_v5 RENAME TO im_transcript;
+CREATE INDEX im_transcript_stamp ON im_transcript (stamped_at_ms);
+
+CREATE VIEW im_transcript_text AS
+  SELECT t.id AS id, t.body AS body,
+         'p' || hex(s.initiator) || ' p' || hex(s.target) AS parties
+  FROM im_transcript t JOIN im_sessions s ON s.id = t.session_id
+  WHERE t.content_type LIKE 'text/%' OR t.content_type LIKE 'message/cpim%';
+CREATE VIRTUAL TABLE im_transcript_fts USING fts5 (
+  body, parties, content = 'im_transcript_text', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO im_transcript_fts (im_transcript_fts) VALUES ('rebuild');
+
+CREATE TRIGGER im_transcript_fts_insert AFTER INSERT ON im_transcript BEGIN
+  INSERT INTO im_transcript_fts (rowid, body, parties)
+    SELECT id, body, parties FROM im_transcript_text WHERE id = new.id;
+END;
+CREATE TRIGGER im_transcript_fts_delete BEFORE DELETE ON im_transcript BEGIN
+  INSERT INTO im_transcript_fts (im_transcript_fts, rowid, body, parties)
+    SELECT 'delete', id, body, parties FROM im_transcript_text WHERE id = old.id;
+END;
+CREATE TRIGGER im_transcript_fts_unindex BEFORE UPDATE ON im_transcript BEGIN
+  INSERT INTO im_transcript_fts (im_transcript_fts, rowid, body, parties)
+    SELECT 'delete', id, body, parties FROM im_transcript_text WHERE id = old.id;
+END;
+CREATE TRIGGER im_transcript_fts_reindex AFTER UPDATE ON im_transcript BEGIN
+  INSERT INTO im_transcript_fts (rowid, body, parties)
+    SELECT id, body, parties FROM im_transcript_text WHERE id = new.id;
+END;
+CREATE TRIGGER im_sessions_fts_unindex BEFORE UPDATE OF initiator, target ON im_sessions BEGIN
+  INSERT INTO im_transcript_fts (im_transcript_fts, rowid, body, parties)
+    SELECT 'delete', id, body, parties FROM im_transcript_text
+    WHERE id IN (SELECT id FROM im_transcript WHERE session_id = old.id);
+END;
+CREATE TRIGGER im_sessions_fts_reindex AFTER UPDATE OF initiator, target ON im_sessions BEGIN
+  INSERT INTO im_transcript_fts (rowid, body, parties)
+    SELECT id, body, parties FROM im_transcript_text
+    WHERE id IN (SELECT id FROM im_transcript WHERE session_id = new.id);
+END;
+
+ALTER TABLE im_sessions ADD COLUMN contact_id TEXT;
+CREATE INDEX im_sessions_contact ON im_sessions (contact_id, started_at_ms);
+
+CREATE TABLE contacts (
+  id            TEXT    PRIMARY KEY,
+  name          TEXT    NOT NULL,
+  email         TEXT    NOT NULL,
+  phone         TEXT    NOT NULL,
+  company       TEXT    NOT NULL,
+  notes         TEXT    NOT NULL,
+  attributes    TEXT    NOT NULL CHECK (json_type(attributes) = 'object'),
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX contacts_name ON contacts (name, id);
+CREATE TABLE contact_history (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  contact_id TEXT    NOT NULL REFERENCES contacts (id),
+  at_ms      INTEGER NOT NULL,
+  channel    TEXT    NOT NULL CHECK (channel IN ('voice', 'email', 'chat', 'workitem', 'im')),
+  summary    TEXT    NOT NULL,
+  session_id TEXT
+);
+CREATE INDEX contact_history_contact ON contact_history (contact_id, at_ms);
+CREATE VIRTUAL TABLE contact_history_fts USING fts5 (
+  summary, content = 'contact_history', content_rowid = 'id',
+  tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER contact_history_fts_insert AFTER INSERT ON contact_history BEGIN
+  INSERT INTO contact_history_fts (rowid, summary) VALUES (new.id, new.summary);
+END;
+CREATE TRIGGER contact_history_fts_delete AFTER DELETE ON contact_history BEGIN
+  INSERT INTO contact_history_fts (contact_history_fts, rowid, summary)
+    VALUES ('delete', old.id, old.summary);
+END;
+CREATE TRIGGER contact_history_fts_update AFTER UPDATE OF summary ON contact_history BEGIN
+  INSERT INTO contact_history_fts (contact_history_fts, rowid, summary)
+    VALUES ('delete', old.id, old.summary);
+  INSERT INTO contact_history_fts (rowid, summary) VALUES (new.id, new.summary);
+END;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "bindings and stored messages", kV1},
     Migration{2, "IM sessions and transcripts", kV2},
     Migration{3, "presence publications", kV3},
     Migration{4, "queued sessions and their offers", kV4},
+    Migration{5, "transcript search, contacts and their history", kV5},
 };
 
 Result<int> user_version(Connection& db) {

@@ -13,46 +13,9 @@
 #include "switch/store/errors.hpp"
 #include "switch/store/queries.hpp"
 #include "switch/store/schema.hpp"
+#include "switch/store/sqlite_store_ops.hpp"
 
 namespace ims::sw::store {
-
-// One queued operation: its statements, then (after the transaction is settled) its result.
-class SqliteStore::Op {
- public:
-  virtual ~Op() = default;
-  // Runs the statements inside the open transaction; false when they failed.
-  virtual bool execute(Connection& db) = 0;
-  // Replaces the outcome with `e`: the transaction that held it is gone, or it never ran.
-  virtual void fail(const Error& e) = 0;
-  virtual bool ok() const = 0;
-  virtual const Error& error() const = 0;
-  // Hands the outcome to its handler, on the thread that calls it. Called once.
-  virtual void deliver() = 0;
-  // False for a blocking caller's operation (load_bindings), delivered on the worker itself.
-  bool posted = true;
-};
-
-template <class T>
-class SqliteStore::TypedOp final : public SqliteStore::Op {
- public:
-  using Body = std::function<Result<T>(Connection&)>;
-  using Sink = std::function<void(Result<T>)>;
-  TypedOp(Body body, Sink sink) : body_(std::move(body)), sink_(std::move(sink)) {}
-
-  bool execute(Connection& db) override {
-    result_.emplace(body_(db));
-    return result_->ok();
-  }
-  void fail(const Error& e) override { result_.emplace(e); }
-  bool ok() const override { return result_.has_value() && result_->ok(); }
-  const Error& error() const override { return result_->error(); }
-  void deliver() override { sink_(std::move(*result_)); }
-
- private:
-  Body body_;
-  Sink sink_;
-  std::optional<Result<T>> result_;
-};
 
 namespace {
 
@@ -104,12 +67,22 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const Options& options,
     if (auto r = configure(*second, options); !r) return r.error();
     checkpoints.emplace(std::move(second).value());
   }
+  std::optional<Connection> reads;
+  if (options.path != ":memory:") {
+    auto reader = Connection::open(options.path);
+    if (!reader) return reader.error();
+    if (auto r = configure(*reader, options); !r) return r.error();
+    if (auto r = reader->exec("PRAGMA query_only = 1", "make the reader read-only"); !r)
+      return r.error();
+    reads.emplace(std::move(reader).value());
+  }
   return std::make_unique<SqliteStore>(Key{}, options, std::move(db).value(),
-                                       std::move(checkpoints), std::move(completions));
+                                       std::move(checkpoints), std::move(reads),
+                                       std::move(completions));
 }
 
 SqliteStore::SqliteStore(Key, const Options& options, Connection db,
-                         std::optional<Connection> checkpoints,
+                         std::optional<Connection> checkpoints, std::optional<Connection> reads,
                          boost::asio::any_io_executor completions)
     : path_(options.path),
       max_batch_(options.max_batch == 0 ? 1 : options.max_batch),
@@ -117,12 +90,15 @@ SqliteStore::SqliteStore(Key, const Options& options, Connection db,
       commit_window_(options.commit_window),
       completions_(std::move(completions)),
       db_(std::move(db)),
-      checkpoint_db_(std::move(checkpoints)) {
+      checkpoint_db_(std::move(checkpoints)),
+      max_reads_(options.max_reads),
+      reader_db_(std::move(reads)) {
   if (checkpoint_db_) {
     // Replaces SQLite's automatic checkpoint, which would run inside the commit.
     sqlite3_wal_hook(db_.handle(), &SqliteStore::on_wal_commit, this);
     checkpointer_ = std::thread([this] { run_checkpoints(); });
   }
+  if (reader_db_) reader_ = std::thread([this] { run_reader(); });
   worker_ = std::thread([this] { run_worker(); });
 }
 
@@ -136,6 +112,7 @@ void SqliteStore::close() {
   }
   wake_.notify_one();
   if (worker_.joinable()) worker_.join();
+  stop_reader();
   stop_checkpoints();
 }
 
@@ -193,12 +170,6 @@ std::size_t SqliteStore::queue_depth() const {
 
 // ---- operations ----
 
-template <class T>
-void SqliteStore::submit(std::function<Result<T>(Connection&)> body,
-                         std::function<void(Result<T>)> handler) {
-  enqueue(std::make_unique<TypedOp<T>>(std::move(body), std::move(handler)));
-}
-
 void SqliteStore::enqueue(std::unique_ptr<Op> op) {
   std::optional<StoreErrc> refused;
   bool wake = false;
@@ -218,13 +189,17 @@ void SqliteStore::enqueue(std::unique_ptr<Op> op) {
     if (wake) wake_.notify_one();
     return;
   }
+  refuse(std::move(op), *refused, max_queue_);
+}
+
+void SqliteStore::refuse(std::unique_ptr<Op> op, StoreErrc why, std::size_t bound) {
   ++rejected_;
   ++operations_;
   ++failed_;
-  op->fail(*refused == StoreErrc::Closed
-               ? Error{*refused, fmt::format("store {}: closed", path_)}
-               : Error{*refused, fmt::format("store {}: overloaded: {} operations queued", path_,
-                                             max_queue_)});
+  op->fail(why == StoreErrc::Closed
+               ? Error{why, fmt::format("store {}: closed", path_)}
+               : Error{why, fmt::format("store {}: overloaded: {} operations queued", path_,
+                                        bound)});
   std::vector<std::unique_ptr<Op>> one;
   one.push_back(std::move(op));
   deliver(std::move(one));

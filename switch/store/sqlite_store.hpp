@@ -12,6 +12,12 @@
 // The queue is bounded: past max_queue an operation fails at once with StoreErrc::Overloaded,
 // which the SIP layer answers with 503.
 //
+// The HTTP API's reads (searches, contacts: Store's "may run beside writes") run on a reader
+// thread with a connection of its own, one read transaction each, so that a search of a large
+// transcript table never holds up a write: WAL lets a reader and the writer work at once. Their
+// queue has its own bound, max_reads. A ":memory:" store has one connection: they go to the
+// worker like the rest. Contact writes (upsert_contacts, add_contact_history) are writes.
+//
 // Checkpoints (copying the WAL into the database file, with an fsync) run on a thread and a
 // connection of their own, in PASSIVE mode, which never holds up a writer: a commit never waits
 // for one. The writer asks for one when the WAL passes kCheckpointPages after a commit.
@@ -37,6 +43,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "common/util/result.hpp"
+#include "switch/store/errors.hpp"
 #include "switch/store/sqlite_connection.hpp"
 #include "switch/store/store.hpp"
 
@@ -60,6 +67,7 @@ class SqliteStore final : public Store {
     std::chrono::milliseconds commit_window{0};
     std::size_t max_queue = 10000;                 // queued operations before Overloaded
     std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
+    std::size_t max_reads = 256;                   // queued API reads before Overloaded
   };
 
   struct Stats {
@@ -79,7 +87,7 @@ class SqliteStore final : public Store {
     Key() = default;
   };
   SqliteStore(Key, const Options& options, Connection db, std::optional<Connection> checkpoints,
-              boost::asio::any_io_executor completions);
+              std::optional<Connection> reads, boost::asio::any_io_executor completions);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -108,6 +116,15 @@ class SqliteStore final : public Store {
   [[nodiscard]] Result<std::vector<Publication>> load_publications() override;
   void put_publication(Publication publication, std::string replaces, Done done) override;
   void remove_publication(std::string login, std::string etag, Done done) override;
+  void search_transcripts(TranscriptQuery query,
+                          std::function<void(Result<TranscriptPage>)> done) override;
+  void upsert_contacts(std::vector<Contact> contacts, Done done) override;
+  void add_contact_history(std::vector<ContactHistoryEntry> entries, Done done) override;
+  void get_contact(std::string id, std::function<void(Result<Contact>)> done) override;
+  void search_contacts(std::string text, std::size_t limit,
+                       std::function<void(Result<std::vector<Contact>>)> done) override;
+  void contact_history(ContactHistoryQuery query,
+                       std::function<void(Result<std::vector<ContactHistoryItem>>)> done) override;
   void close() override;
 
   Stats stats() const;
@@ -115,13 +132,21 @@ class SqliteStore final : public Store {
   const std::string& path() const { return path_; }
 
  private:
-  class Op;  // one queued operation, type-erased (sqlite_store.cpp)
+  class Op;  // one queued operation, type-erased (sqlite_store_ops.hpp)
   template <class T>
   class TypedOp;
 
   template <class T>
   void submit(std::function<Result<T>(Connection&)> body, std::function<void(Result<T>)> handler);
   void enqueue(std::unique_ptr<Op> op);
+  // Fails an operation that will not run (Closed, Overloaded) and delivers it.
+  void refuse(std::unique_ptr<Op> op, StoreErrc why, std::size_t bound);
+  // An API read: to the reader thread, or to the worker when there is none (sqlite_search.cpp).
+  template <class T>
+  void submit_read(std::function<Result<T>(Connection&)> body,
+                   std::function<void(Result<T>)> handler);
+  void run_reader();
+  void stop_reader();
   void run_worker();
   void run_batch(std::vector<std::unique_ptr<Op>>& batch);  // commits; the caller delivers
   void deliver(std::vector<std::unique_ptr<Op>> ops);
@@ -157,6 +182,15 @@ class SqliteStore final : public Store {
   bool checkpoint_due_ = false;
   bool checkpoint_stop_ = false;
   std::thread checkpointer_;
+
+  const std::size_t max_reads_;
+  std::optional<Connection> reader_db_;  // the reader thread's; none for :memory:
+  std::mutex read_mutex_;                // guards reads_ and reads_closed_
+  std::condition_variable read_wake_;
+  std::deque<std::unique_ptr<Op>> reads_;
+  bool reads_closed_ = false;
+  std::thread reader_;
+
   std::thread worker_;      // last: started after everything above exists
 };
 

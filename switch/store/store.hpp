@@ -1,6 +1,6 @@
 #pragma once
 // Store: the switch's durable state (registrations, stored pager messages, IM transcripts,
-// agents' presence publications),
+// agents' presence publications, contacts and their history),
 // as an interface so that SQLite (one switch) and PostgreSQL (several switches, PRODUCT §8) can
 // both stand behind it.
 //
@@ -19,6 +19,7 @@
 
 #include "common/util/result.hpp"
 #include "switch/store/records.hpp"
+#include "switch/store/search.hpp"
 
 namespace ims::sw::store {
 
@@ -74,7 +75,8 @@ class Store {
   // Removes bindings and stored messages whose expires_at_ms <= now_ms.
   virtual void expire(std::int64_t now_ms, std::function<void(Result<ExpiredCounts>)> done) = 0;
 
-  // IM sessions (PRODUCT §4). A session is recorded when it starts and closed when it ends;
+  // IM sessions (PRODUCT §4). A session is recorded when it starts (with the contact of its case
+  // data, if any: contact_history finds it by that) and closed when it ends;
   // its messages are appended in seq order. A (session_id, seq) pair is written once: a second
   // append with the same pair fails and changes nothing.
   virtual void record_session_start(SessionRecord session, Done done) = 0;
@@ -104,6 +106,36 @@ class Store {
   // Removes one publication (removed by its device, expired, or pushed out); removing one that
   // does not exist succeeds.
   virtual void remove_publication(std::string login, std::string etag, Done done) = 0;
+
+  // The HTTP API's reads (search.hpp). Unlike the operations above they may run beside writes,
+  // on a connection of their own: each sees every write that completed before it was called,
+  // not necessarily one still in the store.
+  //
+  // Transcript full-text search, one page. Fails with Invalid for a cursor this store did not
+  // give or words past kMaxSearchBytes / kMaxSearchWords; finds nothing (no failure) for words
+  // with no letter or digit.
+  virtual void search_transcripts(TranscriptQuery query,
+                                  std::function<void(Result<TranscriptPage>)> done) = 0;
+
+  // Contacts (PRODUCT §5). Inserts or updates each contact by id, all in one transaction: a bad
+  // one (empty id, attributes not a JSON object) fails the whole batch with Invalid, naming it
+  // ("contact 3 (id 'c-17'): attributes: not a JSON object"), and nothing is written. An update
+  // keeps the created_at_ms first stored.
+  virtual void upsert_contacts(std::vector<Contact> contacts, Done done) = 0;
+  // Appends history entries (their ids are ignored), all or none: an entry of an unknown contact
+  // fails the batch with NotFound, naming it.
+  virtual void add_contact_history(std::vector<ContactHistoryEntry> entries, Done done) = 0;
+  // Fails with NotFound when there is no such contact.
+  virtual void get_contact(std::string id, std::function<void(Result<Contact>)> done) = 0;
+  // Up to `limit` (at most kMaxSearchLimit) contacts whose name, email or phone contains `text`
+  // (case is ignored for ASCII letters), by name then id. An empty text finds nothing.
+  virtual void search_contacts(std::string text, std::size_t limit,
+                               std::function<void(Result<std::vector<Contact>>)> done) = 0;
+  // A contact's history entries and IM sessions, newest first (ContactHistoryQuery). An unknown
+  // contact has an empty history: ask get_contact to tell the two apart.
+  virtual void contact_history(
+      ContactHistoryQuery query,
+      std::function<void(Result<std::vector<ContactHistoryItem>>)> done) = 0;
 
   // Finishes every operation already accepted (their handlers are posted), then refuses new
   // ones with StoreErrc::Closed. Idempotent; the destructor calls it.

@@ -99,5 +99,45 @@ TEST_F(SchemaTest, TheSwitchSchemaHasBindingsAndStoredMessages) {
   EXPECT_TRUE(has_table(*db_, "stored_messages"));
 }
 
+// Schema 5: the full-text index of im_transcript is kept by triggers; FTS5's integrity-check
+// compares it with the content it says it holds, whatever changed the table.
+TEST_F(SchemaTest, TheTranscriptIndexStaysInStepWithItsTable) {
+  ASSERT_TRUE(migrate(*db_, migrations()).ok());
+  auto matches = [&](const std::string& query) {
+    return query_int(*db_, "SELECT count(*) FROM im_transcript_fts WHERE im_transcript_fts "
+                           "MATCH '" + query + "'");
+  };
+  auto in_step = [&] {
+    return db_->exec("INSERT INTO im_transcript_fts (im_transcript_fts, rank) "
+                     "VALUES ('integrity-check', 1)", "integrity-check");
+  };
+  ASSERT_TRUE(db_->exec(R"sql(
+INSERT INTO im_sessions (id, initiator, target, state, started_at_ms, ended_at_ms, ended_by,
+  end_reason, initiator_call_id, target_call_id, queue) VALUES
+  ('s1', 'alice', '2001', 'live', 1, 0, '', '', 'a', 'b', '2001');
+INSERT INTO im_transcript (session_id, seq, stamped_at_ms, sender, recipient, content_type, body)
+  VALUES ('s1', 1, 10, 'alice', '2001', 'text/plain', 'first words'),
+         ('s1', 2, 11, 'alice', '2001', 'application/pdf', 'binary words'),
+         ('s1', 3, 12, 'alice', '2001', 'text/plain', 'second words');
+)sql", "rows").ok());
+  auto r = in_step();
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(matches("words"), 2);
+  EXPECT_EQ(matches("parties : p32303031"), 2) << "the queue's number, hex of '2001'";
+
+  ASSERT_TRUE(db_->exec("UPDATE im_sessions SET target = 'bob' WHERE id = 's1'", "answer").ok());
+  r = in_step();
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(matches("parties : p626f62"), 2) << "bob, who took it";
+  EXPECT_EQ(matches("parties : p32303031"), 0);
+
+  ASSERT_TRUE(db_->exec("UPDATE im_transcript SET body = 'changed' WHERE seq = 1", "edit").ok());
+  ASSERT_TRUE(db_->exec("DELETE FROM im_transcript WHERE seq = 3", "delete").ok());
+  r = in_step();
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(matches("words"), 0);
+  EXPECT_EQ(matches("changed"), 1);
+}
+
 }  // namespace
 }  // namespace ims::sw::store
