@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
+
+#include "switch/app/switch_tu.hpp"
 #include <spdlog/spdlog.h>
 
 namespace ims::sw::app {
@@ -13,6 +15,7 @@ namespace asio = boost::asio;
 Result<std::unique_ptr<Api>> Api::create(const config::Http& config, SharedState& shared,
                                          std::shared_ptr<const directory::Directory> dir) {
   std::unique_ptr<Api> api(new Api(shared));
+  api->admin_token_ = config.admin_token;
   api->index_ = std::make_shared<const directory::SearchIndex>(
       directory::SearchIndex::build(std::move(dir)));
   api->add_routes();
@@ -67,6 +70,16 @@ void Api::set_directory(std::shared_ptr<const directory::Directory> dir) {
   });
 }
 
+http::Handler Api::authed(CallerHandler handler) {
+  return [this, handler = std::move(handler)](http::Request&& request, http::Reply reply) {
+    const ApiAuthSettings settings{admin_token_, index_->directory().get(),
+                                   shared_->verifier.get(), unix_now_ms()};
+    auto who = authenticate(request, settings);
+    if (auto* refused = std::get_if<http::Response>(&who)) return reply(std::move(*refused));
+    handler(std::get<Caller>(who), std::move(request), std::move(reply));
+  };
+}
+
 void Api::add_routes() {
   // Liveness: answered by the API's own thread, whatever the SIP cores are doing.
   router_.add(http::Method::Get, "/health", [this](http::Request&&, http::Reply reply) {
@@ -75,9 +88,9 @@ void Api::add_routes() {
     reply(http::json_response(200, nlohmann::json{{"status", "ok"}, {"uptime_s", up.count()}}));
   });
   router_.add(http::Method::Get, "/api/v1/directory",
-              [this](http::Request&& r, http::Reply reply) {
-                directory_search(std::move(r), std::move(reply));
-              });
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                directory_search(c, std::move(r), std::move(reply));
+              }));
 }
 
 }  // namespace ims::sw::app

@@ -7,7 +7,8 @@
 // it with run() and ends it with stop() before the store closes. Handlers run on the API's
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
-// Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator).
+// Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator). Everything under
+// /api/ needs a caller (api_auth.hpp); /health does not.
 
 #include <chrono>
 #include <memory>
@@ -17,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/util/result.hpp"
+#include "switch/app/api_auth.hpp"
 #include "switch/config/config.hpp"
 #include "switch/directory/search.hpp"
 #include "switch/http/router.hpp"
@@ -46,7 +48,10 @@ class Api {
  private:
   explicit Api(SharedState& shared) : shared_(&shared) {}
   void add_routes();
-  void directory_search(http::Request&& request, http::Reply reply) const;
+  // `handler` behind authentication: it runs with the caller, or the request is answered 401.
+  using CallerHandler = std::function<void(const Caller&, http::Request&&, http::Reply)>;
+  http::Handler authed(CallerHandler handler);
+  void directory_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
@@ -57,6 +62,7 @@ class Api {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::thread thread_;
   SharedState* shared_;
+  std::string admin_token_;
   std::shared_ptr<const directory::SearchIndex> index_;  // the API thread's
 };
 

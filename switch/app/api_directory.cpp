@@ -73,7 +73,8 @@ json routing_point_hit(const directory::RoutingPoint& rp, const directory::Direc
 
 }  // namespace
 
-void Api::directory_search(http::Request&& request, http::Reply reply) const {
+// Any agent, and the admin, may search; every hit is shown to all of them.
+void Api::directory_search(const Caller&, http::Request&& request, http::Reply reply) const {
   auto type = directory::parse_search_type(request.query_value("type").value_or(""));
   if (!type) return reply(http::error_response(400, "type: " + type.error().message));
   auto limit = directory::parse_search_limit(request.query_value("limit").value_or(""));

@@ -205,7 +205,7 @@ class Session final : public Server::Connection, public std::enable_shared_from_
         static_cast<bhttp::status>(r.status), 11);
     res->set(bhttp::field::server, options().server_name);
     res->set(bhttp::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res->set(name, value);
+    for (auto& [name, value] : r.headers) res->insert(name, value);
     res->keep_alive(keep_alive_);
     if (head_) {
       res->content_length(r.body.size());

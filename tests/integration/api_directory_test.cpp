@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/agent_client.hpp"
+#include "tests/integration/api_client.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/switch_checks.hpp"
@@ -36,7 +37,7 @@ class ApiDirectory : public ::testing::Test {
   }
   json search(const std::string& query_string, unsigned want_status = 200) {
     HttpClient c(*sw_->http());
-    auto r = c.get("/api/v1/directory?" + query_string);
+    auto r = authed_get(c, "/api/v1/directory?" + query_string, "bob", "pw-bob");
     EXPECT_TRUE(r) << query_string;
     if (!r) return {};
     EXPECT_EQ(r->status, want_status) << query_string << ": " << r->body;

@@ -12,8 +12,16 @@
 namespace ims::test {
 
 std::string HttpReply::header(std::string_view lowercase_name) const {
-  auto it = headers.find(std::string(lowercase_name));
-  return it == headers.end() ? std::string() : it->second;
+  for (const auto& [name, value] : headers)
+    if (name == lowercase_name) return value;
+  return {};
+}
+
+std::vector<std::string> HttpReply::all(std::string_view lowercase_name) const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : headers)
+    if (name == lowercase_name) out.push_back(value);
+  return out;
 }
 
 HttpClient::HttpClient(const Listener& server, std::chrono::seconds timeout)
@@ -90,12 +98,12 @@ std::optional<HttpReply> HttpClient::read_reply() {
           for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           std::string value = line.substr(colon + 1);
           while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-          r.headers[name] = value;
+          r.headers.emplace_back(std::move(name), std::move(value));
         }
         at = next;
       }
-      const std::size_t length =
-          r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+      const std::string declared = r.header("content-length");
+      const std::size_t length = declared.empty() ? 0 : std::stoul(declared);
       if (buffer_.size() >= head_end + 4 + length) {
         r.body = buffer_.substr(head_end + 4, length);
         buffer_.erase(0, head_end + 4 + length);

@@ -3,7 +3,6 @@
 // whole, each response read whole (Content-Length) with a bounded wait.
 
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,9 +14,11 @@ namespace ims::test {
 
 struct HttpReply {
   unsigned status = 0;
-  std::map<std::string, std::string> headers;  // names lowercase
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercase, in order
   std::string body;
+  // The first value of a header ("" when absent), or all of them.
   std::string header(std::string_view lowercase_name) const;
+  std::vector<std::string> all(std::string_view lowercase_name) const;
 };
 
 class HttpClient {
