@@ -13,8 +13,9 @@ namespace ims::sw::app {
 namespace asio = boost::asio;
 
 Result<std::unique_ptr<Api>> Api::create(const config::Http& config, SharedState& shared,
+                                         store::Store& store,
                                          std::shared_ptr<const directory::Directory> dir) {
-  std::unique_ptr<Api> api(new Api(shared));
+  std::unique_ptr<Api> api(new Api(shared, store));
   api->admin_token_ = config.admin_token;
   api->index_ = std::make_shared<const directory::SearchIndex>(
       directory::SearchIndex::build(std::move(dir)));
@@ -90,6 +91,10 @@ void Api::add_routes() {
   router_.add(http::Method::Get, "/api/v1/directory",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 directory_search(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/transcripts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                transcript_search(c, std::move(r), std::move(reply));
               }));
 }
 

@@ -7,8 +7,8 @@
 // it with run() and ends it with stop() before the store closes. Handlers run on the API's
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
-// Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator). Everything under
-// /api/ needs a caller (api_auth.hpp); /health does not.
+// Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
+// (transcript search). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
 
 #include <chrono>
 #include <memory>
@@ -21,6 +21,7 @@
 #include "switch/app/api_auth.hpp"
 #include "switch/config/config.hpp"
 #include "switch/directory/search.hpp"
+#include "switch/store/store.hpp"
 #include "switch/http/router.hpp"
 #include "switch/http/server.hpp"
 
@@ -30,8 +31,10 @@ struct SharedState;
 
 class Api {
  public:
-  // Binds config.listen (which must be set). `shared` outlives the Api.
+  // Binds config.listen (which must be set). `shared` and `store` outlive the Api; the store's
+  // answers come on whichever thread it posts them to, and are replied from there.
   static Result<std::unique_ptr<Api>> create(const config::Http& config, SharedState& shared,
+                                             store::Store& store,
                                              std::shared_ptr<const directory::Directory> dir);
   ~Api();
   Api(const Api&) = delete;
@@ -46,12 +49,13 @@ class Api {
   void set_directory(std::shared_ptr<const directory::Directory> dir);
 
  private:
-  explicit Api(SharedState& shared) : shared_(&shared) {}
+  Api(SharedState& shared, store::Store& store) : shared_(&shared), store_(&store) {}
   void add_routes();
   // `handler` behind authentication: it runs with the caller, or the request is answered 401.
   using CallerHandler = std::function<void(const Caller&, http::Request&&, http::Reply)>;
   http::Handler authed(CallerHandler handler);
   void directory_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void transcript_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
@@ -62,6 +66,7 @@ class Api {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::thread thread_;
   SharedState* shared_;
+  store::Store* store_;
   std::string admin_token_;
   std::shared_ptr<const directory::SearchIndex> index_;  // the API thread's
 };

@@ -287,7 +287,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   }
   if (n > 1) spdlog::info("{} SIP cores, work divided by Call-ID", n);
   if (config.http.listen) {
-    auto api = Api::create(config.http, *app->shared_, config.directory);
+    auto api = Api::create(config.http, *app->shared_, *app->store_, config.directory);
     if (!api) return api.error();
     app->api_ = std::move(*api);
   }
