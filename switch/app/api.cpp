@@ -92,6 +92,18 @@ void Api::add_routes() {
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 directory_search(c, std::move(r), std::move(reply));
               }));
+  router_.add(http::Method::Get, "/api/v1/agents/{login}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                agent_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/queues",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                queue_list(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/queues/{number}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                queue_details(c, std::move(r), std::move(reply));
+              }));
   router_.add(http::Method::Get, "/api/v1/transcripts",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 transcript_search(c, std::move(r), std::move(reply));

@@ -8,7 +8,7 @@
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
 // Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
-// (transcript search). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
+// (transcript search), api_agents.cpp (an agent, the queues). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
 
 #include <chrono>
 #include <memory>
@@ -56,6 +56,9 @@ class Api {
   http::Handler authed(CallerHandler handler);
   void directory_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void transcript_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void agent_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void queue_list(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void queue_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{

@@ -6,8 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "switch/app/api.hpp"
-#include "switch/app/queue_desk.hpp"
-#include "switch/app/switch_tu.hpp"
+#include "switch/app/api_state.hpp"
 
 namespace ims::sw::app {
 
@@ -26,25 +25,7 @@ json agent_hit(const directory::Agent& a, const directory::Directory& dir, Share
          {"address", address_of(dir, a.login)}};
   if (!a.email.empty()) j["email"] = a.email;
   if (!a.phone.empty()) j["phone"] = a.phone;
-  const std::int64_t now = unix_now_ms();
-  const bool logged_in = shared.bindings.with([&](const registrar::BindingTable& t) {
-    return !t.lookup(a.login, now).empty();
-  });
-  const auto view = shared.queues ? shared.queues->agent(a.login) : std::nullopt;
-  if (!logged_in) {
-    j["state"] = "logged_out";
-  } else if (view && view->presence == routing::Presence::NotReady) {
-    j["state"] = "not_ready";
-    if (!view->reason.empty()) j["reason"] = view->reason;
-  } else if (view && view->capacity > 0 && view->sessions >= view->capacity) {
-    j["state"] = "busy";
-  } else {
-    j["state"] = "ready";
-  }
-  if (view) {
-    j["sessions"] = view->sessions;
-    j["capacity"] = view->capacity;
-  }
+  j.update(agent_state(a, shared));
   j["actions"] = a.has_task("im") ? json::array({"im", "consult"}) : json::array();
   return j;
 }
@@ -55,11 +36,7 @@ json queue_hit(const directory::Queue& q, const directory::Directory& dir, Share
          {"name", q.name.empty() ? q.number : q.name},
          {"address", address_of(dir, q.number)},
          {"actions", json::array({"im"})}};
-  if (auto view = shared.queues ? shared.queues->queue(q.number) : std::nullopt) {
-    j["waiting"] = view->waiting.size();
-    j["members"] = view->members;
-    j["free_members"] = view->free_members;
-  }
+  j.update(queue_state(q, shared));
   return j;
 }
 
