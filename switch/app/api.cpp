@@ -88,6 +88,9 @@ void Api::add_routes() {
         std::chrono::steady_clock::now() - started_);
     reply(http::json_response(200, nlohmann::json{{"status", "ok"}, {"uptime_s", up.count()}}));
   });
+  // Prometheus scrapes it without credentials, like /health: counts, no personal data.
+  router_.add(http::Method::Get, "/metrics",
+              [this](http::Request&&, http::Reply reply) { metrics(std::move(reply)); });
   router_.add(http::Method::Get, "/api/v1/directory",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 directory_search(c, std::move(r), std::move(reply));

@@ -8,7 +8,7 @@
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
 // Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
-// (transcript search), api_agents.cpp (an agent, the queues). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
+// (transcript search), api_agents.cpp (an agent, the queues), api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
 
 #include <chrono>
 #include <memory>
@@ -19,6 +19,7 @@
 
 #include "common/util/result.hpp"
 #include "switch/app/api_auth.hpp"
+#include "switch/app/metrics.hpp"
 #include "switch/config/config.hpp"
 #include "switch/directory/search.hpp"
 #include "switch/store/store.hpp"
@@ -47,6 +48,10 @@ class Api {
   void stop();
   // A reloaded directory: its search index is built on the API's thread, then used.
   void set_directory(std::shared_ptr<const directory::Directory> dir);
+  // How /metrics reads the SIP cores' counters: each on its own thread, then `done` with all
+  // of them (on whichever thread read the last). Set before run().
+  using CoreSampler = std::function<void(std::function<void(std::vector<CoreMetrics>)> done)>;
+  void set_core_sampler(CoreSampler sampler) { sample_cores_ = std::move(sampler); }
 
  private:
   Api(SharedState& shared, store::Store& store) : shared_(&shared), store_(&store) {}
@@ -59,6 +64,7 @@ class Api {
   void agent_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void queue_list(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void queue_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void metrics(http::Reply reply) const;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
@@ -71,6 +77,7 @@ class Api {
   SharedState* shared_;
   store::Store* store_;
   std::string admin_token_;
+  CoreSampler sample_cores_;
   std::shared_ptr<const directory::SearchIndex> index_;  // the API thread's
 };
 

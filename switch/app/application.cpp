@@ -290,6 +290,11 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
     auto api = Api::create(config.http, *app->shared_, *app->store_, config.directory);
     if (!api) return api.error();
     app->api_ = std::move(*api);
+    app->api_->set_core_sampler(
+        [raw = app.get()](std::function<void(std::vector<CoreMetrics>)> done) {
+          auto m = std::make_shared<std::vector<CoreMetrics>>(raw->cores_.size());
+          raw->sample_core(0, std::move(m), std::move(done));
+        });
   }
   return app;
 }
@@ -339,6 +344,22 @@ void Application::run_loop(asio::io_context& io) {
       spdlog::error("a handler threw, continuing: {}", e.what());
     }
   }
+}
+
+void Application::sample_core(std::size_t k, std::shared_ptr<std::vector<CoreMetrics>> m,
+                              std::function<void(std::vector<CoreMetrics>)> done) {
+  Core& core = *cores_[k];
+  asio::post(core.strand, [this, k, m = std::move(m), done = std::move(done)]() mutable {
+    CoreMetrics& c = (*m)[k];
+    const Core& here = *cores_[k];
+    c.transport = here.stack->transport_counters();
+    c.stack = here.stack->counters();
+    c.tu = here.tu->counters();
+    c.auth = here.tu->authenticator().counters();
+    if (const auto* im = here.tu->im()) c.im = im->counters();
+    if (k + 1 < cores_.size()) return sample_core(k + 1, std::move(m), std::move(done));
+    done(std::move(*m));
+  });
 }
 
 std::optional<transport::Endpoint> Application::http_endpoint() const {

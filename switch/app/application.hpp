@@ -96,6 +96,9 @@ class Application {
   void shutdown();
   // On core k's thread: closes its stack and TU.
   void close_core(Core& core);
+  // Reads core k's counters on its thread into m, then the next core's; the last calls done.
+  void sample_core(std::size_t k, std::shared_ptr<std::vector<CoreMetrics>> m,
+                   std::function<void(std::vector<CoreMetrics>)> done);
   void wait_for_signal();
   void wait_for_hangup();
   void reload();

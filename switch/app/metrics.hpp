@@ -1,0 +1,47 @@
+#pragma once
+// The switch's counters in the Prometheus text format (version 0.0.4), for GET /metrics: per SIP
+// core what its transports, transaction layer, TU, digest checks and IM sessions counted, and
+// switch-wide gauges (registered agents, live IM sessions, each queue's line). A sample is taken
+// on each core's own thread (Application::sample_metrics), so no counter is read while it moves.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/stack/stack.hpp"
+#include "common/transport/options.hpp"
+#include "switch/app/authn.hpp"
+#include "switch/app/switch_tu.hpp"
+#include "switch/im/b2bua.hpp"
+#include "switch/routing/types.hpp"
+
+namespace ims::sw::app {
+
+struct CoreMetrics {
+  transport::Counters transport;
+  stack::Counters stack;
+  TuCounters tu;
+  AuthCounters auth;
+  im::ImCounters im;
+};
+
+struct QueueMetrics {
+  std::string number;
+  std::size_t waiting = 0;
+  std::int64_t longest_wait_ms = 0;
+  std::size_t members = 0;
+  std::size_t free_members = 0;
+  routing::QueueCounters counters;
+};
+
+struct Metrics {
+  double uptime_s = 0;
+  std::vector<CoreMetrics> cores;  // by core number
+  std::size_t registered_agents = 0;
+  std::size_t live_sessions = 0;
+  std::vector<QueueMetrics> queues;
+};
+
+std::string prometheus_text(const Metrics& m);
+
+}  // namespace ims::sw::app
