@@ -1,6 +1,7 @@
 #include "common/sip/cpim.hpp"
 
 #include "common/util/strings.hpp"
+#include "common/util/utf8.hpp"
 
 namespace ims::sip {
 namespace {
@@ -68,19 +69,6 @@ Result<CpimHeader> parse_header_line(std::string_view line) {
   h.value = rest.substr(i);
   while (!h.value.empty() && util::is_lws(h.value.back())) h.value.remove_suffix(1);
   return h;
-}
-
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xc0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3f));
-  } else {
-    out += char(0xe0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3f));
-    out += char(0x80 | (cp & 0x3f));
-  }
 }
 
 bool has_line_break(std::string_view s) {
@@ -198,7 +186,7 @@ std::optional<std::string> cpim_unescape(std::string_view value) {
           if (!digit && !(c >= 'a' && c <= 'f')) return std::nullopt;
           cp = cp * 16 + unsigned(digit ? c - '0' : c - 'a' + 10);
         }
-        append_utf8(out, cp);
+        util::append_utf8(out, cp);
         i += 4;
         break;
       }

@@ -10,6 +10,7 @@
 
 #include "common/sip/parser.hpp"
 #include "common/util/strings.hpp"
+#include "common/util/utf8.hpp"
 
 namespace ims::transport {
 
@@ -23,38 +24,6 @@ using asio::ip::tcp;
 namespace {
 
 constexpr const char* kServer = "imswitch";
-
-// RFC 3629 well-formedness, so that text frames carry only what a browser accepts as text.
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra = 0;
-    unsigned min = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    unsigned cp = c & (0x3F >> extra);
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = cp << 6 | (d & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += extra + 1;
-  }
-  return true;
-}
 
 // Whether a comma-separated token list (Sec-WebSocket-Protocol) names `token`.
 bool lists_token(std::string_view list, std::string_view token) {
@@ -335,7 +304,7 @@ void WsConnection<Secure>::on_read(const boost::system::error_code& ec) {
 
 template <bool Secure>
 void WsConnection<Secure>::write_front() {
-  ws_.text(valid_utf8(front()));
+  ws_.text(util::valid_utf8(front()));  // text frames carry only what a browser takes as text
   ws_.async_write(asio::buffer(front()),
                   [self = self()](const boost::system::error_code& ec, std::size_t) {
                     self->on_written(ec);

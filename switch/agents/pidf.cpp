@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "common/util/strings.hpp"
+#include "common/util/utf8.hpp"
 #include "switch/agents/xml_text.hpp"
 
 namespace ims::sw::agents {
 
 namespace {
 
-using xml::append_utf8;
+using util::append_utf8;
 using xml::is_clean_text;
 using xml::is_name_char;
 using xml::is_name_start;

@@ -17,9 +17,6 @@ bool is_clean_text(std::string_view s);
 // XML 1.0 §2.2 Char, for character references.
 bool is_xml_char(std::uint32_t cp);
 
-// Appends code point cp (at most U+10FFFF) as UTF-8.
-void append_utf8(std::string& out, std::uint32_t cp);
-
 // XML white space (§2.3 S).
 bool is_space(char c);
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common/util/strings.hpp"
+#include "common/util/utf8.hpp"
 
 namespace ims::sw::directory {
 namespace {
@@ -37,63 +38,10 @@ std::string_view spell(char code) {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-// Decodes one code point at text[i] and advances i. Overlong forms, surrogates and values above
-// U+10FFFF are invalid (RFC 3629 §3); an invalid sequence consumes one byte and yields U+FFFD.
+// One code point at text[i], i moved past it; an invalid sequence consumes one byte and
+// yields U+FFFD (util::next_utf8).
 char32_t next_code_point(std::string_view text, std::size_t& i) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
-  const std::uint8_t lead = byte(i);
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  }
-  std::size_t length = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    ++i;
-    return kReplacement;
-  }
-  if (text.size() - i < length) {
-    ++i;
-    return kReplacement;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) {
-      ++i;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return kReplacement;
-  }
-  i += length;
-  return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  return util::next_utf8(text, i).value_or(kReplacement);
 }
 
 // Greek and Cyrillic, so that "ΕΛΈΝΗ" finds "Ελένη" and "ИВАН" finds "Иван": capitals to small
@@ -155,7 +103,7 @@ void append_folded(std::string& out, char32_t cp) {
   char code = '*';
   if (cp >= 0xC0 && cp < 0x100) code = kLatin1[cp - 0xC0];
   if (cp >= 0x100 && cp < 0x180) code = kLatinExtendedA[cp - 0x100];
-  if (code == '*') return append_utf8(out, fold_greek_cyrillic(cp));
+  if (code == '*') return util::append_utf8(out, fold_greek_cyrillic(cp));
   if (const auto two = spell(code); !two.empty()) {
     out += two;
   } else {
