@@ -73,6 +73,7 @@ void Stack::on_message(sip::Message message, const Origin& origin) {
 
 void Stack::on_request(sip::Message request, const Origin& origin) {
   ++counters_.requests_received;
+  counters_.by_method.add_request(request.method());
   if (spdlog::should_log(spdlog::level::debug)) {  // to_string allocates: not on the hot path
     spdlog::debug("recv {} from {}/{} call-id {}", request.method_text(),
                   transport::protocol_name(origin.protocol), transport::to_string(origin.source),
@@ -142,6 +143,7 @@ void Stack::answer_statelessly(const sip::Message& request, int status, std::str
     return;
   }
   ++counters_.bad_requests_answered;
+  counters_.by_method.add_response(request.method(), status);
   auto rsp = sip::make_response(request, status, reason, util::random_token(10));
   auto sent = transport_->send_response(rsp, origin);
   if (!sent) {
@@ -185,8 +187,10 @@ Result<void> Stack::respond(const txn::Key& server, sip::Message response) {
                           response.status() < 300;
   std::optional<sip::Message> copy;
   if (awaits_ack) copy = response;
+  const int status = response.status();
   auto outcome = table_.respond(server, std::move(response));
   if (!outcome) return outcome.error();
+  counters_.by_method.add_response(server.method, status);
   process(std::move(*outcome), origin);
   if (copy) arm_2xx_retransmission(server, *copy, !transport::is_reliable(origin.protocol));
   return {};
@@ -197,6 +201,7 @@ Result<void> Stack::respond_statelessly(const txn::Key& server, sip::Message res
   if (it == contexts_.end() || !table_.contains(server))
     return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "no such transaction"};
   const Origin origin = it->second.origin;
+  counters_.by_method.add_response(server.method, response.status());
   auto sent = transport_->send_response(response, origin);
   process(table_.abandon(server), origin);
   if (!sent) {

@@ -16,6 +16,7 @@
 // listeners bound with transport::Options::reuse_port and its transport joined to one
 // transport::Cores, which shards the work by Call-ID.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -51,6 +52,35 @@ struct Destination {
   std::optional<transport::FlowId> flow;  // reuse this flow when it is still open
 };
 
+// Requests received by method and responses sent by the request's method and status, for
+// /metrics. A flat table (a few dozen KB per core): counting is an index and an increment.
+class MethodCounts {
+ public:
+  static constexpr std::size_t kMethods = static_cast<std::size_t>(sip::Method::Unknown) + 1;
+  static constexpr int kLowestStatus = 100;
+  static constexpr int kHighestStatus = 699;
+
+  void add_request(sip::Method m) { ++requests_[index(m)]; }
+  // A status outside 100..699 is not counted (the parser and make_response never make one).
+  void add_response(sip::Method m, int status) {
+    if (status < kLowestStatus || status > kHighestStatus) return;
+    ++responses_[index(m) * kStatuses + static_cast<std::size_t>(status - kLowestStatus)];
+  }
+  std::uint64_t requests(sip::Method m) const { return requests_[index(m)]; }
+  std::uint64_t responses(sip::Method m, int status) const {
+    if (status < kLowestStatus || status > kHighestStatus) return 0;
+    return responses_[index(m) * kStatuses + static_cast<std::size_t>(status - kLowestStatus)];
+  }
+
+ private:
+  static constexpr std::size_t kStatuses = kHighestStatus - kLowestStatus + 1;
+  static constexpr std::size_t index(sip::Method m) {
+    return std::min(static_cast<std::size_t>(m), kMethods - 1);
+  }
+  std::array<std::uint64_t, kMethods> requests_{};
+  std::array<std::uint64_t, kMethods * kStatuses> responses_{};
+};
+
 // What the stack dropped or answered on its own. Read on the strand.
 struct Counters {
   std::uint64_t requests_received = 0;
@@ -61,6 +91,9 @@ struct Counters {
   std::uint64_t unmatchable_dropped = 0;    // the table could not key the message
   std::uint64_t overload_rejected = 0;      // table full: stateless 503
   std::uint64_t send_failures = 0;          // the transport refused a send
+  // Requests that reached the transaction layer by method; responses the TU or the stack sent
+  // (not retransmissions) by method and status.
+  MethodCounts by_method;
 };
 
 class Stack final : private transport::MessageSink {

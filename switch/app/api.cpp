@@ -1,8 +1,11 @@
 #include "switch/app/api.hpp"
 
 #include <future>
+#include <optional>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "switch/app/switch_tu.hpp"
@@ -71,6 +74,51 @@ void Api::set_directory(std::shared_ptr<const directory::Directory> dir) {
   });
 }
 
+void Api::health(http::Reply reply) {
+  // Liveness of the API itself, and of the store's writer: a check queued behind the writes
+  // (Store::check), whose answer comes on core 0 and is brought back to this thread.
+  struct Probe {
+    asio::steady_timer bound;
+    http::Reply reply;
+    std::chrono::steady_clock::time_point asked = std::chrono::steady_clock::now();
+    bool answered = false;
+  };
+  auto probe = std::make_shared<Probe>(Probe{asio::steady_timer(io_, kStoreCheckBound),
+                                             std::move(reply)});
+  auto answer = [this, probe](std::optional<std::string> failure) {
+    if (probe->answered) return;
+    probe->answered = true;
+    probe->bound.cancel();
+    const auto now = std::chrono::steady_clock::now();
+    nlohmann::json store{{"status", failure ? "failing" : "ok"}};
+    if (failure) {
+      store["error"] = *failure;
+    } else {
+      store["check_ms"] =
+          std::chrono::duration<double, std::milli>(now - probe->asked).count();
+    }
+    if (store_stats_) store["queued_writes"] = store_stats_->queue_depth();
+    const nlohmann::json j{
+        {"status", failure ? "failing" : "ok"},
+        {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(now - started_).count()},
+        {"store", std::move(store)}};
+    if (failure) spdlog::warn("GET /health answered 503: store: {}", *failure);
+    probe->reply(http::json_response(failure ? 503 : 200, j));
+  };
+  probe->bound.async_wait([answer](const boost::system::error_code& ec) {
+    if (!ec)
+      answer(fmt::format("no answer within {} s", std::chrono::duration_cast<std::chrono::seconds>(
+                                                      kStoreCheckBound)
+                                                      .count()));
+  });
+  store_->check([this, alive = std::weak_ptr<int>(alive_), answer](Result<void> r) {
+    if (alive.expired()) return;  // the API is gone (completions run on core 0, as its end)
+    asio::post(io_, [answer, r = std::move(r)] {
+      answer(r ? std::nullopt : std::optional<std::string>(r.error().message));
+    });
+  });
+}
+
 http::Handler Api::authed(CallerHandler handler) {
   return [this, handler = std::move(handler)](http::Request&& request, http::Reply reply) {
     const ApiAuthSettings settings{admin_token_, index_->directory().get(),
@@ -83,11 +131,8 @@ http::Handler Api::authed(CallerHandler handler) {
 
 void Api::add_routes() {
   // Liveness: answered by the API's own thread, whatever the SIP cores are doing.
-  router_.add(http::Method::Get, "/health", [this](http::Request&&, http::Reply reply) {
-    const auto up = std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::steady_clock::now() - started_);
-    reply(http::json_response(200, nlohmann::json{{"status", "ok"}, {"uptime_s", up.count()}}));
-  });
+  router_.add(http::Method::Get, "/health",
+              [this](http::Request&&, http::Reply reply) { health(std::move(reply)); });
   // Prometheus scrapes it without credentials, like /health: counts, no personal data.
   router_.add(http::Method::Get, "/metrics",
               [this](http::Request&&, http::Reply reply) { metrics(std::move(reply)); });

@@ -7,7 +7,7 @@
 // it with run() and ends it with stop() before the store closes. Handlers run on the API's
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
-// Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
+// Endpoints: api.cpp (health, with a check of the store), api_directory.cpp (the Team Communicator), api_transcripts.cpp
 // (transcript search), api_agents.cpp (an agent, the queues), api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
 
 #include <chrono>
@@ -22,6 +22,7 @@
 #include "switch/app/metrics.hpp"
 #include "switch/config/config.hpp"
 #include "switch/directory/search.hpp"
+#include "switch/store/sqlite_store.hpp"
 #include "switch/store/store.hpp"
 #include "switch/http/router.hpp"
 #include "switch/http/server.hpp"
@@ -29,6 +30,9 @@
 namespace ims::sw::app {
 
 struct SharedState;
+
+// How long GET /health waits for the store's check before it answers 503.
+inline constexpr std::chrono::seconds kStoreCheckBound{2};
 
 class Api {
  public:
@@ -52,6 +56,8 @@ class Api {
   // of them (on whichever thread read the last). Set before run().
   using CoreSampler = std::function<void(std::function<void(std::vector<CoreMetrics>)> done)>;
   void set_core_sampler(CoreSampler sampler) { sample_cores_ = std::move(sampler); }
+  // Where /metrics reads the store's counters (thread-safe). Set before run().
+  void set_store_stats(const store::SqliteStore& store) { store_stats_ = &store; }
 
  private:
   Api(SharedState& shared, store::Store& store) : shared_(&shared), store_(&store) {}
@@ -65,6 +71,7 @@ class Api {
   void queue_list(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void queue_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void metrics(http::Reply reply) const;
+  void health(http::Reply reply);
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
@@ -78,7 +85,11 @@ class Api {
   store::Store* store_;
   std::string admin_token_;
   CoreSampler sample_cores_;
+  const store::SqliteStore* store_stats_ = nullptr;
   std::shared_ptr<const directory::SearchIndex> index_;  // the API thread's
+  // Expires with the Api: a store completion that comes after it checks this first. Store
+  // completions run on core 0's thread, which is also the one that destroys the Api.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace ims::sw::app

@@ -12,9 +12,13 @@ void Api::metrics(http::Reply reply) const {
   if (!sample_cores_) return reply(http::error_response(503, "no metrics yet"));
   const double uptime =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  sample_cores_([shared = shared_, index = index_, uptime,
+  sample_cores_([shared = shared_, index = index_, uptime, store = store_stats_,
                  reply = std::move(reply)](std::vector<CoreMetrics> cores) {
     Metrics m;
+    if (store) {
+      m.store = store->stats();
+      m.store_queue = store->queue_depth();
+    }
     m.uptime_s = uptime;
     m.cores = std::move(cores);
     m.registered_agents =

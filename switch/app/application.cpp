@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <fstream>
+#include <ctime>
 #include <future>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -295,6 +296,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
           auto m = std::make_shared<std::vector<CoreMetrics>>(raw->cores_.size());
           raw->sample_core(0, std::move(m), std::move(done));
         });
+    app->api_->set_store_stats(*app->store_);
   }
   return app;
 }
@@ -357,6 +359,10 @@ void Application::sample_core(std::size_t k, std::shared_ptr<std::vector<CoreMet
     c.tu = here.tu->counters();
     c.auth = here.tu->authenticator().counters();
     if (const auto* im = here.tu->im()) c.im = im->counters();
+    // On the core's own thread: its CPU clock is the core's.
+    timespec cpu{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+      c.cpu_seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
     if (k + 1 < cores_.size()) return sample_core(k + 1, std::move(m), std::move(done));
     done(std::move(*m));
   });

@@ -30,6 +30,7 @@
 #include "switch/app/switch_tu.hpp"
 #include "switch/config/config.hpp"
 #include "switch/routing/types.hpp"
+#include "switch/store/sqlite_store.hpp"
 #include "switch/store/store.hpp"
 
 namespace ims::sw::app {
@@ -105,7 +106,7 @@ class Application {
 
   std::string config_path_;
   routing::Presence default_presence_ = routing::Presence::Ready;  // im.default_state
-  std::unique_ptr<store::Store> store_;        // before the cores: they use it
+  std::unique_ptr<store::SqliteStore> store_;  // before the cores: they use it
   std::unique_ptr<SharedState> shared_;        // likewise
   std::unique_ptr<transport::Cores> fabric_;   // several cores only
   std::vector<std::unique_ptr<Core>> cores_;   // at least one

@@ -25,7 +25,11 @@ class Writer {
     out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
   }
   void sample(std::string_view name, std::string_view labels, double value) {
-    out_ += fmt::format("{}{{{}}} {}\n", name, labels, value);
+    if (labels.empty()) {
+      out_ += fmt::format("{} {}\n", name, value);
+    } else {
+      out_ += fmt::format("{}{{{}}} {}\n", name, labels, value);
+    }
   }
   std::string take() { return std::move(out_); }
 
@@ -41,6 +45,12 @@ std::string label(std::string_view v) {
     out += c == '\n' ? 'n' : c;
   }
   return out;
+}
+
+// A method as a label: its name, or "other" for extension methods the switch does not know.
+std::string_view method_label(sip::Method m) {
+  const auto name = sip::method_name(m);
+  return name.empty() ? std::string_view("other") : name;
 }
 
 }  // namespace
@@ -106,6 +116,46 @@ std::string prometheus_text(const Metrics& m) {
   w.per_core(m, "imswitch_im_session_messages_total", "counter",
              "Messages relayed and stored within IM sessions.",
              [](const CoreMetrics& c) { return c.im.messages; });
+  w.head("imswitch_core_cpu_seconds_total", "counter",
+         "CPU time of a SIP core's thread; its rate is the core's load (1 = fully busy).");
+  for (std::size_t k = 0; k < m.cores.size(); ++k)
+    w.sample("imswitch_core_cpu_seconds_total", fmt::format("core=\"{}\"", k),
+             m.cores[k].cpu_seconds);
+  w.head("imswitch_sip_requests_by_method_total", "counter",
+         "SIP requests that reached the transaction layer, by method.");
+  for (std::size_t k = 0; k < m.cores.size(); ++k) {
+    for (std::size_t i = 0; i < stack::MethodCounts::kMethods; ++i) {
+      const auto method = static_cast<sip::Method>(i);
+      if (const auto n = m.cores[k].stack.by_method.requests(method))
+        w.sample("imswitch_sip_requests_by_method_total",
+                 fmt::format("core=\"{}\",method=\"{}\"", k, method_label(method)),
+                 static_cast<double>(n));
+    }
+  }
+  w.head("imswitch_sip_responses_sent_total", "counter",
+         "SIP responses sent (relayed or the switch's own, not retransmissions), by the "
+         "request's method and the status code.");
+  for (std::size_t k = 0; k < m.cores.size(); ++k) {
+    for (std::size_t i = 0; i < stack::MethodCounts::kMethods; ++i) {
+      const auto method = static_cast<sip::Method>(i);
+      for (int code = stack::MethodCounts::kLowestStatus;
+           code <= stack::MethodCounts::kHighestStatus; ++code) {
+        if (const auto n = m.cores[k].stack.by_method.responses(method, code))
+          w.sample("imswitch_sip_responses_sent_total",
+                   fmt::format("core=\"{}\",method=\"{}\",code=\"{}\"", k,
+                               method_label(method), code),
+                   static_cast<double>(n));
+      }
+    }
+  }
+  w.head("imswitch_im_sessions_ended_total", "counter", "IM sessions ended, by reason.");
+  for (std::size_t r = 0; r < im::kEndReasons; ++r) {
+    std::uint64_t n = 0;
+    for (const auto& c : m.cores) n += c.im.ended[r];
+    w.sample("imswitch_im_sessions_ended_total",
+             fmt::format("reason=\"{}\"", im::end_reason_name(static_cast<im::EndReason>(r))),
+             static_cast<double>(n));
+  }
   w.single("imswitch_registered_agents", "gauge", "Agents with at least one registration.",
            static_cast<double>(m.registered_agents));
   w.single("imswitch_im_live_sessions", "gauge", "IM sessions in progress.",
@@ -138,6 +188,56 @@ std::string prometheus_text(const Metrics& m) {
     w.sample("imswitch_queue_interactions_total", l + "\"timed_out\"",
              static_cast<double>(c.timed_out));
     w.sample("imswitch_queue_interactions_total", l + "\"refused\"", static_cast<double>(c.refused));
+  }
+  w.head("imswitch_queue_answer_wait_seconds", "histogram",
+         "How long a queue's answered interactions waited, arrival to answer.");
+  for (const auto& q : m.queues) {
+    const auto& c = q.counters;
+    const std::string l = "queue=\"" + label(q.number) + "\"";
+    std::uint64_t below = 0;
+    for (std::size_t i = 0; i < routing::kWaitBucketsMs.size(); ++i) {
+      below += c.answered_waits[i];
+      w.sample("imswitch_queue_answer_wait_seconds_bucket",
+               fmt::format("{},le=\"{}\"", l,
+                           static_cast<double>(routing::kWaitBucketsMs[i]) / 1000.0),
+               static_cast<double>(below));
+    }
+    w.sample("imswitch_queue_answer_wait_seconds_bucket", l + ",le=\"+Inf\"",
+             static_cast<double>(c.answered));
+    w.sample("imswitch_queue_answer_wait_seconds_sum", l,
+             static_cast<double>(c.answered_wait_ms) / 1000.0);
+    w.sample("imswitch_queue_answer_wait_seconds_count", l, static_cast<double>(c.answered));
+  }
+  if (m.store) {
+    const auto& st = *m.store;
+    w.single("imswitch_store_commits_total", "counter", "Store transactions committed.",
+             static_cast<double>(st.commits));
+    w.single("imswitch_store_operations_total", "counter",
+             "Store operations completed (writes and API reads), failed ones included.",
+             static_cast<double>(st.operations));
+    w.single("imswitch_store_operations_failed_total", "counter",
+             "Store operations that failed, refused ones included.",
+             static_cast<double>(st.failed));
+    w.single("imswitch_store_operations_refused_total", "counter",
+             "Store operations refused without running (queue full or closing).",
+             static_cast<double>(st.rejected));
+    w.single("imswitch_store_queued_writes", "gauge", "Writes waiting for the store's writer.",
+             static_cast<double>(m.store_queue));
+    w.head("imswitch_store_commit_seconds", "histogram",
+           "Time of a store transaction, BEGIN to COMMIT done (fsync included).");
+    std::uint64_t below = 0;
+    for (std::size_t i = 0; i < store::SqliteStore::kCommitBucketsUs.size(); ++i) {
+      below += st.commit_times[i];
+      w.sample("imswitch_store_commit_seconds_bucket",
+               fmt::format("le=\"{}\"",
+                           static_cast<double>(store::SqliteStore::kCommitBucketsUs[i]) / 1e6),
+               static_cast<double>(below));
+    }
+    w.sample("imswitch_store_commit_seconds_bucket", "le=\"+Inf\"",
+             static_cast<double>(st.commits));
+    w.sample("imswitch_store_commit_seconds_sum", "",
+             static_cast<double>(st.commit_us_total) / 1e6);
+    w.sample("imswitch_store_commit_seconds_count", "", static_cast<double>(st.commits));
   }
   return w.take();
 }

@@ -5,6 +5,7 @@
 // on each core's own thread (Application::sample_metrics), so no counter is read while it moves.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "switch/app/switch_tu.hpp"
 #include "switch/im/b2bua.hpp"
 #include "switch/routing/types.hpp"
+#include "switch/store/sqlite_store.hpp"
 
 namespace ims::sw::app {
 
@@ -23,6 +25,7 @@ struct CoreMetrics {
   TuCounters tu;
   AuthCounters auth;
   im::ImCounters im;
+  double cpu_seconds = 0;  // CPU time of the core's thread since it started
 };
 
 struct QueueMetrics {
@@ -40,6 +43,8 @@ struct Metrics {
   std::size_t registered_agents = 0;
   std::size_t live_sessions = 0;
   std::vector<QueueMetrics> queues;
+  std::optional<store::SqliteStore::Stats> store;
+  std::size_t store_queue = 0;  // writes waiting for the store's writer
 };
 
 std::string prometheus_text(const Metrics& m);

@@ -497,6 +497,7 @@ void ImB2bua::on_ended(Live& s, const SessionEnded& e) {
                s.leg(Side::Initiator).login, s.leg(Side::Target).login, s.core.messages(),
                s.invite.call_id(), s.target_call_id);
   uncount(s);
+  ++counters_.ended[static_cast<std::size_t>(e.reason)];
   store_->record_session_end(s.id, clock_(), by, std::string(end_reason_name(e.reason)),
                              [id = s.id](Result<void> r) {
                                if (!r)

@@ -34,6 +34,7 @@
 //
 // Owner: SwitchTu. Strand: the stack's; store completions are posted there.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -85,6 +86,7 @@ struct ImCounters {
   std::uint64_t messages = 0;   // in-dialog MESSAGEs stored and relayed
   std::uint64_t bridged = 0;    // MESSAGEs from stock clients' devices taken by a session
   std::uint64_t store_errors = 0;
+  std::array<std::uint64_t, kEndReasons> ended{};  // sessions ended, by EndReason
 };
 
 struct PlainPeer;  // live.hpp

@@ -54,6 +54,7 @@ enum class EndReason : std::uint8_t {
   Idle,         // a session with a stock client's device saw no message for im.bridge_idle_s
 };
 std::string_view end_reason_name(EndReason reason);  // "rejected", "busy", ... as stored
+inline constexpr std::size_t kEndReasons = static_cast<std::size_t>(EndReason::Idle) + 1;
 
 // RFC 3326 Reason values for the CANCELs the switch sends.
 inline constexpr std::string_view kReasonAnsweredElsewhere =

@@ -187,7 +187,10 @@ bool QueueRouter::answered(std::string_view interaction, std::int64_t now_ms) {
   }
   QueueState& q = *i->queue;
   ++q.counters.answered;
-  q.counters.answered_wait_ms += now_ms - i->arrived_ms;
+  const std::int64_t waited = now_ms - i->arrived_ms;
+  q.counters.answered_wait_ms += waited;
+  const auto bucket = std::lower_bound(kWaitBucketsMs.begin(), kWaitBucketsMs.end(), waited);
+  if (bucket != kWaitBucketsMs.end()) ++q.counters.answered_waits[bucket - kWaitBucketsMs.begin()];
   --q.offered_now;
   ++q.connected_now;
   i->stage = Stage::Connected;

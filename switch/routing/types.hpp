@@ -3,6 +3,7 @@
 // interaction leaves, and the read-only views and counters the HTTP API and the tests read.
 // Plain values, no I/O; any thread.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,6 +57,11 @@ enum class LeaveReason : std::uint8_t {
 enum class Stage : std::uint8_t { Waiting, Offered, Connected };
 
 // Counters since the queue was first loaded; never reset by a reload.
+// Upper bounds (ms) of the buckets answered waits are counted in, for a wait-time histogram:
+// a wait falls in the first bucket whose bound it does not exceed, or in none past the last.
+inline constexpr std::array<std::int64_t, 10> kWaitBucketsMs{
+    500, 1000, 2000, 5000, 10000, 20000, 30000, 60000, 120000, 300000};
+
 struct QueueCounters {
   std::uint64_t entered = 0;  // requests accepted (offered at once or put in line)
   std::uint64_t refused = 0;  // requests answered QueueFull
@@ -67,6 +73,7 @@ struct QueueCounters {
   std::uint64_t overflowed = 0;
   std::uint64_t timed_out = 0;
   std::int64_t answered_wait_ms = 0;  // arrival to answer, summed over answered: / answered = ASA
+  std::array<std::uint64_t, kWaitBucketsMs.size()> answered_waits{};  // per bucket, not cumulative
   std::int64_t handle_ms = 0;         // answer to end, summed over ended sessions
   std::uint64_t ended = 0;            // sessions ended, the divisor of handle_ms
 };

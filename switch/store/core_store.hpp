@@ -105,6 +105,7 @@ class CoreStore final : public Store {
                        std::function<void(Result<std::vector<ContactHistoryItem>>)> done) override {
     shared_->contact_history(std::move(query), here(std::move(done)));
   }
+  void check(Done done) override { shared_->check(here(std::move(done))); }
   void close() override {}
 
  private:

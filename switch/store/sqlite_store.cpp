@@ -1,5 +1,7 @@
 #include "switch/store/sqlite_store.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <future>
 #include <optional>
 #include <utility>
@@ -160,7 +162,10 @@ void SqliteStore::stop_checkpoints() {
 }
 
 SqliteStore::Stats SqliteStore::stats() const {
-  return Stats{commits_.load(), operations_.load(), failed_.load(), rejected_.load()};
+  Stats s{commits_.load(), operations_.load(), failed_.load(), rejected_.load()};
+  for (std::size_t i = 0; i < commit_times_.size(); ++i) s.commit_times[i] = commit_times_[i].load();
+  s.commit_us_total = commit_us_total_.load();
+  return s;
 }
 
 std::size_t SqliteStore::queue_depth() const {
@@ -282,6 +287,18 @@ void SqliteStore::pending_messages(std::string recipient, std::size_t limit,
 
 void SqliteStore::delete_message(std::int64_t id, Done done) {
   submit<void>([id](Connection& db) { return queries::delete_message(db, id); }, std::move(done));
+}
+
+void SqliteStore::check(Done done) {
+  submit<void>(
+      [](Connection& db) -> Result<void> {
+        auto stmt = db.prepare("PRAGMA user_version", "check");
+        if (!stmt) return stmt.error();
+        auto row = stmt->step("check");
+        if (!row) return row.error();
+        return {};
+      },
+      std::move(done));
 }
 
 void SqliteStore::readdress_message(std::int64_t id, std::string recipient, Done done) {
@@ -440,6 +457,7 @@ std::size_t SqliteStore::run_transaction(std::vector<std::unique_ptr<Op>>& batch
       if (batch[j]->ok()) batch[j]->fail(e);
     }
   };
+  const auto began = std::chrono::steady_clock::now();
   if (auto begin = db_.run("BEGIN IMMEDIATE", "begin"); !begin) {
     for (std::size_t j = from; j < n; ++j) batch[j]->fail(begin.error());
     return n;
@@ -468,6 +486,12 @@ std::size_t SqliteStore::run_transaction(std::vector<std::unique_ptr<Op>>& batch
     fail_succeeded(from, n, commit.error());
     return n;
   }
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - began)
+                        .count();
+  commit_us_total_ += took;
+  const auto bucket = std::lower_bound(kCommitBucketsUs.begin(), kCommitBucketsUs.end(), took);
+  if (bucket != kCommitBucketsUs.end()) ++commit_times_[bucket - kCommitBucketsUs.begin()];
   ++commits_;
   return n;
 }

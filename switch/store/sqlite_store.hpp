@@ -26,6 +26,7 @@
 // handlers run on the completions executor. close() and the destructor must not be called from
 // the worker (they are not: no handler runs there).
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -70,11 +71,19 @@ class SqliteStore final : public Store {
     std::size_t max_reads = 256;                   // queued API reads before Overloaded
   };
 
+  // Upper bounds (µs) of the buckets commit times are counted in (BEGIN IMMEDIATE to COMMIT
+  // done, fsync included): a commit falls in the first bucket whose bound it does not exceed,
+  // or in none past the last.
+  static constexpr std::array<std::int64_t, 11> kCommitBucketsUs{
+      250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
+
   struct Stats {
     std::uint64_t commits = 0;     // transactions committed
     std::uint64_t operations = 0;  // operations completed, rejected ones included
     std::uint64_t failed = 0;      // of which failed, rejected ones included
     std::uint64_t rejected = 0;    // of which refused without running: Overloaded or Closed
+    std::array<std::uint64_t, kCommitBucketsUs.size()> commit_times{};  // per bucket, not cumulative
+    std::int64_t commit_us_total = 0;  // summed over the commits
   };
 
   // Opens or creates the file, turns on WAL, applies missing migrations and starts the worker.
@@ -125,6 +134,7 @@ class SqliteStore final : public Store {
                        std::function<void(Result<std::vector<Contact>>)> done) override;
   void contact_history(ContactHistoryQuery query,
                        std::function<void(Result<std::vector<ContactHistoryItem>>)> done) override;
+  void check(Done done) override;
   void close() override;
 
   Stats stats() const;
@@ -172,6 +182,8 @@ class SqliteStore final : public Store {
   std::atomic<std::uint64_t> operations_{0};
   std::atomic<std::uint64_t> failed_{0};
   std::atomic<std::uint64_t> rejected_{0};
+  std::array<std::atomic<std::uint64_t>, kCommitBucketsUs.size()> commit_times_{};
+  std::atomic<std::int64_t> commit_us_total_{0};
 
   std::mutex close_mutex_;  // serialises close() callers around the join
 

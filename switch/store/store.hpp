@@ -137,6 +137,11 @@ class Store {
       ContactHistoryQuery query,
       std::function<void(Result<std::vector<ContactHistoryItem>>)> done) = 0;
 
+  // Liveness (GET /health): succeeds once the writer has taken the file's write lock and run a
+  // statement in turn with the other writes, so a stuck writer, a locked or vanished file or a
+  // full queue fails it (or leaves it unanswered: the caller bounds the wait). Writes nothing.
+  virtual void check(Done done) = 0;
+
   // Finishes every operation already accepted (their handlers are posted), then refuses new
   // ones with StoreErrc::Closed. Idempotent; the destructor calls it.
   virtual void close() = 0;

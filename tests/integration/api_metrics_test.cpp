@@ -11,6 +11,7 @@
 #include "tests/integration/agent_client.hpp"
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/session_peer.hpp"
 #include "tests/integration/switch_checks.hpp"
 
 namespace ims::test {
@@ -84,6 +85,61 @@ TEST(ApiMetrics, PrometheusTextWhoseCountersMatchWhatWasSent) {
   ASSERT_TRUE(again);
   EXPECT_GT(parse(again->body).sum.at("imswitch_sip_requests_received_total"),
             s.sum.at("imswitch_sip_requests_received_total"));
+  EXPECT_TRUE(exits_cleanly(*sw));
+}
+
+// The breakdowns: requests by method, responses by method and code (the switch's own and the
+// ones it relays), sessions by how they ended, the store's commits and each core's CPU time.
+TEST(ApiMetrics, ResponsesByMethodAndCodeSessionEndsStoreCommitsAndCoreLoad) {
+  std::string error;
+  auto sw = SwitchProcess::start(im_switch_options(), &error);
+  ASSERT_TRUE(sw) << error;
+  ASSERT_TRUE(sw->http());
+  auto alice = SessionPeer::open(*sw, "alice", &error);
+  auto bob = SessionPeer::open(*sw, "bob", &error);
+  ASSERT_TRUE(alice && bob) << error;
+  ASSERT_EQ(alice->register_device(true), 200);  // 401, then 200
+  ASSERT_EQ(bob->register_device(true), 200);
+  // alice invites bob twice; bob declines both (603): two sessions ended "rejected".
+  for (int i = 0; i < 2; ++i) {
+    PeerDialog a = alice->invite("bob", "text/plain", "a question");
+    auto invite = bob->next_request("INVITE");
+    ASSERT_TRUE(invite);
+    bob->reply(*invite, 603);
+    auto declined = alice->final(a);
+    ASSERT_EQ(status_of(declined), 603);
+    alice->ack(a, *declined);
+  }
+  ASSERT_TRUE(sw->wait_for_log("ended: rejected", 2, 5s)) << sw->log_tail(10);
+
+  HttpClient c(*sw->http());
+  auto r = c.get("/metrics");
+  ASSERT_TRUE(r);
+  const Scrape s = parse(r->body);
+  EXPECT_TRUE(s.bad_lines.empty()) << s.bad_lines.front();
+  auto total = [&](const std::string& name, const std::string& labels) {
+    double sum = 0;  // over the cores
+    for (const auto& [key, value] : s.samples) {
+      if (key.rfind(name + "{", 0) == 0 && key.find(labels) != std::string::npos) sum += value;
+    }
+    return sum;
+  };
+  EXPECT_EQ(total("imswitch_sip_requests_by_method_total", "method=\"REGISTER\""), 4);
+  EXPECT_EQ(total("imswitch_sip_responses_sent_total", "method=\"REGISTER\",code=\"401\""), 2);
+  EXPECT_EQ(total("imswitch_sip_responses_sent_total", "method=\"REGISTER\",code=\"200\""), 2);
+  // The 603s bob sent, relayed to alice by the B2BUA.
+  EXPECT_EQ(total("imswitch_sip_responses_sent_total", "method=\"INVITE\",code=\"603\""), 2)
+      << r->body;
+  EXPECT_EQ(s.samples.at("imswitch_im_sessions_ended_total{reason=\"rejected\"}"), 2);
+  EXPECT_EQ(s.samples.at("imswitch_im_sessions_ended_total{reason=\"bye\"}"), 0);
+  // Two bindings and two sessions' start and end, at least, were committed.
+  EXPECT_GE(s.sum.at("imswitch_store_commits_total"), 2);
+  EXPECT_EQ(s.samples.at("imswitch_store_commit_seconds_count"),
+            s.sum.at("imswitch_store_commits_total"));
+  EXPECT_EQ(s.samples.at("imswitch_store_commit_seconds_bucket{le=\"+Inf\"}"),
+            s.sum.at("imswitch_store_commits_total"));
+  EXPECT_GT(s.sum.at("imswitch_core_cpu_seconds_total"), 0);
+  EXPECT_EQ(s.samples.count("imswitch_queue_answer_wait_seconds_count{queue=\"2001\"}"), 1u);
   EXPECT_TRUE(exits_cleanly(*sw));
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "tests/integration/harness.hpp"
 #include "tests/integration/http_client.hpp"
@@ -42,6 +43,42 @@ TEST_F(Api, HealthSaysOkWithTheUptime) {
   EXPECT_EQ(j.value("status", ""), "ok");
   EXPECT_TRUE(j.contains("uptime_s"));
   EXPECT_TRUE(sw_->wait_for_log("HTTP API on http://127.0.0.1:", 1, std::chrono::seconds(1)));
+}
+
+// Another process holds the store's write lock: the switch's writer cannot get in, so /health
+// says 503 with what is wrong once its bounded wait is over; when the lock goes, 200 again.
+TEST_F(Api, HealthFailsWhileTheStoreCannotBeWrittenAndRecovers) {
+  start();
+  ASSERT_TRUE(sw_->http());
+  const std::string db_path = sw_->dir() + "/imswitch.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+
+  HttpClient c(*sw_->http());
+  auto r = c.get("/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503u) << r->body;
+  auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j.value("status", ""), "failing");
+  EXPECT_EQ(j["store"].value("status", ""), "failing");
+  EXPECT_FALSE(j["store"].value("error", "").empty()) << r->body;
+  EXPECT_TRUE(sw_->wait_for_log("GET /health answered 503: store:", 1, std::chrono::seconds(5)));
+
+  ASSERT_EQ(sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  // The writer finishes its wait (the store's busy timeout) and gets on with the queue.
+  bool ok = false;
+  for (int i = 0; i < 20 && !ok; ++i) {
+    r = c.get("/health");
+    ASSERT_TRUE(r);
+    ok = r->status == 200u;
+  }
+  ASSERT_TRUE(ok) << r->body;
+  j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["store"].value("status", ""), "ok");
+  EXPECT_TRUE(j["store"].contains("check_ms"));
 }
 
 TEST_F(Api, UnknownPathsAndMethodsAreJsonErrorsAndTheSipSideGoesOn) {

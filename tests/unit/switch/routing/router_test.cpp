@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "tests/unit/switch/routing/router_fixture.hpp"
 
 namespace ims::sw::routing {
@@ -281,6 +283,26 @@ TEST(QueueRouter, RequestWithAnEarlierArrivalRegainsItsPlace) {
   EXPECT_EQ(moved[0].interaction, "i2");
   EXPECT_EQ(moved[0].position, 2u);
   EXPECT_EQ(t.r.queue("2001", 2)->counters.overflowed, 1u);
+}
+
+TEST(QueueRouter, AnsweredWaitsAreCountedInTheirHistogramBucket) {
+  Router t(agents({agent("a", 4)}, {queue("2001", {"a"})}));
+  ready(t.r, "a");
+  // Waits of 0.5 s (on the first bound), 0.7 s, 45 s and 10 minutes (past every bound).
+  const std::vector<std::pair<std::int64_t, std::int64_t>> waits{
+      {0, 500}, {0, 700}, {0, 45'000}, {0, 600'000}};
+  for (std::size_t i = 0; i < waits.size(); ++i) {
+    const std::string id = "i" + std::to_string(i);
+    ASSERT_EQ(offered_to(t.r.request("2001", id, waits[i].first)), "a");
+    ASSERT_TRUE(t.r.answered(id, waits[i].second));
+  }
+  const auto& c = t.r.queue("2001", 0)->counters;
+  std::array<std::uint64_t, routing::kWaitBucketsMs.size()> want{};
+  want[0] = 1;  // <= 0.5 s
+  want[1] = 1;  // <= 1 s
+  want[7] = 1;  // <= 60 s
+  EXPECT_EQ(c.answered_waits, want);
+  EXPECT_EQ(c.answered, 4u);  // the 10-minute wait is only in the +Inf bucket (answered)
 }
 
 TEST(QueueRouter, AnsweredTurnsTheReservationIntoASession) {
