@@ -1,5 +1,7 @@
 #include "switch/app/api.hpp"
 
+#include <pthread.h>
+
 #include <future>
 #include <optional>
 
@@ -39,6 +41,8 @@ Api::~Api() { stop(); }
 
 void Api::run() {
   thread_ = std::thread([this] {
+    // Named for top -H, perf and the benchmarks, which read its CPU time from /proc.
+    pthread_setname_np(pthread_self(), "imswitch-api");
     for (;;) {
       try {
         io_.run();

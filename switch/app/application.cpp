@@ -1,5 +1,6 @@
 #include "switch/app/application.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -381,7 +382,11 @@ void Application::run() {
   for (std::size_t k = 1; k < cores_.size(); ++k) {
     Core& core = *cores_[k];
     keep_.push_back(asio::make_work_guard(core.io));
-    core.thread = std::thread([&core] { run_loop(core.io); });
+    core.thread = std::thread([&core, k] {
+      const std::string name = fmt::format("imswitch-sip{}", k);  // core 0 is the main thread
+      pthread_setname_np(pthread_self(), name.c_str());
+      run_loop(core.io);
+    });
   }
   run_loop(cores_.front()->io);
   for (auto& core : cores_)

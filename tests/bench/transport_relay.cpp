@@ -5,10 +5,11 @@
 // tests/bench/transports.sh runs it for every transport against one switch and compares.
 //
 //   bench_transport_relay --port P --transport ws [--ca FILE] [--agents 1000] [--messages
-//                         20000] [--window 200] [--timeout 120]
+//                         20000] [--window 200] [--rate 0] [--timeout 120]
 //
 // Bounded: it stops after M messages or the timeout, whichever comes first. Loopback only.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,14 +60,36 @@ struct Run {
   std::size_t sent = 0, done = 0, messages = 0, window = 0;
   std::map<std::string, std::size_t> outcomes;
   Clock::time_point start, end;
+  double rate = 0;  // messages per second to pace at; 0 = as fast as the window allows
+  std::unique_ptr<asio::steady_timer> pacer;
 };
+
+void send_next(Run& r);
+
+// Paced sending: every millisecond, what the pace allows by then (and the window admits).
+void pace(Run& r) {
+  r.pacer->expires_after(std::chrono::milliseconds(1));
+  r.pacer->async_wait([&r](const boost::system::error_code& ec) {
+    if (ec || r.sent >= r.messages) return;
+    send_next(r);
+    pace(r);
+  });
+}
 
 std::string g_prefix = "agent";
 int g_digits = 4;
 std::string login_of(std::size_t i) { return fmt::format("{}{:0{}}", g_prefix, i + 1, g_digits); }
 
+// With --rate, how many messages the pace allows by now; else all of them.
+std::size_t allowed(const Run& r) {
+  if (r.rate <= 0) return r.messages;
+  const double due = r.rate * std::chrono::duration<double>(Clock::now() - r.start).count();
+  return std::min(r.messages, static_cast<std::size_t>(due) + 1);
+}
+
 void send_next(Run& r) {
-  while (r.sent < r.messages && r.sent - r.done < r.window) {
+  const std::size_t limit = allowed(r);
+  while (r.sent < limit && r.sent - r.done < r.window) {
     const std::size_t from = r.sent % r.agents.size();
     const std::size_t to = (from + 1) % r.agents.size();
     ++r.sent;
@@ -101,6 +124,12 @@ void login_next(Run& r) {
         }
         r.start = Clock::now();
         r.cpu_start = cpu_ms(r.switch_pid);
+        std::fprintf(stderr, "bench_transport_relay: %zu agents logged in, sending\n",
+                     r.logged_in);  // a script may wait for this line
+        if (r.rate > 0) {
+          r.pacer = std::make_unique<asio::steady_timer>(r.io);
+          pace(r);
+        }
         return send_next(r);
       }
       login_next(r);
@@ -111,6 +140,7 @@ void login_next(Run& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Run r;
   CLI::App app{"MESSAGE relay rate through imswitch over one transport (client-library agents)"};
   std::string host = "127.0.0.1", transport_name = "udp", ca;
   std::uint16_t port = 5060;
@@ -135,6 +165,10 @@ int main(int argc, char** argv) {
                "the timeout (for measuring what idle connections cost the switch)");
   app.add_option("--messages", messages, "Messages to relay")->check(CLI::Range(1, 10000000));
   app.add_option("--window", window, "Messages in flight at most")->check(CLI::Range(1, 100000));
+  app.add_option("--rate", r.rate,
+                 "Messages per second to send at (paced from the first send; the window still "
+                 "caps what is in flight); 0: as fast as the window allows")
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--timeout", timeout_s, "Seconds before giving up")->check(CLI::Range(1, 3600));
   CLI11_PARSE(app, argc, argv);
   const auto protocol = ims::transport::protocol_from_name(transport_name);
@@ -143,7 +177,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  Run r;
   r.messages = idle ? 0 : messages;
   r.switch_pid = switch_pid;
   r.window = window;
@@ -172,6 +205,7 @@ int main(int argc, char** argv) {
   r.io.run();
   if (idle) return r.logged_in == agents ? 0 : 1;
   if (r.end == Clock::time_point{}) r.end = Clock::now();
+  if (r.pacer) r.pacer->cancel();
   const double secs =
       r.start == Clock::time_point{} ? 0 : std::chrono::duration<double>(r.end - r.start).count();
   std::string outcomes;
