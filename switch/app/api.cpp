@@ -19,7 +19,8 @@ namespace asio = boost::asio;
 
 Result<std::unique_ptr<Api>> Api::create(const config::Http& config, SharedState& shared,
                                          store::Store& store,
-                                         std::shared_ptr<const directory::Directory> dir) {
+                                         std::shared_ptr<const directory::Directory> dir,
+                                         std::shared_ptr<asio::ssl::context> tls) {
   std::unique_ptr<Api> api(new Api(shared, store));
   api->admin_token_ = config.admin_token;
   api->index_ = std::make_shared<const directory::SearchIndex>(
@@ -29,11 +30,12 @@ Result<std::unique_ptr<Api>> Api::create(const config::Http& config, SharedState
   o.max_body_bytes = config.max_body_bytes;
   o.request_timeout = config.request_timeout;
   o.max_connections = config.max_connections;
+  o.tls = std::move(tls);
   api->server_ = std::make_unique<http::Server>(api->io_.get_executor(), o, api->router_);
   auto bound = api->server_->listen(*config.listen);
   if (!bound) return bound.error();
   api->endpoint_ = *bound;
-  spdlog::info("HTTP API on http://{}/", transport::to_string(*bound));
+  spdlog::info("HTTP API on {}://{}/", o.tls ? "https" : "http", transport::to_string(*bound));
   return api;
 }
 

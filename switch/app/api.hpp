@@ -38,9 +38,11 @@ class Api {
  public:
   // Binds config.listen (which must be set). `shared` and `store` outlive the Api; the store's
   // answers come on whichever thread it posts them to, and are replied from there.
-  static Result<std::unique_ptr<Api>> create(const config::Http& config, SharedState& shared,
-                                             store::Store& store,
-                                             std::shared_ptr<const directory::Directory> dir);
+  // With `tls`, the API speaks HTTPS only (http.tls).
+  static Result<std::unique_ptr<Api>> create(
+      const config::Http& config, SharedState& shared, store::Store& store,
+      std::shared_ptr<const directory::Directory> dir,
+      std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;

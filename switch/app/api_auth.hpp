@@ -1,8 +1,9 @@
 #pragma once
 // Who calls the HTTP API (PRODUCT §6): an agent with its SIP credentials over HTTP Digest
 // (RFC 7616: SHA-256 and MD5, the same nonces, realm and directory as SIP's digest), or the
-// operator with the configured admin token (Authorization: Bearer, RFC 6750). Basic is refused:
-// the API has no TLS of its own, and a password must not cross it in the clear.
+// operator with the configured admin token (Authorization: Bearer, RFC 6750). Basic (RFC 7617)
+// only over TLS (http.tls): over plain HTTP a password must not cross in the clear, so Basic is
+// refused there.
 
 #include <cstdint>
 #include <string>

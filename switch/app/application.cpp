@@ -289,7 +289,14 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   }
   if (n > 1) spdlog::info("{} SIP cores, work divided by Call-ID", n);
   if (config.http.listen) {
-    auto api = Api::create(config.http, *app->shared_, *app->store_, config.directory);
+    std::shared_ptr<asio::ssl::context> api_tls;
+    if (config.http.tls) {
+      auto made = api_tls_context(config);
+      if (!made) return made.error();
+      api_tls = std::move(*made);
+    }
+    auto api = Api::create(config.http, *app->shared_, *app->store_, config.directory,
+                           std::move(api_tls));
     if (!api) return api.error();
     app->api_ = std::move(*api);
     app->api_->set_core_sampler(

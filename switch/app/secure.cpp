@@ -72,6 +72,16 @@ fs::path self_signed_key(const config::Config& config) {
   return store_folder(config) / "tls" / "imswitch.key";
 }
 
+Result<std::shared_ptr<boost::asio::ssl::context>> api_tls_context(const config::Config& config) {
+  auto identity = server_identity(config);
+  if (!identity) return identity.error();
+  identity->client_ca_file.clear();  // agents' HTTP clients carry no certificate
+  auto context = transport::make_server_context(*identity);
+  if (!context) return context.error();
+  spdlog::info("HTTP API over TLS with certificate {}", identity->certificate_file);
+  return std::move(*context);
+}
+
 Result<void> secure_transports(const config::Config& config, transport::Options& options) {
   const auto& ws = config.sip.websocket;
   options.websocket.allowed_origins = ws.allowed_origins;

@@ -6,6 +6,9 @@
 // and pages. Called once at start-up, before any listener binds.
 
 #include <filesystem>
+#include <memory>
+
+#include <boost/asio/ssl/context.hpp>
 
 #include "common/transport/options.hpp"
 #include "common/util/result.hpp"
@@ -20,5 +23,9 @@ std::filesystem::path self_signed_key(const config::Config& config);
 // Fills options.tls and options.websocket. TLS contexts are made only when a tls or wss
 // listener is configured; a configured certificate that cannot be loaded is an error.
 Result<void> secure_transports(const config::Config& config, transport::Options& options);
+
+// The HTTPS context of the HTTP API (http.tls): the same certificate as the SIP listeners
+// (configured, or the self-signed pair), never asking clients for one.
+Result<std::shared_ptr<boost::asio::ssl::context>> api_tls_context(const config::Config& config);
 
 }  // namespace ims::sw::app

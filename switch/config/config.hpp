@@ -162,6 +162,9 @@ struct Http {
   std::size_t max_body_bytes = 1 << 20;
   std::chrono::seconds request_timeout{15};
   std::size_t max_connections = 1000;
+  // HTTPS on the same address, with the switch's TLS certificate (sip.tls, or the self-signed
+  // one); agents may then also use Basic authentication.
+  bool tls = false;
 };
 
 struct Config {

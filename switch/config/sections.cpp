@@ -182,7 +182,7 @@ void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
 void read_http(YamlReader& r, const YAML::Node& root, Http& out) {
   const YAML::Node n = root["http"];
   if (!r.check_map(n, "http", {"listen", "admin_token", "max_body_bytes", "request_timeout_s",
-                               "max_connections"}))
+                               "max_connections", "tls"}))
     return;
   std::string listen;
   r.read_string(n, "http", "listen", listen);
@@ -203,6 +203,7 @@ void read_http(YamlReader& r, const YAML::Node& root, Http& out) {
   read_size(r, n, "http", "max_body_bytes", 1024, 64 << 20, out.max_body_bytes);
   read_duration(r, n, "http", "request_timeout_s", 1, 3600, out.request_timeout);
   read_size(r, n, "http", "max_connections", 1, 100000, out.max_connections);
+  r.read_bool(n, "http", "tls", out.tls);
 }
 
 }  // namespace ims::sw::config

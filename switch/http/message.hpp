@@ -29,6 +29,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers; // names lowercase
   std::string body;
   transport::Endpoint peer;
+  bool secure = false;  // it came over TLS (ServerOptions::tls)
 
   // The first value of a query parameter or route parameter, or of a header (by lowercase name).
   std::optional<std::string_view> query_value(std::string_view name) const;

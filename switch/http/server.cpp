@@ -1,9 +1,11 @@
 #include "switch/http/server.hpp"
 
 #include <optional>
+#include <type_traits>
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -12,6 +14,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
+
+#include "common/transport/tls_stream.hpp"
 
 namespace ims::sw::http {
 
@@ -57,15 +61,24 @@ std::string lowercase(std::string_view s) {
   return out;
 }
 
-class Session final : public Server::Connection, public std::enable_shared_from_this<Session> {
+// The stream a session speaks over: plain TCP, or TLS (TlsStream) when the server has a
+// context. What differs is the start (a handshake first) and how the socket is reached.
+tcp::socket& socket_of(tcp::socket& s) { return s; }
+tcp::socket& socket_of(transport::TlsStream& s) { return s.next_layer(); }
+constexpr bool secure(const tcp::socket&) { return false; }
+constexpr bool secure(const transport::TlsStream&) { return true; }
+
+template <class Stream>
+class Session final : public Server::Connection,
+                      public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Server::State> state, std::string address)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+  Session(Stream stream, std::shared_ptr<Server::State> state, std::string address)
+      : stream_(std::move(stream)),
+        timer_(socket_of(stream_).get_executor()),
         state_(std::move(state)),
         address_(std::move(address)) {
     error_code ec;
-    const auto remote = socket_.remote_endpoint(ec);
+    const auto remote = socket_of(stream_).remote_endpoint(ec);
     if (!ec) peer_ = transport::Endpoint::make(remote.address(), remote.port());
   }
   ~Session() override {
@@ -74,18 +87,35 @@ class Session final : public Server::Connection, public std::enable_shared_from_
     if (it != state_->per_address.end() && --it->second == 0) state_->per_address.erase(it);
   }
 
-  void start() { read_request(); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, transport::TlsStream>) {
+      // The handshake is bounded like a request: a client that connects and stays silent, or
+      // speaks plain HTTP to the TLS port, is dropped (logged at debug level only: scanners).
+      arm(Wait::Handshake, options().request_timeout);
+      stream_.async_handshake(transport::TlsStream::Role::Server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (ec) {
+                                  spdlog::debug("https: handshake with {} failed: {}",
+                                                to_string(self->peer_), ec.message());
+                                  return self->close();
+                                }
+                                self->read_request();
+                              });
+    } else {
+      read_request();
+    }
+  }
   void close() override {
     error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket_of(stream_).shutdown(tcp::socket::shutdown_both, ignored);
+    socket_of(stream_).close(ignored);
   }
 
  private:
   // What the deadline, when it passes, ends: the wait for a request (408 when part of one came,
   // else the connection just closes), a response the client does not read (closes).
-  enum class Wait : std::uint8_t { Request, Write, Handler };
+  enum class Wait : std::uint8_t { Handshake, Request, Write, Handler };
 
   const ServerOptions& options() const { return state_->options; }
 
@@ -93,17 +123,19 @@ class Session final : public Server::Connection, public std::enable_shared_from_
     waiting_ = what;
     const auto generation = ++generation_;
     timer_.expires_after(after);
-    timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+    timer_.async_wait([self = this->shared_from_this(), generation](error_code ec) {
       if (!ec && generation == self->generation_) self->on_deadline();
     });
   }
   void on_deadline() {
     switch (waiting_) {
+      case Wait::Handshake:
+        return close();
       case Wait::Request:
         // Beast's parser takes a head only whole, so the bytes it holds tell a started request.
         if (buffer_.size() == 0 && !parser_->is_header_done()) return close();
         timed_out_ = true;
-        return socket_.cancel();  // the read completes, aborted: on_read answers 408
+        return socket_of(stream_).cancel();  // the read completes, aborted: on_read answers 408
       case Wait::Write:
         return close();
       case Wait::Handler:
@@ -120,8 +152,8 @@ class Session final : public Server::Connection, public std::enable_shared_from_
     read_some();
   }
   void read_some() {
-    bhttp::async_read_some(socket_, buffer_, *parser_,
-                           [self = shared_from_this()](error_code ec, std::size_t n) {
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = this->shared_from_this()](error_code ec, std::size_t n) {
                              self->on_read(ec, n);
                            });
   }
@@ -131,7 +163,8 @@ class Session final : public Server::Connection, public std::enable_shared_from_
                              std::to_string(options().request_timeout.count()) + " s");
     }
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset)
+        ec == asio::error::connection_reset || ec == asio::error::eof ||
+        ec == asio::ssl::error::stream_truncated)
       return close();
     if (ec == bhttp::error::header_limit)
       return refuse(431, "request head over " + std::to_string(options().max_header_bytes) +
@@ -152,6 +185,7 @@ class Session final : public Server::Connection, public std::enable_shared_from_
     head_ = req.method == Method::Head;
     req.target = std::string(raw.target());
     req.peer = peer_;
+    req.secure = secure(stream_);
     const std::string_view target = req.target;
     const auto q = target.find('?');
     const std::string_view raw_path = target.substr(0, q);
@@ -180,8 +214,8 @@ class Session final : public Server::Connection, public std::enable_shared_from_
     }
     req.body = std::move(raw.body());
     // The handler may answer from another thread: the write happens back on this one.
-    Reply send = [self = shared_from_this()](Response r) {
-      auto ex = self->socket_.get_executor();
+    Reply send = [self = this->shared_from_this()](Response r) {
+      auto ex = socket_of(self->stream_).get_executor();
       asio::post(ex, [self, r = std::move(r)]() mutable { self->reply(std::move(r)); });
     };
     try {
@@ -214,13 +248,16 @@ class Session final : public Server::Connection, public std::enable_shared_from_
       res->prepare_payload();
     }
     arm(Wait::Write, options().request_timeout);  // a client that does not read
-    bhttp::async_write(socket_, *res, [self = shared_from_this(), res](error_code ec, std::size_t) {
-      if (ec || !self->keep_alive_) return self->close();
-      self->read_request();
-    });
+    bhttp::async_write(stream_, *res,
+                       [self = this->shared_from_this(), res](error_code ec, std::size_t) {
+                         if (ec || !self->keep_alive_) return self->close();
+                         if constexpr (std::is_same_v<Stream, transport::TlsStream>)
+                           self->stream_.free_buffers();  // quiet between requests
+                         self->read_request();
+                       });
   }
 
-  tcp::socket socket_;
+  Stream stream_;
   asio::steady_timer timer_;
   Wait waiting_ = Wait::Request;
   std::uint64_t generation_ = 0;
@@ -279,12 +316,19 @@ void Server::accept(std::size_t index) {
     } else {
       ++state->connections;
       ++state->per_address[address];
-      auto session = std::make_shared<Session>(std::move(s), state, address);
       if (sessions_.size() > 2 * state->connections + 16) {
         std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
       }
-      sessions_.push_back(session);
-      session->start();
+      if (state->options.tls) {
+        auto session = std::make_shared<Session<transport::TlsStream>>(
+            transport::TlsStream(std::move(s), *state->options.tls), state, address);
+        sessions_.push_back(session);
+        session->start();
+      } else {
+        auto session = std::make_shared<Session<tcp::socket>>(std::move(s), state, address);
+        sessions_.push_back(session);
+        session->start();
+      }
     }
     accept(index);
   });

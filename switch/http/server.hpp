@@ -4,9 +4,13 @@
 // request, hands it to its route's handler, writes the handler's response, and reads the next
 // (keep-alive); one request at a time per connection.
 //
+// Plain HTTP, or HTTPS when ServerOptions::tls is set (a TLS handshake first, on
+// common/transport's TlsStream).
+//
 // Bounds (STYLE rule 9): the request head (431) and body (413) sizes; a deadline for each
 // request to arrive whole (a slow client gets 408, a silent one is closed) and for each response
-// to be read; connections in all and per address (over them a connection is closed at once). Anything Beast cannot parse is 400. Every error is JSON ({"error": ...}).
+// to be read; connections in all and per address (over them a connection is closed at once).
+// Anything Beast cannot parse is 400. Every error is JSON ({"error": ...}).
 //
 // Owner: Application. Strand: the executor given (one thread runs it); handlers are called
 // there and may reply from any thread.
@@ -20,6 +24,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "common/transport/types.hpp"
 #include "common/util/result.hpp"
@@ -37,6 +42,9 @@ struct ServerOptions {
   std::size_t max_connections = 1000;
   std::size_t max_connections_per_address = 100;
   std::string server_name = "imswitch";      // the Server header
+  // HTTPS: every connection starts with a TLS handshake (bounded by request_timeout) with
+  // this context; requests then carry Request::secure. Unset: plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 class Server {

@@ -92,5 +92,73 @@ TEST_F(ApiAuth, TheAdminTokenOpensItAndAnyOtherTokenOrBasicDoesNot) {
   EXPECT_TRUE(still_serving(*sw_));
 }
 
+// http.tls: true: HTTPS only, on the switch's (here self-signed) certificate; Basic is then
+// accepted, checked against the directory's secrets; Digest and the token work as over HTTP.
+class ApiHttps : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string yaml = imswitch_yaml_with({{"admin_token", "\"" + std::string(kToken) + "\""}});
+    const auto at = yaml.rfind("\n  tls: false");  // http's, the last
+    ASSERT_NE(at, std::string::npos);
+    yaml.replace(at, 13, "\n  tls: true");
+    SwitchOptions o;
+    o.config = dir_.write("imswitch.yaml", yaml);
+    std::string error;
+    sw_ = SwitchProcess::start(o, &error);
+    ASSERT_TRUE(sw_) << error;
+    ASSERT_TRUE(sw_->http());
+    ca_ = sw_->dir() + "/tls/imswitch.crt";
+  }
+  void TearDown() override {
+    if (sw_) {
+      EXPECT_TRUE(exits_cleanly(*sw_));
+    }
+  }
+  ScratchDir dir_{"imswitch-api-https-"};
+  std::unique_ptr<SwitchProcess> sw_;
+  std::string ca_;
+};
+
+TEST_F(ApiHttps, BasicDigestAndTokenOverTlsAndNothingInTheClear) {
+  EXPECT_TRUE(sw_->wait_for_log("HTTP API on https://127.0.0.1:", 1, 1s));
+  HttpClient c(*sw_->http(), ca_);
+  ASSERT_TRUE(c.connected()) << c.tls_error();
+  auto health = c.get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200u);
+
+  // No credentials: Digest challenges, and Basic's too now.
+  auto r = c.get("/api/v1/agents/alice");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401u);
+  const auto challenges = r->all("www-authenticate");
+  ASSERT_EQ(challenges.size(), 3u);
+  EXPECT_EQ(challenges[2], "Basic realm=\"127.0.0.1\", charset=\"UTF-8\"");
+
+  // alice:pw-alice, and a wrong password.
+  r = c.request("GET", "/api/v1/agents/alice", {{"Authorization", "Basic YWxpY2U6cHctYWxpY2U="}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200u) << r->body;
+  EXPECT_EQ(nlohmann::json::parse(r->body).value("login", ""), "alice");
+  r = c.request("GET", "/api/v1/agents/alice", {{"Authorization", "Basic YWxpY2U6d3Jvbmc="}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401u);
+  r = c.request("GET", "/api/v1/agents/alice", {{"Authorization", "Basic !!notbase64"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400u) << r->body;
+
+  auto digest = authed_get(c, "/api/v1/agents/bob", "bob", "pw-bob");
+  ASSERT_TRUE(digest);
+  EXPECT_EQ(digest->status, 200u);
+  auto admin = admin_request(c, "GET", "/api/v1/queues", kToken);
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->status, 200u);
+
+  // Plain HTTP to the TLS port gets no answer: the handshake fails and the connection closes.
+  HttpClient plain(*sw_->http());
+  ASSERT_TRUE(plain.connected());
+  EXPECT_FALSE(plain.get("/health"));
+}
+
 }  // namespace
 }  // namespace ims::test

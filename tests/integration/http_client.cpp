@@ -6,6 +6,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <cctype>
 #include <cstring>
 
@@ -52,8 +56,47 @@ HttpClient::HttpClient(const Listener& server, std::chrono::seconds timeout)
   }
 }
 
+HttpClient::HttpClient(const Listener& server, const std::string& ca_file,
+                       std::chrono::seconds timeout)
+    : HttpClient(server, timeout) {
+  if (fd_ < 0) return;
+  auto fail = [&](std::string why) {
+    unsigned long e = 0;
+    while ((e = ERR_get_error()) != 0) {
+      char text[256];
+      ERR_error_string_n(e, text, sizeof text);
+      why += std::string(": ") + text;
+    }
+    tls_error_ = std::move(why);
+    ::close(fd_);
+    fd_ = -1;
+  };
+  ctx_ = SSL_CTX_new(TLS_client_method());
+  if (!ctx_ || SSL_CTX_load_verify_locations(ctx_, ca_file.c_str(), nullptr) != 1) {
+    fail("cannot load " + ca_file);
+    return;
+  }
+  SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+  ssl_ = SSL_new(ctx_);
+  X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), server.address.c_str());
+  SSL_set_fd(ssl_, fd_);
+  if (SSL_connect(ssl_) != 1) fail("TLS handshake failed");
+}
+
 HttpClient::~HttpClient() {
+  if (ssl_) SSL_free(ssl_);
+  if (ctx_) SSL_CTX_free(ctx_);
   if (fd_ >= 0) ::close(fd_);
+}
+
+long HttpClient::send_some(const char* data, std::size_t n) {
+  if (ssl_) return SSL_write(ssl_, data, static_cast<int>(n));
+  return ::send(fd_, data, n, MSG_NOSIGNAL);
+}
+
+long HttpClient::receive_some(char* data, std::size_t n) {
+  if (ssl_) return SSL_read(ssl_, data, static_cast<int>(n));
+  return ::recv(fd_, data, n, 0);
 }
 
 std::optional<HttpReply> HttpClient::request(
@@ -72,7 +115,7 @@ std::optional<HttpReply> HttpClient::request(
 std::optional<HttpReply> HttpClient::raw(std::string_view bytes) {
   if (fd_ < 0) return std::nullopt;
   while (!bytes.empty()) {
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const long n = send_some(bytes.data(), bytes.size());
     if (n <= 0) return std::nullopt;
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -111,7 +154,7 @@ std::optional<HttpReply> HttpClient::read_reply() {
       }
     }
     char chunk[8192];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    const long n = receive_some(chunk, sizeof chunk);
     if (n <= 0) return std::nullopt;
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }

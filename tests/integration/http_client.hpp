@@ -10,6 +10,9 @@
 
 #include "tests/integration/harness.hpp"
 
+struct ssl_st;
+struct ssl_ctx_st;
+
 namespace ims::test {
 
 struct HttpReply {
@@ -24,11 +27,16 @@ struct HttpReply {
 class HttpClient {
  public:
   explicit HttpClient(const Listener& server, std::chrono::seconds timeout = std::chrono::seconds(5));
+  // HTTPS: TLS first, the server's certificate verified against `ca_file` (PEM) and required
+  // to name the address connected to. tls_error() says why the handshake failed.
+  HttpClient(const Listener& server, const std::string& ca_file,
+             std::chrono::seconds timeout = std::chrono::seconds(5));
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
   bool connected() const { return fd_ >= 0; }
+  const std::string& tls_error() const { return tls_error_; }
   // Sends one request (Host and Content-Length added) and reads its response; nullopt when the
   // connection failed, closed or the wait ran out.
   std::optional<HttpReply> request(std::string_view method, std::string_view target,
@@ -40,7 +48,12 @@ class HttpClient {
 
  private:
   std::optional<HttpReply> read_reply();
+  long send_some(const char* data, std::size_t n);
+  long receive_some(char* data, std::size_t n);
   int fd_ = -1;
+  ssl_ctx_st* ctx_ = nullptr;  // HTTPS only
+  ssl_st* ssl_ = nullptr;
+  std::string tls_error_;
   std::string host_;
   std::string buffer_;
 };

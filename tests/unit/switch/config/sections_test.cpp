@@ -174,9 +174,11 @@ TEST(Sections, ReadsTheHttpApiSection) {
   ASSERT_TRUE(d->http.listen);
   EXPECT_EQ(transport::to_string(*d->http.listen), "127.0.0.1:8080");
   EXPECT_TRUE(d->http.admin_token.empty());
+  EXPECT_FALSE(d->http.tls);
 
   auto r = load_text("http: { listen: \"[::1]:9000\", admin_token: 0123456789abcdef,\n"
-                     "        max_body_bytes: 4096, request_timeout_s: 5, max_connections: 7 }\n",
+                     "        max_body_bytes: 4096, request_timeout_s: 5, max_connections: 7,\n"
+                     "        tls: true }\n",
                      "http.yaml");
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_TRUE(r->http.listen);
@@ -185,6 +187,7 @@ TEST(Sections, ReadsTheHttpApiSection) {
   EXPECT_EQ(r->http.max_body_bytes, 4096u);
   EXPECT_EQ(r->http.request_timeout, std::chrono::seconds(5));
   EXPECT_EQ(r->http.max_connections, 7u);
+  EXPECT_TRUE(r->http.tls);
 
   auto off = load_text("http:\n  listen: off\n", "off.yaml");
   ASSERT_TRUE(off.ok()) << off.error().message;
@@ -195,6 +198,7 @@ TEST(Sections, ReadsTheHttpApiSection) {
   EXPECT_NE(errors_of("http:\n  max_body_bytes: 10\n").find("http.max_body_bytes"),
             std::string::npos);
   EXPECT_NE(errors_of("http:\n  port: 80\n").find("port"), std::string::npos);
+  EXPECT_NE(errors_of("http:\n  tls: maybe\n").find("http.tls"), std::string::npos);
 }
 
 }  // namespace
