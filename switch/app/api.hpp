@@ -8,14 +8,18 @@
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
 // Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
-// (transcript search), api_agents.cpp (an agent, the queues), api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
+// (transcript search), api_agents.cpp (an agent and its state, the queues), api_metrics.cpp
+// (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health and
+// /metrics do not. api_json.hpp has what the endpoints share.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "common/util/result.hpp"
 #include "switch/app/api_auth.hpp"
@@ -62,6 +66,7 @@ class Api {
   void directory_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void transcript_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void agent_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void agent_set_state(const Caller& caller, http::Request&& request, http::Reply reply);
   void queue_list(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void queue_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void metrics(http::Reply reply) const;
