@@ -103,6 +103,14 @@ void Api::add_routes() {
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 agent_set_state(c, std::move(r), std::move(reply));
               }));
+  router_.add(http::Method::Get, "/api/v1/sessions",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                session_list(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/sessions/{id}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                session_details(c, std::move(r), std::move(reply));
+              }));
   router_.add(http::Method::Get, "/api/v1/queues",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 queue_list(c, std::move(r), std::move(reply));
