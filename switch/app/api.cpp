@@ -111,6 +111,26 @@ void Api::add_routes() {
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 session_details(c, std::move(r), std::move(reply));
               }));
+  router_.add(http::Method::Post, "/api/v1/contacts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_upsert(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_search(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts/{id}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Post, "/api/v1/contacts/{id}/history",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_history_add(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts/{id}/history",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_history_list(c, std::move(r), std::move(reply));
+              }));
   router_.add(http::Method::Get, "/api/v1/queues",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 queue_list(c, std::move(r), std::move(reply));

@@ -9,7 +9,8 @@
 //
 // Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
 // (transcript search), api_agents.cpp (an agent and its state, the queues), api_sessions.cpp
-// (IM sessions and their transcripts), api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health and
+// (IM sessions and their transcripts), api_contacts.cpp (contacts and their history),
+// api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health and
 // /metrics do not. api_json.hpp has what the endpoints share.
 
 #include <chrono>
@@ -69,6 +70,13 @@ class Api {
   void agent_set_state(const Caller& caller, http::Request&& request, http::Reply reply);
   void session_list(const Caller& caller, http::Request&& request, http::Reply reply);
   void session_details(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_upsert(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_history_add(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_search(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_details(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_history_list(const Caller& caller, http::Request&& request, http::Reply reply);
+  // The page of history q asks for, answered (api_contacts.cpp).
+  void contact_history_page(store::ContactHistoryQuery q, http::Reply reply);
   void queue_list(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void queue_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void metrics(http::Reply reply) const;
