@@ -104,6 +104,11 @@ TEST_F(ApiContacts, BadImportsAreRefusedWholeAndChangeNothing) {
   expect(R"({"id":"c-new","attributes":[1,2]})", 400, "attributes");
   expect(R"({"id":")" + std::string(300, 'x') + R"("})", 400, "id");
   expect(contacts(10001), 413, "10000");
+  // Nesting deep enough to exhaust a recursive reader's stack.
+  expect(std::string(200000, '[') + std::string(200000, ']'), 400, "contacts[0]");
+  std::string deep = "1";
+  for (int i = 0; i < 100; ++i) deep = R"({"a":)" + deep + "}";
+  expect(R"({"id":"c-new","attributes":)" + deep + "}", 400, "attributes");
   EXPECT_EQ(get("alice", "/api/v1/contacts/c-new").status, 404u) << "nothing of a refused batch";
   EXPECT_EQ(get("alice", "/api/v1/contacts/c0").status, 404u);
 
