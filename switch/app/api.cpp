@@ -117,12 +117,9 @@ void Api::health(http::Reply reply) {
                                                       kStoreCheckBound)
                                                       .count()));
   });
-  store_->check([this, alive = std::weak_ptr<int>(alive_), answer](Result<void> r) {
-    if (alive.expired()) return;  // the API is gone (completions run on core 0, as its end)
-    asio::post(io_, [answer, r = std::move(r)] {
-      answer(r ? std::nullopt : std::optional<std::string>(r.error().message));
-    });
-  });
+  store_->check(on_api<void>([answer](Result<void> r) {
+    answer(r ? std::nullopt : std::optional<std::string>(r.error().message));
+  }));
 }
 
 http::Handler Api::authed(CallerHandler handler) {
@@ -149,6 +146,38 @@ void Api::add_routes() {
   router_.add(http::Method::Get, "/api/v1/agents/{login}",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 agent_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Put, "/api/v1/agents/{login}/state",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                agent_set_state(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/sessions",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                session_list(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/sessions/{id}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                session_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Post, "/api/v1/contacts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_upsert(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_search(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts/{id}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Post, "/api/v1/contacts/{id}/history",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_history_add(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts/{id}/history",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_history_list(c, std::move(r), std::move(reply));
               }));
   router_.add(http::Method::Get, "/api/v1/queues",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
