@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -334,6 +335,36 @@ TEST_F(SubscribeWire, ASubscriptionNotRefreshedEndsWithTerminatedTimeout) {
   EXPECT_EQ(last->header("Subscription-State"), "terminated;reason=timeout");
   EXPECT_TRUE(sw_->wait_for_log("subscription of alice to bob expired", 1, kWait));
   EXPECT_EQ(status_of(alice->request(resubscribe(*alice, *w, "600"))), 481);
+}
+
+// A reload that removes an agent ends the subscriptions to it (noresource) and its own
+// (rejected: the watcher may no longer watch).
+TEST_F(SubscribeWire, AReloadWithoutAnAgentEndsTheSubscriptionsToItAndItsOwn) {
+  start();
+  auto grace = agent("grace");
+  auto heidi = agent("heidi");
+  ASSERT_TRUE(grace && heidi);
+  const auto to_grace = watch(*heidi, "grace");
+  const auto by_grace = watch(*grace, "heidi");
+  ASSERT_TRUE(to_grace && by_grace);
+  ASSERT_TRUE(next_notify(*heidi, *to_grace));
+  ASSERT_TRUE(next_notify(*grace, *by_grace));
+
+  std::string yaml = imswitch_yaml_with({});
+  const auto at = yaml.find("    - { login: grace,");
+  ASSERT_NE(at, std::string::npos);
+  const auto end = yaml.find("    - { login: heidi,", at);
+  ASSERT_NE(end, std::string::npos);
+  yaml.erase(at, end - at);
+  ASSERT_EQ(dir_.write("imswitch.yaml", yaml), options_.config);
+  ASSERT_EQ(::kill(sw_->pid(), SIGHUP), 0);
+
+  auto gone = next_notify(*heidi, *to_grace);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->header("Subscription-State"), "terminated;reason=noresource");
+  auto refused = next_notify(*grace, *by_grace);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->header("Subscription-State"), "terminated;reason=rejected");
 }
 
 // ---- NOTIFYs that fail ---------------------------------------------------------------------------
