@@ -100,7 +100,7 @@ agents::WatchedState PresenceNotifier::state_of(const std::string& login) const 
   return agents::watched_state(logged_in, chosen);
 }
 
-// ---- a new subscription --------------------------------------------------------------------------
+// ---- a new subscription -------------------------------------------------------------------------
 
 void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request,
                                     const transport::Origin& origin) {
@@ -219,7 +219,7 @@ void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request
   notify(id, true);
 }
 
-// ---- within the dialog -----------------------------------------------------------------------------
+// ---- within the dialog --------------------------------------------------------------------------
 
 void PresenceNotifier::on_refresh(const txn::Key& server, sip::Message request,
                                   const transport::Origin& origin) {
@@ -306,7 +306,8 @@ void PresenceNotifier::notify(const std::string& id, bool force) {
   if (!table_.notify(id, state, force)) return;
   // RFC 6665 §4.2.2: the time left, rounded up so the subscriber never refreshes late.
   const std::int64_t left_ms = std::max<std::int64_t>(s->expires_at_ms - unix_now_ms(), 0);
-  const std::int64_t left_s = std::max<std::int64_t>((left_ms + kMsPerSecond - 1) / kMsPerSecond, 1);
+  const std::int64_t left_s =
+      std::max<std::int64_t>((left_ms + kMsPerSecond - 1) / kMsPerSecond, 1);
   if (!send_notify(leg->second, "active;expires=" + std::to_string(left_s), state, id))
     drop(id, "NOTIFY could not be sent");
 }
@@ -359,7 +360,7 @@ bool PresenceNotifier::on_client_failure(const txn::Key& client, txn::Failure fa
   return true;
 }
 
-// ---- the end of a subscription ---------------------------------------------------------------------
+// ---- the end of a subscription ------------------------------------------------------------------
 
 void PresenceNotifier::forget(const agents::Subscription& s) {
   shared_->subscriptions.with([&](agents::SubscriptionQuota& q) { q.give_back(s.watcher); });
@@ -417,7 +418,7 @@ void PresenceNotifier::set_directory(std::shared_ptr<const directory::Directory>
   }
 }
 
-// ---- expiry ------------------------------------------------------------------------------------------
+// ---- expiry -------------------------------------------------------------------------------------
 
 void PresenceNotifier::rearm() {
   if (stopped_) return;

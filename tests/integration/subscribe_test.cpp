@@ -144,7 +144,7 @@ class SubscribeWire : public ::testing::Test {
   std::unique_ptr<SwitchProcess> sw_;
 };
 
-// ---- the state, now and on every change ----------------------------------------------------------
+// ---- the state, now and on every change ---------------------------------------------------------
 
 TEST_F(SubscribeWire, ASubscriptionIsChallengedThenAcceptedAndToldTheStateAtOnce) {
   start();
@@ -264,7 +264,7 @@ TEST_F(SubscribeWire, AnAgentTheQueueSetsNotReadyIsToldToo) {
   EXPECT_TRUE(contains(missed->body, "<note>Not Ready: no answer</note>")) << missed->body;
 }
 
-// ---- refresh, unsubscribe, fetch, expiry ---------------------------------------------------------
+// ---- refresh, unsubscribe, fetch, expiry --------------------------------------------------------
 
 TEST_F(SubscribeWire, ARefreshExtendsAndTellsTheStateAgain) {
   start();
@@ -367,7 +367,7 @@ TEST_F(SubscribeWire, AReloadWithoutAnAgentEndsTheSubscriptionsToItAndItsOwn) {
   EXPECT_EQ(refused->header("Subscription-State"), "terminated;reason=rejected");
 }
 
-// ---- NOTIFYs that fail ---------------------------------------------------------------------------
+// ---- NOTIFYs that fail --------------------------------------------------------------------------
 
 TEST_F(SubscribeWire, ANotifyAnswered481EndsTheSubscription) {
   start();
@@ -377,7 +377,8 @@ TEST_F(SubscribeWire, ANotifyAnswered481EndsTheSubscription) {
   auto w = watch(*alice, "bob");
   ASSERT_TRUE(w);
   ASSERT_TRUE(next_notify(*alice, *w, 481));
-  EXPECT_TRUE(sw_->wait_for_log("subscription of alice to bob ended: NOTIFY answered 481", 1, kWait));
+  EXPECT_TRUE(
+      sw_->wait_for_log("subscription of alice to bob ended: NOTIFY answered 481", 1, kWait));
   EXPECT_EQ(status_of(alice->request(resubscribe(*alice, *w, "600"))), 481);
 }
 
@@ -412,7 +413,7 @@ TEST_F(SubscribeWire, NotifiesGoOverTheConnectionAndItsCloseEndsTheSubscription)
                                 kWait));
 }
 
-// ---- refusals ------------------------------------------------------------------------------------
+// ---- refusals -----------------------------------------------------------------------------------
 
 TEST_F(SubscribeWire, RefusalsNameWhatIsWrong) {
   start();
@@ -510,7 +511,7 @@ TEST_F(SubscribeWire, OptionsListsSubscribeAndThePresencePackage) {
   EXPECT_EQ(rsp->header("Allow-Events"), "presence");
 }
 
-// ---- several SIP cores ---------------------------------------------------------------------------
+// ---- several SIP cores --------------------------------------------------------------------------
 
 // The cores divide the work by Call-ID: a subscription lives on the core that owns its Call-ID,
 // each PUBLISH is handled by the core that owns its own. The Call-IDs below are picked so that

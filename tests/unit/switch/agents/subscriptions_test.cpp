@@ -181,7 +181,7 @@ TEST(Subscriptions, AddingAnIdInUseReplacesIt) {
   EXPECT_EQ(subs.next_expiry(), kT0 + 90 * kSec);
 }
 
-// ---- NOTIFY pacing -------------------------------------------------------------------------------
+// ---- NOTIFY pacing ------------------------------------------------------------------------------
 
 TEST(SubscriptionsNotify, TheFirstNotifyGoesAndOnlyNewsFollows) {
   Subscriptions subs;
