@@ -210,7 +210,8 @@ std::optional<Refusal> Dialog::on_request(const sip::Message& request) {
   // layer should have absorbed, so it is refused the same way.
   if (remote_seq_ && cseq->number <= *remote_seq_) return Refusal{500, "CSeq Out of Order"};
   remote_seq_ = cseq->number;
-  if (m == sip::Method::Invite || m == sip::Method::Update) {
+  // Target refresh requests: re-INVITE, UPDATE (RFC 3311 §5.1) and SUBSCRIBE (RFC 6665 §4.1.2).
+  if (m == sip::Method::Invite || m == sip::Method::Update || m == sip::Method::Subscribe) {
     if (auto target = contact_uri(request)) remote_target_ = std::move(*target);
   }
   return std::nullopt;

@@ -84,9 +84,9 @@ class Dialog {
   sip::Message make_ack(std::uint32_t invite_cseq) const;
 
   // §12.2.2: a request the peer sent within this dialog. A CSeq lower than or equal to the last one
-  // is refused (500; an ACK or CANCEL is not checked); otherwise the remote sequence advances and a
-  // target refresh (re-INVITE, UPDATE) with a Contact replaces the remote target. Returns the
-  // refusal, or nullopt when the request is in order.
+  // is refused (500; an ACK or CANCEL is not checked); otherwise the remote sequence advances and
+  // a target refresh (re-INVITE, UPDATE, SUBSCRIBE) with a Contact replaces the remote target.
+  // Returns the refusal, or nullopt when the request is in order.
   std::optional<Refusal> on_request(const sip::Message& request);
   // §12.2.1.2: a 2xx to a target refresh we sent replaces the remote target with its Contact.
   void on_refresh_response(const sip::Message& response);

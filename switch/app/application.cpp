@@ -120,6 +120,18 @@ agents::PublishSettings publish_settings(const config::Im& im) {
   return s;
 }
 
+// The bounds of presence subscriptions (RFC 6665 §4.2.1.1); a SUBSCRIBE without Expires gets
+// the presence package's hour (RFC 3856 §6.4), or the maximum if shorter.
+agents::SubscribeSettings subscribe_settings(const config::Im& im) {
+  agents::SubscribeSettings s;
+  s.min_expires_s = static_cast<std::uint32_t>(im.subscribe_min_expires.count());
+  s.max_expires_s = static_cast<std::uint32_t>(im.subscribe_max_expires.count());
+  s.default_expires_s = std::min<std::uint32_t>(3600, s.max_expires_s);
+  s.max_per_watcher = im.max_subscriptions_per_agent;
+  s.max_total = im.max_subscriptions;
+  return s;
+}
+
 }  // namespace
 
 TuSettings tu_settings(const config::Config& config) {
@@ -138,6 +150,7 @@ TuSettings tu_settings(const config::Config& config) {
   t.bridge = bridge_settings(config.im);
   t.im.udp_size_limit = config.proxy.udp_size_limit;
   t.md5_only_user_agents = config.auth.md5_only_user_agents;
+  t.subscribe = subscribe_settings(config.im);
   // An ended session's dialogs are kept as long as a transaction may still bring news of it:
   // as long as completed transactions are kept (sip.timers.completed_linger_ms), 64*T1 unless
   // that is shortened.
@@ -195,11 +208,24 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   app->shared_->queues->set_directory(config.directory, default_presence);
   app->shared_->queues->set_max_misses(config.im.max_misses);
   // An agent's published state (PUBLISH, its expiry, the restore below) decides whether queue
-  // work is offered to it.
-  app->shared_->on_presence = [desk = app->shared_->queues.get()](
+  // work is offered to it, and its watchers hear of it (after the desk knows: they read it there).
+  app->shared_->on_presence = [desk = app->shared_->queues.get(), shared = app->shared_.get()](
                                   const std::string& login, agents::Presence presence,
                                   const std::string& reason) {
     desk->set_presence(login, presence, reason);
+    if (shared->on_watched) shared->on_watched(login);
+  };
+  // An agent the queues set Not Ready themselves (im.max_misses) is a change its watchers see.
+  app->shared_->queues->on_not_ready([shared = app->shared_.get()](const std::string& login) {
+    if (shared->on_watched) shared->on_watched(login);
+  });
+  // Every core may hold subscriptions to the agent: each hears of the change on its own strand.
+  app->shared_->on_watched = [raw = app.get()](const std::string& login) {
+    const auto held = raw->shared_->subscriptions.with(
+        [](const agents::SubscriptionQuota& q) { return q.total(); });
+    if (held == 0) return;
+    for (auto& core : raw->cores_)
+      asio::post(core->strand, [tu = core->tu.get(), login] { tu->on_watched_change(login); });
   };
 
   for (std::size_t k = 0; k < n; ++k) app->cores_.push_back(std::make_unique<Core>());

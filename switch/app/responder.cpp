@@ -37,11 +37,11 @@ bool recognised_not_allowed(Method m) {
     case Method::Info:
     case Method::Update:
     case Method::Prack:
-    case Method::Subscribe:
     case Method::Notify:
     case Method::Refer:
       return true;
-    case Method::Publish:  // agent state (RFC 3903), publish.cpp
+    case Method::Subscribe:  // watching agent state (RFC 6665), subscribe.cpp
+    case Method::Publish:    // agent state (RFC 3903), publish.cpp
     case Method::Invite:
     case Method::Ack:
     case Method::Bye:
@@ -118,6 +118,7 @@ std::optional<sip::Message> respond(const sip::Message& req, std::string_view to
     rsp.add(HeaderId::Allow, kAllow);
     rsp.add(HeaderId::Accept, kAccept);
     rsp.add(HeaderId::Supported, kSupported);
+    rsp.add(HeaderId::AllowEvents, kAllowEvents);
     return rsp;
   }
 

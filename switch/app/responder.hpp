@@ -12,7 +12,8 @@
 //   Require/Proxy-Require unknown tags    -> 420 with Unsupported (§8.2.2.3, §16.3 step 5)
 //   unrecognised method                   -> 501 (§8.2.1)
 //   recognised, not supported method      -> 405 with Allow (§8.2.1)
-//   OPTIONS                               -> 200 with Allow, Accept, Supported (§11.2)
+//   OPTIONS                               -> 200 with Allow, Accept, Supported (§11.2) and
+//                                            Allow-Events (RFC 6665 §4.4.4)
 //   To tag present (no dialog exists)     -> 481 (§12.2.2)
 //   BYE outside a dialog                  -> 481 (§15.1.2)
 //   INVITE, MESSAGE, REGISTER, PUBLISH    -> 404 (no directory yet)
@@ -30,7 +31,9 @@ namespace ims::sw::app {
 
 // The methods imswitch accepts (Allow, §20.5) and the bodies it understands (Accept, §20.1).
 inline constexpr std::string_view kAllow =
-    "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, PUBLISH";
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, PUBLISH, SUBSCRIBE";
+// The event packages the switch is a notifier for (RFC 6665 §8.2.2), told in OPTIONS answers.
+inline constexpr std::string_view kAllowEvents = "presence";
 inline constexpr std::string_view kAccept =
     "text/plain, message/cpim, multipart/mixed, application/sdp";
 // Option tags imswitch implements (§19.2). None yet: path (RFC 3327) and outbound (RFC 5626)

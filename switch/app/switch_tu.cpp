@@ -52,9 +52,15 @@ void SwitchTu::attach(stack::Stack& stack) {
                            std::vector<sip::Message> lines) {
     keep_unplaced(sender, where, std::move(lines));
   });
+  notifier_ = std::make_unique<PresenceNotifier>(
+      strand_, stack, *shared_, authn_, directory_, settings_.subscribe,
+      [this](transport::Protocol p, const transport::Endpoint& to) { return sent_by(p, to); },
+      [this](const txn::Key& server, sip::Message response) { send(server, std::move(response)); });
 }
 
 void SwitchTu::update_reachable(const std::string& login) {
+  // Logged in or out: what its watchers see may change (subscribe.hpp).
+  if (shared_->on_watched) shared_->on_watched(login);
   if (!shared_->queues) return;
   bool capable = false;
   for (const auto& b : lookup(login)) capable = capable || b.session_capable;
@@ -120,6 +126,7 @@ void SwitchTu::stop() {
   stopped_ = true;
   sweep_timer_.cancel();
   pager_.reset();
+  if (notifier_) notifier_->stop();
   if (im_) im_->stop();
   im_.reset();
 }
@@ -127,6 +134,7 @@ void SwitchTu::stop() {
 void SwitchTu::set_directory(std::shared_ptr<const directory::Directory> directory) {
   directory_ = std::move(directory);
   authn_.forget_secrets();
+  if (notifier_) notifier_->set_directory(directory_);
 }
 
 void SwitchTu::on_request(const txn::Key& server, sip::Message request,
@@ -149,6 +157,9 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
     case sip::Method::Publish:
       if (request.to_tag().empty()) return on_publish(server, std::move(request), origin);
       break;  // RFC 3903 §4: PUBLISH is sent outside a dialog
+    case sip::Method::Subscribe:  // RFC 6665: new, or within its dialog
+      if (notifier_) return notifier_->on_subscribe(server, std::move(request), origin);
+      break;
     case sip::Method::Ack:
     case sip::Method::Bye:
     case sip::Method::Cancel:
@@ -156,7 +167,6 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
     case sip::Method::Info:
     case sip::Method::Update:
     case sip::Method::Prack:
-    case sip::Method::Subscribe:
     case sip::Method::Notify:
     case sip::Method::Refer:
     case sip::Method::Unknown:
@@ -195,10 +205,11 @@ void SwitchTu::on_cancel(const txn::Key& invite, const sip::Message& cancel) {
 }
 
 // Client transactions belong to whoever sent the request: the B2BUA's keys are checked first,
-// then the pager's.
+// then the pager's, then the presence notifier's.
 void SwitchTu::on_response(const txn::Key& client, sip::Message response) {
   if (stopped_) return;
   if (im_ && im_->on_response(client, response)) return;
+  if (notifier_ && notifier_->on_response(client, response)) return;
   if (pager_ && pager_->on_response(client, std::move(response))) return;
   spdlog::debug("response {} for a finished request (call-id {})", response.status(),
                 response.call_id());
@@ -213,6 +224,7 @@ void SwitchTu::on_stray_response(sip::Message response, const transport::Origin&
 void SwitchTu::on_client_failure(const txn::Key& client, txn::Failure failure) {
   if (stopped_) return;
   if (im_ && im_->on_client_failure(client, failure)) return;
+  if (notifier_ && notifier_->on_client_failure(client, failure)) return;
   if (pager_) pager_->on_client_failure(client, failure);
 }
 
@@ -229,6 +241,7 @@ void SwitchTu::on_flow_closed(transport::FlowId flow) {
       [&](registrar::BindingTable& t) { return t.forget_flow(static_cast<std::uint64_t>(flow)); });
   for (const auto& b : changed)
     spdlog::debug("registration of {} at {}: its connection closed", b.aor, b.contact);
+  if (!stopped_ && notifier_) notifier_->on_flow_closed(flow);
 }
 
 void SwitchTu::sweep() {

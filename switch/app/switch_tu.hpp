@@ -7,6 +7,8 @@
 //                        bridge_messages.cpp, PRODUCT §4b)
 //   INVITE (no tag)   -> an IM session through the B2BUA (digest 407), invite.cpp
 //   PUBLISH           -> the agent's state for the IM channel (RFC 3903, digest 407), publish.cpp
+//   SUBSCRIBE         -> watching an agent's state (RFC 6665 presence, digest 407), in and out of
+//                        its dialog: the core's PresenceNotifier, subscribe.cpp
 //   requests in an IM session's dialog (MESSAGE, BYE, re-INVITE), ACK, CANCEL of its INVITE
 //                     -> the B2BUA (switch/im)
 //   everything else   -> the fixed answers of responder.hpp (OPTIONS 200, 405, 501, 481 ...)
@@ -33,9 +35,11 @@
 #include "common/stack/transaction_user.hpp"
 #include "common/util/guarded.hpp"
 #include "switch/agents/publications.hpp"
+#include "switch/agents/subscriptions.hpp"
 #include "switch/config/config.hpp"
 #include "switch/app/authn.hpp"
 #include "switch/app/queue_desk.hpp"
+#include "switch/app/subscribe.hpp"
 #include "switch/directory/directory.hpp"
 #include "switch/im/b2bua.hpp"
 #include "switch/im/live_sessions.hpp"
@@ -50,6 +54,7 @@ struct TuSettings {
   proxy::PagerSettings pager;
   im::ImSettings im;
   im::BridgeSettings bridge;  // im.bridge_* (bridge_settings below)
+  agents::SubscribeSettings subscribe;  // im.subscribe_*, im.max_subscriptions*
   // auth.md5_only_user_agents (lowercase patterns): clients offered a single MD5 challenge.
   std::vector<std::string> md5_only_user_agents;
   // How often expired registrations and stored messages are swept.
@@ -83,6 +88,11 @@ struct SharedState {
       on_presence;
   // The queues and the agents' availability for them (set by the application).
   std::unique_ptr<QueueDesk> queues;
+  // Presence subscriptions held, per watcher and in all (RFC 6665; subscribe.hpp).
+  util::Guarded<agents::SubscriptionQuota> subscriptions;
+  // Set by the application: the state of `login` may have changed (its chosen state, its
+  // registrations); every core's watchers of it are told (posted). Any thread.
+  std::function<void(const std::string& login)> on_watched;
 };
 
 struct TuCounters {
@@ -130,6 +140,11 @@ class SwitchTu final : public stack::TransactionUser {
   const proxy::PagerProxy* pager() const { return pager_.get(); }
   const im::ImB2bua* im() const { return im_.get(); }
   const Authenticator& authenticator() const { return authn_; }
+  const PresenceNotifier* notifier() const { return notifier_.get(); }
+  // The state of `login` may have changed: this core's subscriptions to it are notified.
+  void on_watched_change(const std::string& login) {
+    if (!stopped_ && notifier_) notifier_->on_state_changed(login);
+  }
   // Runs fn with this core's B2BUA, unless the switch is stopping (the queues' deliveries).
   void with_im(const std::function<void(im::ImB2bua&)>& fn) {
     if (!stopped_ && im_) fn(*im_);
@@ -206,6 +221,7 @@ class SwitchTu final : public stack::TransactionUser {
   TuSettings settings_;
   std::unique_ptr<proxy::PagerProxy> pager_;
   std::unique_ptr<im::ImB2bua> im_;
+  std::unique_ptr<PresenceNotifier> notifier_;
   boost::asio::steady_timer sweep_timer_;
   std::unordered_map<std::string, std::string> source_address_cache_;  // peer IP -> our IP
   TuCounters counters_;

@@ -128,7 +128,8 @@ struct Proxy {
 // im.default_state: the IM-channel state of an agent that has published none (PRODUCT §2).
 enum class DefaultState : std::uint8_t { Ready, NotReady };
 
-// im: the B2BUA for IM sessions (PRODUCT §4) and agent state by PUBLISH (PRODUCT §2).
+// im: the B2BUA for IM sessions (PRODUCT §4), agent state by PUBLISH (PRODUCT §2) and the
+// subscriptions to it.
 struct Im {
   // The switch's invitation timer: a target that has not answered by then is CANCELled
   // (Reason: SIP;cause=408) and the initiator gets 408.
@@ -141,6 +142,14 @@ struct Im {
   // longer one is cut down; without Expires, the smaller of an hour and the maximum.
   std::chrono::seconds publish_min_expires{60};
   std::chrono::seconds publish_max_expires{3600};
+  // Presence subscriptions (RFC 6665, RFC 3856: SUBSCRIBE with Event: presence): a shorter
+  // Expires (other than 0) gets 423 with Min-Expires, a longer one is cut down; without Expires,
+  // the smaller of an hour and the maximum.
+  std::chrono::seconds subscribe_min_expires{60};
+  std::chrono::seconds subscribe_max_expires{3600};
+  // Subscriptions one agent holds at once (403 past it), and the switch (503 with Retry-After).
+  std::size_t max_subscriptions_per_agent = 100;
+  std::size_t max_subscriptions = 20000;
   // Queue offers an agent lets time out in a row (RONA) before the switch sets it Not Ready
   // ("no answer"); 0: never.
   unsigned max_misses = 0;

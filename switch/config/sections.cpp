@@ -150,7 +150,9 @@ void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
   const YAML::Node n = root["im"];
   if (!r.check_map(n, "im", {"invite_timeout_s", "max_sessions", "default_state",
                               "publish_min_expires_s", "publish_max_expires_s", "max_misses",
-                              "bridge_idle_s", "bridge_late_s"})) {
+                              "bridge_idle_s", "bridge_late_s", "subscribe_min_expires_s",
+                              "subscribe_max_expires_s", "max_subscriptions_per_agent",
+                              "max_subscriptions"})) {
     return;
   }
   read_duration(r, n, "im", "invite_timeout_s", 1, 600, out.invite_timeout);
@@ -174,6 +176,13 @@ void read_im(YamlReader& r, const YAML::Node& root, Im& out) {
   if (out.publish_max_expires < out.publish_min_expires) {
     r.error(n, "im.publish_max_expires_s", "must not be smaller than publish_min_expires_s");
   }
+  read_duration(r, n, "im", "subscribe_min_expires_s", 1, 3600, out.subscribe_min_expires);
+  read_duration(r, n, "im", "subscribe_max_expires_s", 1, 86400, out.subscribe_max_expires);
+  if (out.subscribe_max_expires < out.subscribe_min_expires) {
+    r.error(n, "im.subscribe_max_expires_s", "must not be smaller than subscribe_min_expires_s");
+  }
+  read_size(r, n, "im", "max_subscriptions_per_agent", 1, 100000, out.max_subscriptions_per_agent);
+  read_size(r, n, "im", "max_subscriptions", 1, 10000000, out.max_subscriptions);
   std::uint64_t misses = out.max_misses;
   r.read_uint(n, "im", "max_misses", 0, 100, misses);
   out.max_misses = static_cast<unsigned>(misses);

@@ -376,7 +376,8 @@ std::string Agent::send(AgentRequest r) {
   Pending& p = pending_[call_id];
   p = Pending{};
   p.spec = std::move(r);
-  p.from_tag = "ft-" + unique_token();
+  p.from_tag = p.spec.from_tag.empty() ? "ft-" + unique_token() : p.spec.from_tag;
+  p.cseq = p.spec.cseq;
   std::string credentials;
   const bool proxy = p.spec.method != "REGISTER";
   auto& cache = proxy ? proxy_ : www_;

@@ -108,6 +108,9 @@ struct AgentRequest {
   // Answer one 401/407 with credentials (and reuse_nonce applies). False: send as given.
   bool authenticate = true;
   std::string call_id;  // default: unique
+  // Within a dialog: the From tag and CSeq number to send (defaults: a new tag, CSeq 1).
+  std::string from_tag;
+  std::uint32_t cseq = 1;
 };
 
 class Agent {

@@ -2,8 +2,9 @@
 // to the shipped configuration (config/imswitch.yaml) as bob over UDP, TCP and TLS, sends and
 // receives pager MESSAGEs (RFC 3428), and takes part in IM sessions through the pager bridge
 // (PRODUCT §4b, docs/bridge.md): the invitation arrives as a MESSAGE, a reply accepts, "/reject"
-// declines, silence runs into the invitation timer, "/end" ends. The other side is a test Agent
-// (pager) or a SessionPeer (a session-capable device), both independent of the switch's code.
+// declines, silence runs into the invitation timer, "/end" ends; its presence module shows a
+// contact's agent state (SUBSCRIBE/NOTIFY, RFC 3856). The other side is a test Agent (pager) or a
+// SessionPeer (a session-capable device), both independent of the switch's code.
 //
 // baresip runs headless (no terminal under CI, no audio or video). Its console module (cons.so)
 // listens on a loopback TCP port; the test types commands there as a user would at the keyboard
@@ -58,14 +59,15 @@ class Baresip {
  public:
   // Writes baresip's folder, starts it and waits until the switch has stored its registration
   // and its console answers. nullptr and *error when it does not come up.
+  // With `presence`, its presence module subscribes to alice's state (RFC 3856).
   static std::unique_ptr<Baresip> start(SwitchProcess& sw, const std::string& transport,
-                                        std::string* error) {
+                                        std::string* error, bool presence = false) {
     std::unique_ptr<Baresip> b(new Baresip());
     const auto listener = sw.find(transport);
     if (!listener) return fail(error, "the switch has no " + transport + " listener");
     const std::uint16_t console_port = free_loopback_port();
     if (console_port == 0) return fail(error, "no free loopback port for the console");
-    b->write_config(sw, *listener, transport, console_port);
+    b->write_config(sw, *listener, transport, console_port, presence);
     b->pid_ = spawn_program({"baresip", "-f", b->dir_.path(), "-s"}, b->dir_.path(), b->log_path_);
     if (b->pid_ <= 0) return fail(error, "baresip did not start");
     if (!sw.wait_for_log("REGISTER bob: 1 binding(s) now", 1, 10s)) {
@@ -108,6 +110,42 @@ class Baresip {
     }
   }
 
+  // What `/contacts` shows for contact `uri`: Online, Offline, Busy or Unknown (the presence of
+  // a contact it subscribes to); "" when the console does not answer within timeout.
+  std::string presence_of(std::string_view uri, Millis timeout = 2s) {
+    if (!type("/contacts")) return {};
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const auto head = output_.find("--- Contacts", seen_);
+      const auto end = head == std::string::npos ? head : output_.find("\n\n", head);
+      if (end != std::string::npos) {
+        const std::string block = output_.substr(head, end - head);
+        seen_ = end + 2;
+        const auto at = block.find("<" + std::string(uri) + ">");
+        if (at == std::string::npos) return {};
+        const auto start = block.rfind('\n', at) + 1;  // npos + 1 == 0: the first line
+        const auto line = block.substr(start, at - start);
+        for (const char* word : {"Online", "Offline", "Busy", "Unknown"})
+          if (line.find(word) != std::string::npos) return word;
+        return {};
+      }
+      const auto left =
+          std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+      if (left <= Millis(0) || !console_) return {};
+      const std::string more = console_->receive_some(left);
+      if (more.empty() && console_->peer_closed()) return {};
+      output_ += more;
+    }
+  }
+  // Asks `/contacts` until it shows `status` for `uri`, within timeout (each answer is awaited).
+  bool shows_presence(std::string_view uri, std::string_view status, Millis timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (presence_of(uri) == status) return true;
+    }
+    return false;
+  }
+
   // Its console output and the tail of its log (with the SIP trace, -s), for failure messages.
   std::string describe() const {
     return "--- baresip console ---\n" + tail_of(output_, 2000) + "\n--- baresip log ---\n" +
@@ -137,7 +175,7 @@ class Baresip {
   // For TLS, sip_cafile is the switch's self-signed certificate, as a user would configure it
   // (baresip 1.0 does not check the server's certificate: StockClientLogin's note).
   void write_config(const SwitchProcess& sw, const Listener& l, const std::string& transport,
-                    std::uint16_t console_port) {
+                    std::uint16_t console_port, bool presence) {
     std::ofstream config(dir_.path() + "/config");
     config << "sip_listen 127.0.0.1:" << free_loopback_port() << "\n"
            << "net_interface 127.0.0.1\n"
@@ -148,11 +186,14 @@ class Baresip {
            << "cons_listen 127.0.0.1:" << console_port << "\n"
            << "module account.so\n"
            << "module contact.so\n";
+    if (presence) config << "module presence.so\n";
     if (transport == "tls") config << "sip_cafile " << sw.dir() << "/tls/imswitch.crt\n";
     std::ofstream(dir_.path() + "/accounts")
         << "<sip:bob@127.0.0.1;transport=" << transport << ">;auth_pass=pw-bob;outbound=\"sip:"
         << l.hostport() << ";transport=" << transport << "\";regint=600\n";
-    std::ofstream(dir_.path() + "/contacts") << "\"Alice\" <sip:alice@127.0.0.1>\n";
+    // ;presence=p2p: the presence module subscribes to this contact.
+    std::ofstream(dir_.path() + "/contacts")
+        << "\"Alice\" <sip:alice@127.0.0.1>" << (presence ? ";presence=p2p" : "") << "\n";
   }
 
   ScratchDir dir_;
@@ -189,7 +230,8 @@ class BaresipTest : public ::testing::Test {
   // Starts the switch (config/imswitch.yaml, or its text with keys replaced) and baresip over
   // `transport`.
   void start(const std::string& transport,
-             const std::vector<std::pair<std::string_view, std::string>>& replaced = {}) {
+             const std::vector<std::pair<std::string_view, std::string>>& replaced = {},
+             bool presence = false) {
     SwitchOptions o;
     o.config = source_dir() + "/config/imswitch.yaml";
     if (!replaced.empty()) {
@@ -202,7 +244,7 @@ class BaresipTest : public ::testing::Test {
     std::string error;
     sw_ = SwitchProcess::start(o, &error);
     ASSERT_TRUE(sw_) << error;
-    baresip_ = Baresip::start(*sw_, transport, &error);
+    baresip_ = Baresip::start(*sw_, transport, &error, presence);
     ASSERT_TRUE(baresip_) << error;
   }
   // alice on a test agent that answers every request 200 (a pager-only device).
@@ -362,6 +404,20 @@ TEST_F(BaresipTest, AnEndFromTheSessionSideIsShownToBaresip) {
   const auto bye = alice->send_in_dialog(d, "BYE");
   EXPECT_EQ(status_of(alice->response(d, bye)), 200);
   EXPECT_TRUE(baresip_->received("Session ended by Alice Martin."));
+}
+
+// Agent state over SIP (RFC 3856): baresip's presence module subscribes to its contact alice,
+// and shows her Online while she is logged in and Ready, Offline once she publishes Not Ready.
+TEST_F(BaresipTest, ShowsAContactGoingNotReady) {
+  start("udp", {}, true);
+  auto alice = pager_alice();
+  ASSERT_TRUE(alice);
+  ASSERT_TRUE(sw_->wait_for_log("SUBSCRIBE by bob to alice: active", 1, 10s));
+  ASSERT_TRUE(sw_->wait_for_log("to <sip:bob@127.0.0.1>: Ready", 1, 5s));
+  EXPECT_TRUE(baresip_->shows_presence("sip:alice@127.0.0.1", "Online"));
+  ASSERT_EQ(status_of(alice->request(publish(*alice, "", "closed", "lunch"))), 200);
+  ASSERT_TRUE(sw_->wait_for_log("to <sip:bob@127.0.0.1>: Not Ready: lunch", 1, 5s));
+  EXPECT_TRUE(baresip_->shows_presence("sip:alice@127.0.0.1", "Offline"));
 }
 
 }  // namespace

@@ -165,6 +165,13 @@ TEST(Dialog, ReInviteWithContactRefreshesTheTarget) {
   EXPECT_EQ(d->remote_target(), "sip:alice@198.51.100.4");
 }
 
+TEST(Dialog, ASubscribeRefreshMovesTheTargetToo) {
+  auto d = Dialog::from_uas(parse(kInvite), "bt9", "<sip:bob@192.0.2.9>");
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->on_request(in_dialog(8, "SUBSCRIBE", "<sip:alice@198.51.100.7>")));
+  EXPECT_EQ(d->remote_target(), "sip:alice@198.51.100.7");
+}
+
 TEST(Dialog, IdsOfReceivedMessagesSeeTheReceiversSide) {
   auto req = in_dialog(8, "MESSAGE");
   EXPECT_EQ(id_of_received_request(req), (DialogId{"c1@192.0.2.1", "bt9", "at1"}));

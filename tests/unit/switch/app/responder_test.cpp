@@ -38,6 +38,8 @@ TEST(Responder, AnswersOptionsWithCapabilities) {
   EXPECT_EQ(rsp->get(HeaderId::Allow), kAllow);
   EXPECT_EQ(rsp->get(HeaderId::Accept), kAccept);
   EXPECT_TRUE(rsp->find(HeaderId::Supported));
+  EXPECT_EQ(rsp->get(HeaderId::AllowEvents), "presence") << "RFC 6665 §4.4.4";
+  EXPECT_NE(kAllow.find("SUBSCRIBE"), std::string_view::npos);
   EXPECT_EQ(rsp->to_tag(), "tag1");
   EXPECT_EQ(rsp->call_id(), "resp-1");
 }
@@ -55,7 +57,7 @@ TEST(Responder, Answers404ToRequestsForUsers) {
 }
 
 TEST(Responder, Answers405WithAllowForRecognisedMethodsItDoesNotSupport) {
-  for (auto m : {"SUBSCRIBE", "NOTIFY", "INFO", "UPDATE", "PRACK", "REFER"}) {
+  for (auto m : {"NOTIFY", "INFO", "UPDATE", "PRACK", "REFER"}) {
     auto rsp = respond(request(m), "t");
     ASSERT_TRUE(rsp) << m;
     EXPECT_EQ(rsp->status(), 405) << m;

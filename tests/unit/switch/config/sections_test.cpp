@@ -114,7 +114,8 @@ TEST(Sections, ImDefaultsValuesAndErrors) {
   EXPECT_EQ(errors_of("im:\n  ring_s: 3\n"),
             "test.yaml:2: im.ring_s: unknown key (expected one of: invite_timeout_s, "
             "max_sessions, default_state, publish_min_expires_s, publish_max_expires_s, "
-            "max_misses, bridge_idle_s, bridge_late_s)");
+            "max_misses, bridge_idle_s, bridge_late_s, subscribe_min_expires_s, "
+            "subscribe_max_expires_s, max_subscriptions_per_agent, max_subscriptions)");
 }
 
 TEST(Sections, ImBridgeDefaultsValuesAndErrors) {
@@ -154,6 +155,31 @@ TEST(Sections, ImAgentStateDefaultsValuesAndErrors) {
   EXPECT_EQ(errors_of("im:\n  publish_min_expires_s: 600\n  publish_max_expires_s: 300\n"),
             "test.yaml:2: im.publish_max_expires_s: must not be smaller than "
             "publish_min_expires_s");
+}
+
+TEST(Sections, ImSubscriptionDefaultsValuesAndErrors) {
+  auto d = load_text("", "empty.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->im.subscribe_min_expires.count(), 60);
+  EXPECT_EQ(d->im.subscribe_max_expires.count(), 3600);
+  EXPECT_EQ(d->im.max_subscriptions_per_agent, 100u);
+  EXPECT_EQ(d->im.max_subscriptions, 20000u);
+  auto r = load_text(
+      "im:\n  subscribe_min_expires_s: 5\n  subscribe_max_expires_s: 600\n"
+      "  max_subscriptions_per_agent: 3\n  max_subscriptions: 10\n",
+      "im.yaml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->im.subscribe_min_expires.count(), 5);
+  EXPECT_EQ(r->im.subscribe_max_expires.count(), 600);
+  EXPECT_EQ(r->im.max_subscriptions_per_agent, 3u);
+  EXPECT_EQ(r->im.max_subscriptions, 10u);
+  EXPECT_EQ(errors_of("im:\n  subscribe_min_expires_s: 0\n"),
+            "test.yaml:2: im.subscribe_min_expires_s: must be a whole number from 1 to 3600");
+  EXPECT_EQ(errors_of("im:\n  subscribe_min_expires_s: 600\n  subscribe_max_expires_s: 300\n"),
+            "test.yaml:2: im.subscribe_max_expires_s: must not be smaller than "
+            "subscribe_min_expires_s");
+  EXPECT_EQ(errors_of("im:\n  max_subscriptions: 0\n"),
+            "test.yaml:2: im.max_subscriptions: must be a whole number from 1 to 10000000");
 }
 
 TEST(Sections, ImMaxMisses) {
