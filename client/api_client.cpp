@@ -278,21 +278,40 @@ class ApiCore final : public std::enable_shared_from_this<ApiCore> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(kApiHeaderBytes));
     parser_->body_limit(static_cast<std::uint64_t>(options_.max_response_bytes));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](const error_code& e, std::size_t) {
+                               self->on_header(e);
+                             });
+  }
+
+  // Beast 1.74's response parser applies body_limit to chunked bodies and bodies up to the
+  // end of the connection, not to one announced by Content-Length: that one is checked here.
+  void on_header(const error_code& ec) {
+    if (closed_) return;
+    if (ec) return read_failed(ec);
+    if (const auto length = parser_->content_length();
+        length && *length > options_.max_response_bytes) {
+      return read_failed(bhttp::error::body_limit);
+    }
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](const error_code& e, std::size_t) {
                         self->on_read(e);
                       });
   }
 
-  void on_read(const error_code& ec) {
-    if (closed_) return;
+  void read_failed(const error_code& ec) {
     if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
       close_connection();
       return finish(Error{ClientErrc::BadBody,
                           fmt::format("the answer from {} is larger than {} bytes", base_url(),
                                       options_.max_response_bytes)});
     }
-    if (ec) return broken(ec);
+    broken(ec);
+  }
+
+  void on_read(const error_code& ec) {
+    if (closed_) return;
+    if (ec) return read_failed(ec);
     auto response = parser_->release();
     parser_.reset();
     ++answered_on_connection_;
