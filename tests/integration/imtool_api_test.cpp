@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client/interaction.hpp"
+#include "tests/integration/agent_client.hpp"
 #include "tests/integration/api_client.hpp"
 #include "tests/integration/client_harness.hpp"
 #include "tests/integration/http_client.hpp"
@@ -254,6 +255,39 @@ TEST_F(ImtoolApiTest, TheShellsSearchNumbersHitsForIm) {
   EXPECT_TRUE(bob->wait_for("no hit #5 in the last /search", 10s)) << bob->output();
   EXPECT_TRUE(bob->wait_for("no transcript of yours has \"nothingsaidyet\"", 10s))
       << bob->output();
+  bob->close_input();
+  EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+}
+
+// /interaction <file.json> loads the interaction a consultation carries; the invited agent gets
+// its case data, contact_id included, as sent.
+TEST_F(ImtoolApiTest, AConsultationFromAnInteractionFileCarriesItsCaseData) {
+  ScratchDir dir("imtool-interaction");
+  client::Interaction call(client::InteractionKind::Voice, "call-7");
+  call.set("contact_id", std::string("c-42"));
+  call.set("order", std::string("17"));
+  const std::string file = dir.write("call.json", call.to_json());
+  const std::string case_only = dir.write("case.json", R"({"contact_id":"c-43"})");
+  ClientAgent& alice = logged_in_agent("alice");
+  auto bob = scripted_agent("bob");
+  bob->write("/wait loggedin 10\n/interaction " + file + "\n/consult alice about order 17\n");
+  Session in = alice.events.wait_invitation(0, 10s);
+  ASSERT_TRUE(in) << bob->output();
+  const auto case_data = loop_.on_strand([&] { return in->case_data(); });
+  ASSERT_TRUE(case_data);
+  auto got = client::Interaction::from_json(*case_data);
+  ASSERT_TRUE(got) << *case_data;
+  EXPECT_EQ(got->id(), "call-7");
+  EXPECT_EQ(got->get("contact_id").value_or(""), "c-42");
+  EXPECT_EQ(got->get("order").value_or(""), "17");
+
+  bob->write("/interaction chat chat-9 " + case_only + "\n/interaction\n/interaction " +
+             case_only + "\n");
+  EXPECT_TRUE(bob->wait_for(
+      R"(active interaction: {"case":{"contact_id":"c-43"},"interaction":{"id":"chat-9","kind":"chat"}})",
+      10s, 2))
+      << bob->output();
+  EXPECT_TRUE(bob->wait_for("for case data alone: /interaction <kind> <id>", 10s)) << bob->output();
   bob->close_input();
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
 }
