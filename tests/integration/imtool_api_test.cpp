@@ -284,7 +284,7 @@ TEST_F(ImtoolApiTest, AConsultationFromAnInteractionFileCarriesItsCaseData) {
   bob->write("/interaction chat chat-9 " + case_only + "\n/interaction\n/interaction " +
              case_only + "\n");
   EXPECT_TRUE(bob->wait_for(
-      R"(active interaction: {"case":{"contact_id":"c-43"},"interaction":{"id":"chat-9","kind":"chat"}})",
+      R"(active interaction: {"contact_id":"c-43","interaction":{"id":"chat-9","kind":"chat"}})",
       10s, 2))
       << bob->output();
   EXPECT_TRUE(bob->wait_for("for case data alone: /interaction <kind> <id>", 10s)) << bob->output();

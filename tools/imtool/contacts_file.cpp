@@ -26,6 +26,29 @@ bool is_text_field(std::string_view name) {
   return std::find(kTextFields.begin(), kTextFields.end(), name) != kTextFields.end();
 }
 
+// The switch's bound on a field, or 0 for none.
+std::size_t max_bytes(std::string_view field) {
+  if (field == "id") return kMaxContactIdBytes;
+  if (field == "notes") return kMaxContactNotesBytes;
+  if (is_text_field(field)) return kMaxContactFieldBytes;
+  return 0;
+}
+
+// "" when the switch takes `value` as that field, else why not.
+std::string too_long(std::string_view field, std::string_view value) {
+  const std::size_t max = max_bytes(field);
+  if (max == 0 || value.size() <= max) return {};
+  return fmt::format("{} longer than {} bytes", field, max);
+}
+
+bool within_depth(const json& j, std::size_t depth) {
+  if (!j.is_structured()) return true;
+  if (depth == 0) return false;
+  for (const auto& item : j)
+    if (!within_depth(item, depth - 1)) return false;
+  return true;
+}
+
 Error too_many() {
   return bad(fmt::format("more than {} contacts in one file: split it", kMaxImportContacts));
 }
@@ -85,6 +108,8 @@ Result<json> contacts_from_csv(std::string_view text) {
       if (columns[k].empty()) {
         attributes[attribute_names[k]] = cell;
       } else {
+        if (auto why = too_long(columns[k], cell); !why.empty())
+          return bad(fmt::format("line {}: {}", row.line, why));
         contact[columns[k]] = cell;
       }
     }
@@ -123,12 +148,21 @@ Result<json> contacts_from_json(std::string_view text) {
         if (!it->is_string() || it->get<std::string>().empty())
           return bad(where() + ": id must be a non-empty string");
       } else if (is_text_field(key)) {
-        if (!it->is_string()) return bad(where() + ": " + key + " must be a string");
+        if (!it->is_string() && !it->is_null())
+          return bad(where() + ": " + key + " must be a string");
       } else if (key == "attributes") {
-        if (!it->is_object()) return bad(where() + ": attributes must be a JSON object");
+        if (!it->is_object() && !it->is_null())
+          return bad(where() + ": attributes must be a JSON object");
+        if (!within_depth(*it, kMaxAttributeDepth))
+          return bad(fmt::format("{}: attributes nested deeper than {} levels", where(),
+                                 kMaxAttributeDepth));
       } else {
         return bad(where() + ": unknown field \"" + key +
                    "\" (known: id, name, email, phone, company, notes, attributes)");
+      }
+      if (it->is_string()) {
+        if (auto why = too_long(key, it->get_ref<const std::string&>()); !why.empty())
+          return bad(where() + ": " + why);
       }
     }
     if (!c.contains("id")) return bad(where() + ": no id");

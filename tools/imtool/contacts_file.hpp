@@ -21,6 +21,12 @@ inline constexpr std::size_t kMaxImportContacts = 1'000'000;
 // default).
 inline constexpr std::size_t kMaxImportBatch = 1000;
 inline constexpr std::size_t kMaxImportBatchBytes = 900 * 1024;
+// What the switch takes of one contact (POST /api/v1/contacts): checked here first, so that a
+// file the switch would refuse halfway is refused whole.
+inline constexpr std::size_t kMaxContactIdBytes = 256;
+inline constexpr std::size_t kMaxContactFieldBytes = 1024;      // name, email, phone, company
+inline constexpr std::size_t kMaxContactNotesBytes = 64 * 1024;
+inline constexpr std::size_t kMaxAttributeDepth = 16;
 
 // CSV with a header row: the columns id, name, email, phone, company and notes (any case, any
 // order; id required) are the contact's fields; every other column goes into its attributes,

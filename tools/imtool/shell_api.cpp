@@ -201,8 +201,9 @@ void AgentShell::interaction_from_file(std::string_view kind_word, std::string_v
     auto loaded = client::Interaction::from_json(text);
     if (!loaded) {
       return error("/interaction: " + file + ": " + loaded.error().message +
-                   " (expected {\"interaction\":{\"kind\":\"voice\",\"id\":\"...\"},\"case\":"
-                   "{...}}; for case data alone: /interaction <kind> <id> " + file + ")");
+                   " (expected {\"interaction\":{\"kind\":\"voice\",\"id\":\"...\"}, and the "
+                   "case data beside it; for case data alone: /interaction <kind> <id> " +
+                   file + ")");
     }
     interaction_ = std::move(*loaded);
   } else {

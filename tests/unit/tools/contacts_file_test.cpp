@@ -56,6 +56,15 @@ TEST(ContactsFile, CsvRefusalsNameTheLine) {
   EXPECT_EQ(quote.error().message, "line 2: a quoted field is never closed (a '\"' is missing)");
 
   EXPECT_FALSE(contacts_from_csv(""));
+
+  // What the switch would refuse, refused here first, before anything is sent.
+  auto long_id = contacts_from_csv("id,name\nc-1,Ann\n" + std::string(257, 'i') + ",Bob\n");
+  ASSERT_FALSE(long_id);
+  EXPECT_EQ(long_id.error().message, "line 3: id longer than 256 bytes");
+  auto long_notes =
+      contacts_from_csv("id,notes\nc-1,\"" + std::string(64 * 1024 + 1, 'n') + "\"\n");
+  ASSERT_FALSE(long_notes);
+  EXPECT_EQ(long_notes.error().message, "line 2: notes longer than 65536 bytes");
 }
 
 TEST(ContactsFile, JsonTakesOneContactOrAnArray) {
@@ -88,6 +97,13 @@ TEST(ContactsFile, JsonRefusalsNameTheContact) {
   EXPECT_NE(not_json.error().message.find("not JSON"), std::string::npos);
   EXPECT_NE(not_json.error().message.find("line 2"), std::string::npos) << not_json.error().message;
   EXPECT_FALSE(contacts_from_json("42"));
+  auto long_name = contacts_from_json(R"({"id":"c-1","name":")" + std::string(1025, 'a') + "\"}");
+  ASSERT_FALSE(long_name);
+  EXPECT_EQ(long_name.error().message, "contact 1 (id \"c-1\"): name longer than 1024 bytes");
+  std::string deep = "1";
+  for (int k = 0; k < 17; ++k) deep = "[" + deep + "]";
+  EXPECT_FALSE(contacts_from_json(R"({"id":"c-1","attributes":{"x":)" + deep + "}}"));
+  EXPECT_TRUE(contacts_from_json(R"({"id":"c-1","name":null,"attributes":null})"));
 }
 
 TEST(ContactsFile, BatchesHoldAtMostAThousandContactsInOrder) {
