@@ -159,6 +159,39 @@ PublishOutcome Publications::publish(const PublishRequest& request, std::string_
   return out;
 }
 
+PublishOutcome Publications::set_by_api(const std::string& login, AgentState state,
+                                        std::string_view new_etag, std::int64_t expires_at_ms,
+                                        std::int64_t now_ms) {
+  PublishOutcome out;
+  out.status = 200;
+  out.etag = std::string(new_etag);
+  out.expires_s = static_cast<std::uint32_t>(
+      std::max<std::int64_t>(0, (expires_at_ms - now_ms) / kMsPerSecond));
+  List& list = table_[login];
+  auto mine = std::find_if(list.begin(), list.end(), [](const Entry& e) {
+    return std::string_view(e.publication.etag).starts_with(kApiEtagPrefix);
+  });
+  if (mine != list.end()) {
+    out.op = PublishOp::Modify;
+    out.replaced = mine->publication.etag;
+    mine->publication.etag = out.etag;
+    mine->publication.state = std::move(state);
+    mine->publication.expires_at_ms = expires_at_ms;
+    mine->publication.modified_at_ms = now_ms;
+    mine->order = ++order_;
+    out.stored = mine->publication;
+  } else {
+    out.op = PublishOp::Initial;
+    make_room(list, now_ms, out.removed);
+    Publication p{login, out.etag, std::move(state), expires_at_ms, now_ms};
+    out.stored = p;
+    list.push_back(Entry{std::move(p), ++order_});
+    ++count_;
+  }
+  out.changed = settle(login, now_ms);
+  return out;
+}
+
 Publications::Expired Publications::expire(std::int64_t now_ms) {
   Expired out;
   std::vector<std::string> touched;

@@ -38,6 +38,9 @@
 namespace ims::sw::agents {
 
 inline constexpr std::string_view kPresenceEvent = "presence";  // RFC 3856 §3
+// Entity-tags of the publication the HTTP API keeps for an agent (set_by_api). Devices' tags are
+// random letters and digits, so none starts with this.
+inline constexpr std::string_view kApiEtagPrefix = "api-";
 
 struct PublishSettings {
   Presence default_presence = Presence::Ready;  // agents without a publication (im.default_state)
@@ -102,6 +105,16 @@ class Publications {
 
   PublishOutcome publish(const PublishRequest& request, std::string_view new_etag,
                          std::int64_t now_ms);
+
+  // The state set for an agent through the HTTP API (PRODUCT §2), kept as a publication of its
+  // own: one per login, under an entity-tag starting kApiEtagPrefix, which no device is given.
+  // Each call modifies it (a new entity-tag, `replaced` the last one) or creates it, so it is the
+  // agent's most recently modified publication, hence its state, until a device publishes a
+  // state of its own, the next call replaces it, or it expires at expires_at_ms. Like any
+  // publication it may make room (max_per_login). Always a 200 outcome.
+  PublishOutcome set_by_api(const std::string& login, AgentState state,
+                            std::string_view new_etag, std::int64_t expires_at_ms,
+                            std::int64_t now_ms);
 
   // Removes every publication expired at now_ms (the store deletes them too) and reports the agents
   // whose effective state changed with them.

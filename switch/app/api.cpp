@@ -99,6 +99,38 @@ void Api::add_routes() {
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 agent_details(c, std::move(r), std::move(reply));
               }));
+  router_.add(http::Method::Put, "/api/v1/agents/{login}/state",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                agent_set_state(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/sessions",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                session_list(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/sessions/{id}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                session_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Post, "/api/v1/contacts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_upsert(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_search(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts/{id}",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_details(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Post, "/api/v1/contacts/{id}/history",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_history_add(c, std::move(r), std::move(reply));
+              }));
+  router_.add(http::Method::Get, "/api/v1/contacts/{id}/history",
+              authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
+                contact_history_list(c, std::move(r), std::move(reply));
+              }));
   router_.add(http::Method::Get, "/api/v1/queues",
               authed([this](const Caller& c, http::Request&& r, http::Reply reply) {
                 queue_list(c, std::move(r), std::move(reply));

@@ -8,14 +8,19 @@
 // thread and read the switch's live state through SharedState's thread-safe parts.
 //
 // Endpoints: api.cpp (health), api_directory.cpp (the Team Communicator), api_transcripts.cpp
-// (transcript search), api_agents.cpp (an agent, the queues), api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health does not.
+// (transcript search), api_agents.cpp (an agent and its state, the queues), api_sessions.cpp
+// (IM sessions and their transcripts), api_contacts.cpp (contacts and their history),
+// api_metrics.cpp (/metrics). Everything under /api/ needs a caller (api_auth.hpp); /health and
+// /metrics do not. api_json.hpp has what the endpoints share.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "common/util/result.hpp"
 #include "switch/app/api_auth.hpp"
@@ -62,9 +67,27 @@ class Api {
   void directory_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void transcript_search(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void agent_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
+  void agent_set_state(const Caller& caller, http::Request&& request, http::Reply reply);
+  void session_list(const Caller& caller, http::Request&& request, http::Reply reply);
+  void session_details(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_upsert(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_history_add(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_search(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_details(const Caller& caller, http::Request&& request, http::Reply reply);
+  void contact_history_list(const Caller& caller, http::Request&& request, http::Reply reply);
+  // The page of history q asks for, answered (api_contacts.cpp).
+  void contact_history_page(store::ContactHistoryQuery q, http::Reply reply);
   void queue_list(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void queue_details(const Caller& caller, http::Request&& request, http::Reply reply) const;
   void metrics(http::Reply reply) const;
+  // A store completion moved to the API's thread, so that the answer is built there and not on
+  // the SIP core the store completes on.
+  template <class T>
+  std::function<void(Result<T>)> on_api(std::function<void(Result<T>)> fn) {
+    return [this, fn = std::move(fn)](Result<T> r) {
+      boost::asio::post(io_, [fn, r = std::move(r)]() mutable { fn(std::move(r)); });
+    };
+  }
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{

@@ -239,12 +239,11 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
       app->fabric_->attach(k, core.strand, core.stack->transport());
     }
   }
-  if (n > 1) {
-    app->shared_->on_core = [raw = app.get()](std::size_t k, std::function<void(SwitchTu&)> fn) {
-      Core& core = *raw->cores_.at(k);
-      asio::post(core.strand, [tu = core.tu.get(), fn = std::move(fn)] { fn(*tu); });
-    };
-  }
+  // With one core too: the HTTP API sets agents' states on core 0 (publish.cpp).
+  app->shared_->on_core = [raw = app.get()](std::size_t k, std::function<void(SwitchTu&)> fn) {
+    Core& core = *raw->cores_.at(k);
+    asio::post(core.strand, [tu = core.tu.get(), fn = std::move(fn)] { fn(*tu); });
+  };
 
   auto bindings = first.tu->load_bindings();
   if (!bindings) return bindings.error();

@@ -4,8 +4,10 @@
 // for MESSAGE), leaves steps 4 to 7 (entity-tags, expiry, PIDF body) to agents::Publications,
 // writes the outcome to the store and answers once it is committed, so an entity-tag the client was
 // given survives a restart. Every change of an agent's effective state is logged and handed to
-// SharedState::on_presence.
+// SharedState::on_presence. The HTTP API's PUT .../state goes the same way (set_state_by_api), with
+// a publication of its own.
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <system_error>
@@ -28,6 +30,10 @@ namespace {
 constexpr std::size_t kEtagChars = 16;
 constexpr std::string_view kSipEtag = "SIP-ETag";         // RFC 3903 §11.3.1
 constexpr std::string_view kSipIfMatch = "SIP-If-Match";  // RFC 3903 §11.3.2
+// How long a state set through the HTTP API lasts unless replaced (README "HTTP API"): far longer
+// than a device's publication, which its device refreshes, so that it does not revert to the
+// default behind the agent's back; bounded, so that a forgotten one does not last for ever.
+constexpr std::int64_t kApiStateLifetimeMs = 7LL * 24 * 3600 * 1000;
 
 store::Publication to_record(const agents::Publication& p) {
   store::Publication r;
@@ -51,6 +57,28 @@ agents::Publication from_record(store::Publication r) {
   p.expires_at_ms = r.expires_at_ms;
   p.modified_at_ms = r.modified_at_ms;
   return p;
+}
+
+// Writes what an outcome asks of the store: the publications it removed, and the one it stored
+// in place of the one it replaced. `done` once every write has completed, with whether all
+// succeeded; at once when there is nothing to write.
+void persist(store::Store& store, const agents::PublishOutcome& outcome,
+             std::function<void(bool ok)> done) {
+  struct Pending {
+    std::size_t left = 0;
+    bool failed = false;
+    std::function<void(bool)> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = outcome.removed.size() + (outcome.stored ? 1 : 0);
+  pending->done = std::move(done);
+  if (pending->left == 0) return pending->done(true);
+  auto one = [pending](Result<void> r) {
+    if (!r) pending->failed = true;
+    if (--pending->left == 0) pending->done(!pending->failed);
+  };
+  for (const auto& p : outcome.removed) store.remove_publication(p.login, p.etag, one);
+  if (outcome.stored) store.put_publication(to_record(*outcome.stored), outcome.replaced, one);
 }
 
 // One log line per change, then the listener (never under the publications' lock).
@@ -172,32 +200,46 @@ void SwitchTu::on_publish(const txn::Key& server, sip::Message request,
   if (outcome.changed) announce(*shared_, *outcome.changed, "by PUBLISH");
 
   // Persist, then answer (RFC 3903 §6 step 7: SIP-ETag and Expires in the 2xx).
-  struct Pending {
-    std::size_t left = 0;
-    bool failed = false;
-  };
-  auto pending = std::make_shared<Pending>();
-  pending->left = outcome.removed.size() + (outcome.stored ? 1 : 0);
-  auto finish = [this, alive = std::weak_ptr<int>(alive_), server, request, to_tag, login,
-                 etag = outcome.etag, expires_s = outcome.expires_s, pending](Result<void> r) {
-    if (alive.expired() || stopped_) return;
-    if (!r) pending->failed = true;
-    if (--pending->left > 0) return;
-    if (pending->failed) {
-      spdlog::error("PUBLISH by {}: publication not stored, answered 500", login);
-      return send(server, reply(request, 500, to_tag, "Publication Not Stored"));
-    }
-    sip::Message ok = reply(request, 200, to_tag);
-    ok.add(kSipEtag, etag);
-    ok.add(sip::HeaderId::Expires, std::to_string(expires_s));
-    send(server, std::move(ok));
-  };
-  if (pending->left == 0) {  // an initial publication with Expires: 0 keeps nothing
-    ++pending->left;
-    return finish(Result<void>{});
+  persist(*store_, outcome,
+          [this, alive = std::weak_ptr<int>(alive_), server, request, to_tag, login,
+           etag = outcome.etag, expires_s = outcome.expires_s](bool stored) {
+            if (alive.expired() || stopped_) return;
+            if (!stored) {
+              spdlog::error("PUBLISH by {}: publication not stored, answered 500", login);
+              return send(server, reply(request, 500, to_tag, "Publication Not Stored"));
+            }
+            sip::Message ok = reply(request, 200, to_tag);
+            ok.add(kSipEtag, etag);
+            ok.add(sip::HeaderId::Expires, std::to_string(expires_s));
+            send(server, std::move(ok));
+          });
+}
+
+void SwitchTu::set_state_by_api(const std::string& login, agents::AgentState state,
+                                const std::string& by, std::function<void(Result<void>)> done) {
+  if (stopped_) {
+    return done(Error{std::make_error_code(std::errc::operation_canceled),
+                      "the switch is stopping"});
   }
-  for (const auto& p : outcome.removed) store_->remove_publication(p.login, p.etag, finish);
-  if (outcome.stored) store_->put_publication(to_record(*outcome.stored), outcome.replaced, finish);
+  const std::int64_t now = unix_now_ms();
+  const std::string etag = std::string(agents::kApiEtagPrefix) + util::random_token(kEtagChars);
+  auto outcome = shared_->presence.with([&](agents::Publications& p) {
+    return p.set_by_api(login, std::move(state), etag, now + kApiStateLifetimeMs, now);
+  });
+  if (outcome.changed) {
+    announce(*shared_, *outcome.changed, "set by " + by + " through the HTTP API");
+  } else {
+    spdlog::info("agent {}: {} (no change), set by {} through the HTTP API", login,
+                 agents::describe(outcome.stored->state), by);
+  }
+  persist(*store_, outcome,
+          [this, alive = std::weak_ptr<int>(alive_), login, done = std::move(done)](bool stored) {
+            if (alive.expired() || stopped_) return;
+            if (stored) return done(Result<void>{});
+            spdlog::error("agent {}: state set by the HTTP API not stored", login);
+            done(Error{std::make_error_code(std::errc::io_error),
+                       "the state is set but could not be stored"});
+          });
 }
 
 }  // namespace ims::sw::app

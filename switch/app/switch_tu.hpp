@@ -68,15 +68,16 @@ struct SharedState {
   im::LiveSessions im_sessions;
   // Which session a stock client's MESSAGE belongs to, on whichever core it is (PRODUCT §4b).
   im::BridgeIndex bridges;
-  // With several cores, the application sets this: runs fn on core `core`'s TU. Stored
-  // messages of a login are delivered by one core only (hash of the login).
+  // Set by the application (with one core too): runs fn later on core `core`'s TU, on its
+  // strand. Stored messages of a login are delivered by one core only (hash of the login); the
+  // HTTP API sets agents' states on core 0.
   std::function<void(std::size_t core, std::function<void(SwitchTu&)> fn)> on_core;
   std::size_t cores = 1;
   // Agents' states for the IM channel, as published (PRODUCT §2, RFC 3903).
   util::Guarded<agents::Publications> presence;
   // Set by the application (before start): told of every change of an agent's effective state,
-  // by PUBLISH or by expiry, on the strand of the core that made it (any core), never under a
-  // lock.
+  // by PUBLISH, by the HTTP API or by expiry, on the strand of the core that made it (any
+  // core), never under a lock.
   std::function<void(const std::string& login, agents::Presence presence,
                      const std::string& reason)>
       on_presence;
@@ -133,6 +134,11 @@ class SwitchTu final : public stack::TransactionUser {
   void with_im(const std::function<void(im::ImB2bua&)>& fn) {
     if (!stopped_ && im_) fn(*im_);
   }
+  // The HTTP API sets an agent's state (PUT /api/v1/agents/{login}/state, publish.cpp): as a
+  // PUBLISH does, under the API's own publication (agents::Publications::set_by_api), announced
+  // as set by `by`. `done` here once the store has it, or failed; not at all once stopped.
+  void set_state_by_api(const std::string& login, agents::AgentState state,
+                        const std::string& by, std::function<void(Result<void>)> done);
   // Tells the queues whether `login` is logged in with a session-capable device now.
   void update_reachable(const std::string& login);
   // A pager message kept for a queue was given to an agent (queue_messages.cpp).

@@ -36,6 +36,22 @@ std::string without_tag(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// Longer values are no contact's id (the store's bound).
+constexpr std::size_t kMaxContactIdBytes = 256;
+
+// The contact a consultation is about (PRODUCT §5): its case data's "contact_id", kept with the
+// session so that the contact's history finds it; "" when there is none.
+std::string contact_of(const sip::Message& invite) {
+  for (auto& [key, value] : case_data(invite.get(HeaderId::ContentType), invite.body())) {
+    if (key == "contact_id") return value.size() <= kMaxContactIdBytes ? value : std::string();
+  }
+  return {};
+}
+
+}  // namespace
+
 ImB2bua::ImB2bua(boost::asio::any_io_executor strand, stack::Stack& stack, store::Store& store,
                  LiveSessions& live, Locator locator, SentBy sent_by, Clock clock,
                  ImSettings settings)
@@ -285,6 +301,7 @@ void ImB2bua::record_start(Live& s, std::string target, const FirstMessage& firs
   rec.started_at_ms = s.started_at_ms;
   rec.initiator_call_id = std::string(s.invite.call_id());
   rec.target_call_id = s.target_call_id;
+  rec.contact_id = contact_of(s.invite);
   store_->record_session_start(std::move(rec), [id](Result<void> r) {
     if (!r) spdlog::error("IM session {}: not recorded in the store: {}", id, r.error().message);
   });

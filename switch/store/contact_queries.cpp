@@ -58,26 +58,6 @@ const std::string kSessionMatch =
     "FROM im_transcript t CROSS JOIN im_transcript_fts f ON f.rowid = t.id "
     "WHERE t.session_id = ?1 AND im_transcript_fts MATCH ?2 ORDER BY t.id DESC LIMIT 1";
 
-std::string_view channel_text(ContactChannel c) {
-  switch (c) {
-    case ContactChannel::Voice: return "voice";
-    case ContactChannel::Email: return "email";
-    case ContactChannel::Chat: return "chat";
-    case ContactChannel::Workitem: return "workitem";
-    case ContactChannel::Im: return "im";
-  }
-  return "voice";
-}
-
-// The schema's CHECK admits only channel_text's words.
-ContactChannel channel_of(std::string_view s) {
-  for (auto c : {ContactChannel::Voice, ContactChannel::Email, ContactChannel::Chat,
-                 ContactChannel::Workitem, ContactChannel::Im}) {
-    if (channel_text(c) == s) return c;
-  }
-  return ContactChannel::Voice;
-}
-
 Contact read_contact(const Statement& stmt) {
   Contact c;
   c.id = stmt.column_text(0);
@@ -183,7 +163,7 @@ Result<void> add_contact_history(Connection& db, const std::vector<ContactHistor
     if (!stmt) return stmt.error();
     stmt->bind_text(1, e.contact_id)
         .bind_int(2, e.at_ms)
-        .bind_text(3, channel_text(e.channel))
+        .bind_text(3, channel_name(e.channel))
         .bind_text(4, e.summary)
         .bind_text(5, e.session_id);
     if (auto r = stmt->run("add contact history"); !r) return r;
@@ -248,7 +228,8 @@ Result<std::vector<ContactHistoryItem>> contact_history(Connection& db,
       ContactHistoryItem it;
       it.entry_id = stmt->column_int(0);
       it.at_ms = stmt->column_int(1);
-      it.channel = channel_of(stmt->column_text(2));
+      // The schema's CHECK admits only channel_name's words.
+      it.channel = channel_named(stmt->column_text(2)).value_or(ContactChannel::Voice);
       it.summary = stmt->column_text(3);
       it.session_id = stmt->column_text(4);
       it.initiator = stmt->column_text(5);
@@ -309,3 +290,26 @@ Result<std::vector<ContactHistoryItem>> contact_history(Connection& db,
 }
 
 }  // namespace ims::sw::store::queries
+
+namespace ims::sw::store {
+
+std::string_view channel_name(ContactChannel c) {
+  switch (c) {
+    case ContactChannel::Voice: return "voice";
+    case ContactChannel::Email: return "email";
+    case ContactChannel::Chat: return "chat";
+    case ContactChannel::Workitem: return "workitem";
+    case ContactChannel::Im: return "im";
+  }
+  return "voice";
+}
+
+std::optional<ContactChannel> channel_named(std::string_view name) {
+  for (auto c : {ContactChannel::Voice, ContactChannel::Email, ContactChannel::Chat,
+                 ContactChannel::Workitem, ContactChannel::Im}) {
+    if (channel_name(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ims::sw::store

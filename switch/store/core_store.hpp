@@ -88,6 +88,10 @@ class CoreStore final : public Store {
                           std::function<void(Result<TranscriptPage>)> done) override {
     shared_->search_transcripts(std::move(query), here(std::move(done)));
   }
+  void list_sessions(SessionQuery query,
+                     std::function<void(Result<SessionPage>)> done) override {
+    shared_->list_sessions(std::move(query), here(std::move(done)));
+  }
   void upsert_contacts(std::vector<Contact> contacts, Done done) override {
     shared_->upsert_contacts(std::move(contacts), here(std::move(done)));
   }

@@ -69,9 +69,7 @@ const std::string kInsertEntry =
     "INSERT INTO im_transcript (session_id, seq, stamped_at_ms, sender, recipient, content_type, "
     "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const std::string kLoadSession =
-    "SELECT id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, end_reason, "
-    "initiator_call_id, target_call_id, queue, COALESCE(contact_id, '') FROM im_sessions "
-    "WHERE id = ?1";
+    "SELECT " + std::string(kSessionColumns) + " FROM im_sessions WHERE id = ?1";
 const std::string kRecentSessions =
     "SELECT id FROM im_sessions ORDER BY started_at_ms DESC, rowid DESC LIMIT ?1";
 const std::string kLoadPublications =
@@ -343,6 +341,23 @@ Result<std::vector<std::string>> recent_sessions(Connection& db, std::size_t lim
   return ids;
 }
 
+SessionRecord read_session(const Statement& stmt) {
+  SessionRecord s;
+  s.id = stmt.column_text(0);
+  s.initiator = stmt.column_text(1);
+  s.target = stmt.column_text(2);
+  s.state = stmt.column_text(3);
+  s.started_at_ms = stmt.column_int(4);
+  s.ended_at_ms = stmt.column_int(5);
+  s.ended_by = stmt.column_text(6);
+  s.end_reason = stmt.column_text(7);
+  s.initiator_call_id = stmt.column_text(8);
+  s.target_call_id = stmt.column_text(9);
+  s.queue = stmt.column_text(10);
+  s.contact_id = stmt.column_text(11);
+  return s;
+}
+
 Result<Transcript> load_transcript(Connection& db, const std::string& id) {
   Transcript t;
   {
@@ -352,19 +367,7 @@ Result<Transcript> load_transcript(Connection& db, const std::string& id) {
     auto row = stmt->step("read session");
     if (!row) return row.error();
     if (!*row) return Error{make_error_code(StoreErrc::NotFound), "no IM session " + id};
-    SessionRecord& s = t.session;
-    s.id = stmt->column_text(0);
-    s.initiator = stmt->column_text(1);
-    s.target = stmt->column_text(2);
-    s.state = stmt->column_text(3);
-    s.started_at_ms = stmt->column_int(4);
-    s.ended_at_ms = stmt->column_int(5);
-    s.ended_by = stmt->column_text(6);
-    s.end_reason = stmt->column_text(7);
-    s.initiator_call_id = stmt->column_text(8);
-    s.target_call_id = stmt->column_text(9);
-    s.queue = stmt->column_text(10);
-    s.contact_id = stmt->column_text(11);
+    t.session = read_session(*stmt);
   }
   {
     auto stmt = db.prepare(kLoadOffers, "read offers");

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/util/result.hpp"
@@ -42,6 +43,11 @@ namespace ims::sw::store::queries {
 [[nodiscard]] Result<std::size_t> end_live_sessions(Connection& db, std::int64_t now_ms,
                                                     const std::string& reason);
 [[nodiscard]] Result<Transcript> load_transcript(Connection& db, const std::string& id);
+// The im_sessions columns read_session() reads, in its order: "SELECT " + kSessionColumns + ...
+inline constexpr std::string_view kSessionColumns =
+    "id, initiator, target, state, started_at_ms, ended_at_ms, ended_by, end_reason, "
+    "initiator_call_id, target_call_id, queue, COALESCE(contact_id, '') AS contact_id";
+SessionRecord read_session(const Statement& stmt);
 // The ids of the `limit` most recently started sessions, newest first.
 [[nodiscard]] Result<std::vector<std::string>> recent_sessions(Connection& db, std::size_t limit);
 

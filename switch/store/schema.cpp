@@ -217,12 +217,19 @@ CREATE TRIGGER contact_history_fts_update AFTER UPDATE OF summary ON contact_his
 END;
 )sql";
 
+// Version 6: the HTTP API lists IM sessions newest first (PRODUCT §6); the admin's list of all
+// of them walks this index instead of sorting the table.
+constexpr const char* kV6 = R"sql(
+CREATE INDEX im_sessions_started ON im_sessions (started_at_ms, id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "bindings and stored messages", kV1},
     Migration{2, "IM sessions and transcripts", kV2},
     Migration{3, "presence publications", kV3},
     Migration{4, "queued sessions and their offers", kV4},
     Migration{5, "transcript search, contacts and their history", kV5},
+    Migration{6, "sessions listed by start", kV6},
 };
 
 Result<int> user_version(Connection& db) {

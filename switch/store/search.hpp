@@ -1,7 +1,7 @@
 #pragma once
-// What the HTTP API asks the store (PRODUCT §6: transcripts, contacts and history) and what it
-// gets back: plain values, no behaviour. The store runs them on a thread and a connection of its
-// own (SqliteStore), so a search never holds up a write.
+// What the HTTP API asks the store (PRODUCT §6: transcripts, sessions, contacts and history) and
+// what it gets back: plain values, no behaviour. The store runs them on a thread and a connection
+// of its own (SqliteStore), so a search never holds up a write.
 //
 // Words are user text, searched literally: each whitespace-separated word must occur (any order,
 // accents and case ignored: "cafe" finds "Café"), and the last word, from kMinPrefixBytes letters
@@ -64,6 +64,24 @@ struct TranscriptPage {
   std::string next_cursor;  // opaque; "" when there is no further page
 };
 
+// IM sessions, newest first: by start, then by id (descending). A page's cursor continues below
+// its last session, so a session that starts meanwhile lands above the first page and none is
+// shown twice.
+enum class SessionFilter : std::uint8_t { Any, Live, Ended };
+
+struct SessionQuery {
+  std::string party;  // a login: only sessions it took part in (initiator or target); "" for all
+  std::string with;   // with party: only those shared with this login too; "" for no such bound
+  SessionFilter state = SessionFilter::Any;
+  std::size_t limit = 20;  // sessions per page, 1 .. kMaxSearchLimit
+  std::string cursor;      // "" for the first page, else the last page's next_cursor
+};
+
+struct SessionPage {
+  std::vector<SessionRecord> sessions;
+  std::string next_cursor;  // opaque; "" when there is no further page
+};
+
 // A contact's history: its history entries and the IM sessions tied to it (by
 // SessionRecord::contact_id, or by an entry naming the session), newest first.
 struct ContactHistoryQuery {
@@ -74,6 +92,10 @@ struct ContactHistoryQuery {
                                          // and skip what was already shown)
   std::size_t limit = 20;                // 1 .. kMaxSearchLimit
 };
+
+// A channel's name in the API and the store: "voice", "email", "chat", "workitem", "im".
+std::string_view channel_name(ContactChannel c);
+std::optional<ContactChannel> channel_named(std::string_view name);
 
 struct ContactHistoryItem {
   std::int64_t entry_id = 0;  // the history entry; 0 for a session found by its contact_id

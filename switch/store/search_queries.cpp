@@ -10,6 +10,7 @@
 
 #include "switch/store/errors.hpp"
 #include "switch/store/fts_query.hpp"
+#include "switch/store/queries.hpp"
 
 namespace ims::sw::store::queries {
 namespace {
@@ -76,6 +77,59 @@ std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
   return a + b;
 }
 
+constexpr std::string_view kSessionCursorPrefix = "s1.";
+
+// The position below which a page of sessions starts: (started_at_ms, id).
+struct SessionPosition {
+  std::int64_t started_at_ms = 0;
+  std::string id;
+};
+
+std::string make_session_cursor(const SessionRecord& s) {
+  return fmt::format("{}{}.{}", kSessionCursorPrefix, s.started_at_ms, s.id);
+}
+
+Result<std::optional<SessionPosition>> parse_session_cursor(const std::string& cursor) {
+  if (cursor.empty()) return std::optional<SessionPosition>();
+  const Error bad{StoreErrc::Invalid, "sessions: the cursor is not one this store gave"};
+  if (!cursor.starts_with(kSessionCursorPrefix)) return bad;
+  const std::string_view rest = std::string_view(cursor).substr(kSessionCursorPrefix.size());
+  const auto dot = rest.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == rest.size()) return bad;
+  SessionPosition at;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + dot, at.started_at_ms);
+  if (ec != std::errc() || end != rest.data() + dot) return bad;
+  at.id = std::string(rest.substr(dot + 1));
+  return std::optional<SessionPosition>(std::move(at));
+}
+
+// The statement for one shape of SessionQuery. Parameters: ?1 and ?2 the position below which
+// the page starts, ?3 the state, ?4 the party, ?5 the second party, ?6 how many rows.
+std::string list_sessions_sql(const SessionQuery& q, bool after_cursor) {
+  std::string bounds;
+  if (after_cursor) bounds += " AND started_at_ms <= ?1 AND (started_at_ms < ?1 OR id < ?2)";
+  if (q.state != SessionFilter::Any) bounds += " AND state = ?3";
+  const std::string select = "SELECT " + std::string(kSessionColumns) + " FROM im_sessions";
+  const std::string order = " ORDER BY started_at_ms DESC, id DESC LIMIT ?6";
+  if (q.party.empty()) return select + " WHERE 1" + bounds + order;
+  // One indexed walk per side the party can be on (im_sessions_initiator, im_sessions_target),
+  // each cut at the page's size, then merged.
+  const std::string with_target = q.with.empty() ? "" : " AND target = ?5";
+  const std::string with_initiator = q.with.empty() ? "" : " AND initiator = ?5";
+  return "SELECT * FROM (" + select + " WHERE initiator = ?4" + with_target + bounds + order +
+         ") UNION ALL SELECT * FROM (" + select + " WHERE target = ?4 AND initiator <> ?4" +
+         with_initiator + bounds + order + ")" + order;
+}
+
+std::string_view state_text(SessionFilter f) {
+  switch (f) {
+    case SessionFilter::Any: return "";
+    case SessionFilter::Live: return "live";
+    case SessionFilter::Ended: return "ended";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::size_t clamp_limit(std::size_t limit) {
@@ -135,6 +189,34 @@ Result<TranscriptPage> search_transcripts(Connection& db, const TranscriptQuery&
     h.target = stmt->column_text(7);
     h.snippet = stmt->column_text(8);
     page.hits.push_back(std::move(h));
+  }
+  return page;
+}
+
+Result<SessionPage> list_sessions(Connection& db, const SessionQuery& q) {
+  auto position = parse_session_cursor(q.cursor);
+  if (!position) return position.error();
+  const std::size_t limit = clamp_limit(q.limit);
+  const std::string sql = list_sessions_sql(q, position->has_value());
+  auto stmt = db.prepare(sql, "list sessions");
+  if (!stmt) return stmt.error();
+  const std::string_view state = state_text(q.state);
+  if (*position) stmt->bind_int(1, (*position)->started_at_ms).bind_text(2, (*position)->id);
+  if (!state.empty()) stmt->bind_text(3, state);
+  if (!q.party.empty()) stmt->bind_text(4, q.party);
+  if (!q.party.empty() && !q.with.empty()) stmt->bind_text(5, q.with);
+  // One more than asked: whether there is a next page.
+  stmt->bind_int(6, static_cast<std::int64_t>(limit + 1));
+  SessionPage page;
+  for (;;) {
+    auto row = stmt->step("list sessions");
+    if (!row) return row.error();
+    if (!*row) break;
+    if (page.sessions.size() == limit) {
+      page.next_cursor = make_session_cursor(page.sessions.back());
+      break;
+    }
+    page.sessions.push_back(read_session(*stmt));
   }
   return page;
 }

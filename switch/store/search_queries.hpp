@@ -17,6 +17,7 @@ namespace ims::sw::store::queries {
 std::size_t clamp_limit(std::size_t limit);
 
 [[nodiscard]] Result<TranscriptPage> search_transcripts(Connection& db, const TranscriptQuery& q);
+[[nodiscard]] Result<SessionPage> list_sessions(Connection& db, const SessionQuery& q);
 
 [[nodiscard]] Result<void> upsert_contacts(Connection& db, const std::vector<Contact>& contacts);
 [[nodiscard]] Result<void> add_contact_history(Connection& db,

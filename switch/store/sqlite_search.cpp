@@ -1,8 +1,10 @@
-// SqliteStore's HTTP API operations (search.hpp) and the reader thread that runs its reads.
+// SqliteStore's HTTP API operations (search.hpp, load_transcript) and the reader thread that
+// runs its reads.
 
 #include <utility>
 
 #include "switch/store/errors.hpp"
+#include "switch/store/queries.hpp"
 #include "switch/store/search_queries.hpp"
 #include "switch/store/sqlite_store.hpp"
 #include "switch/store/sqlite_store_ops.hpp"
@@ -69,6 +71,20 @@ void SqliteStore::search_transcripts(TranscriptQuery query,
                                      std::function<void(Result<TranscriptPage>)> done) {
   submit_read<TranscriptPage>(
       [q = std::move(query)](Connection& db) { return queries::search_transcripts(db, q); },
+      std::move(done));
+}
+
+void SqliteStore::list_sessions(SessionQuery query,
+                                std::function<void(Result<SessionPage>)> done) {
+  submit_read<SessionPage>(
+      [q = std::move(query)](Connection& db) { return queries::list_sessions(db, q); },
+      std::move(done));
+}
+
+void SqliteStore::load_transcript(std::string session_id,
+                                  std::function<void(Result<Transcript>)> done) {
+  submit_read<Transcript>(
+      [id = std::move(session_id)](Connection& db) { return queries::load_transcript(db, id); },
       std::move(done));
 }
 

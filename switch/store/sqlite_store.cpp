@@ -340,13 +340,6 @@ void SqliteStore::end_live_sessions(std::int64_t now_ms, std::string reason,
       std::move(done));
 }
 
-void SqliteStore::load_transcript(std::string session_id,
-                                  std::function<void(Result<Transcript>)> done) {
-  submit<Transcript>(
-      [id = std::move(session_id)](Connection& db) { return queries::load_transcript(db, id); },
-      std::move(done));
-}
-
 // As load_bindings: the caller's thread waits for the worker.
 Result<std::vector<Publication>> SqliteStore::load_publications() {
   using R = Result<std::vector<Publication>>;

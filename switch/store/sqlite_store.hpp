@@ -12,11 +12,12 @@
 // The queue is bounded: past max_queue an operation fails at once with StoreErrc::Overloaded,
 // which the SIP layer answers with 503.
 //
-// The HTTP API's reads (searches, contacts: Store's "may run beside writes") run on a reader
-// thread with a connection of its own, one read transaction each, so that a search of a large
-// transcript table never holds up a write: WAL lets a reader and the writer work at once. Their
-// queue has its own bound, max_reads. A ":memory:" store has one connection: they go to the
-// worker like the rest. Contact writes (upsert_contacts, add_contact_history) are writes.
+// The HTTP API's reads (searches, sessions, transcripts, contacts: Store's "may run beside
+// writes") run on a reader thread with a connection of its own, one read transaction each, so
+// that a search of a large transcript table never holds up a write: WAL lets a reader and the
+// writer work at once. Their queue has its own bound, max_reads. A ":memory:" store has one
+// connection: they go to the worker like the rest. Contact writes (upsert_contacts,
+// add_contact_history) are writes.
 //
 // Checkpoints (copying the WAL into the database file, with an fsync) run on a thread and a
 // connection of their own, in PASSIVE mode, which never holds up a writer: a commit never waits
@@ -118,6 +119,8 @@ class SqliteStore final : public Store {
   void remove_publication(std::string login, std::string etag, Done done) override;
   void search_transcripts(TranscriptQuery query,
                           std::function<void(Result<TranscriptPage>)> done) override;
+  void list_sessions(SessionQuery query,
+                     std::function<void(Result<SessionPage>)> done) override;
   void upsert_contacts(std::vector<Contact> contacts, Done done) override;
   void add_contact_history(std::vector<ContactHistoryEntry> entries, Done done) override;
   void get_contact(std::string id, std::function<void(Result<Contact>)> done) override;

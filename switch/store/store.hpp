@@ -91,9 +91,6 @@ class Store {
   // ended with `reason` at now_ms. Completes with how many there were.
   virtual void end_live_sessions(std::int64_t now_ms, std::string reason,
                                  std::function<void(Result<std::size_t>)> done) = 0;
-  // One session and its messages; fails with StoreErrc::NotFound when there is no such session.
-  virtual void load_transcript(std::string session_id,
-                               std::function<void(Result<Transcript>)> done) = 0;
 
   // Presence publications (RFC 3903, PRODUCT §2): every one stored, expired or not (the caller
   // decides), oldest modification first. Blocks until read; meant for start-up.
@@ -116,6 +113,14 @@ class Store {
   // with no letter or digit.
   virtual void search_transcripts(TranscriptQuery query,
                                   std::function<void(Result<TranscriptPage>)> done) = 0;
+  // One page of IM sessions (SessionQuery). Fails with Invalid for a cursor this store did not
+  // give.
+  virtual void list_sessions(SessionQuery query,
+                             std::function<void(Result<SessionPage>)> done) = 0;
+  // One session with its offers and messages, read in one snapshot; fails with
+  // StoreErrc::NotFound when there is no such session.
+  virtual void load_transcript(std::string session_id,
+                               std::function<void(Result<Transcript>)> done) = 0;
 
   // Contacts (PRODUCT §5). Inserts or updates each contact by id, all in one transaction: a bad
   // one (empty id, attributes not a JSON object) fails the whole batch with Invalid, naming it

@@ -271,6 +271,64 @@ TEST(Publications, LoadRestoresStatesAndOrder) {
   EXPECT_TRUE(e.changed.empty());
 }
 
+TEST(Publications, TheApisStateIsOnePublicationReplacedByTheNextCall) {
+  Publications pubs;
+  const std::int64_t week = kT0 + 7 * 24 * 3600 * kSec;
+  auto o = pubs.set_by_api("bob", {Presence::NotReady, "lunch"}, "api-1", week, kT0);
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.op, PublishOp::Initial);
+  ASSERT_TRUE(o.stored);
+  EXPECT_EQ(o.stored->etag, "api-1");
+  EXPECT_EQ(o.stored->expires_at_ms, week);
+  ASSERT_TRUE(o.changed);
+  EXPECT_EQ(o.changed->state, (AgentState{Presence::NotReady, "lunch"}));
+
+  // Long after a device's publication would have expired, it holds.
+  EXPECT_EQ(pubs.state_of("bob", kT0 + 2 * 3600 * kSec).presence, Presence::NotReady);
+
+  o = pubs.set_by_api("bob", {Presence::Ready, ""}, "api-2", week, kT0 + kSec);
+  EXPECT_EQ(o.op, PublishOp::Modify);
+  EXPECT_EQ(o.replaced, "api-1");
+  ASSERT_TRUE(o.changed);
+  EXPECT_EQ(o.changed->state, kReady);
+  EXPECT_EQ(pubs.size(), 1u) << "one publication of the API's per agent";
+
+  // The same state again: stored anew, no change to announce.
+  o = pubs.set_by_api("bob", {Presence::Ready, ""}, "api-3", week, kT0 + 2 * kSec);
+  EXPECT_EQ(o.replaced, "api-2");
+  EXPECT_FALSE(o.changed);
+
+  (void)pubs.set_by_api("bob", {Presence::NotReady, "away"}, "api-4", week, kT0 + 3 * kSec);
+  EXPECT_EQ(pubs.state_of("bob", week - 1).presence, Presence::NotReady);
+  EXPECT_EQ(pubs.state_of("bob", week), kReady) << "expired at its end: the default";
+}
+
+TEST(Publications, TheMostRecentlyModifiedOfDevicesAndApiWins) {
+  Publications pubs;
+  const std::int64_t week = kT0 + 7 * 24 * 3600 * kSec;
+  auto device = pubs.publish(initial(Presence::Ready), "e1", kT0);
+  ASSERT_EQ(device.status, 200);
+  (void)pubs.set_by_api("bob", {Presence::NotReady, "training"}, "api-1", week, kT0 + kSec);
+  EXPECT_EQ(pubs.state_of("bob", kT0 + 2 * kSec), (AgentState{Presence::NotReady, "training"}));
+  // A refresh of the device's publication does not modify it: the API's state stays.
+  auto refreshed = pubs.publish(refresh("e1"), "e2", kT0 + 3 * kSec);
+  ASSERT_EQ(refreshed.status, 200);
+  EXPECT_FALSE(refreshed.changed);
+  // A modification by the device is newer.
+  auto modified = pubs.publish(modify("e2", Presence::Ready), "e3", kT0 + 4 * kSec);
+  ASSERT_TRUE(modified.changed);
+  EXPECT_EQ(modified.changed->state, kReady);
+  // And the next API call newer still.
+  auto o = pubs.set_by_api("bob", {Presence::NotReady, "break"}, "api-2", week, kT0 + 5 * kSec);
+  EXPECT_EQ(o.replaced, "api-1");
+  ASSERT_TRUE(o.changed);
+  // The device's expires; the API's holds.
+  auto e = pubs.expire(kT0 + 700 * kSec);
+  ASSERT_EQ(e.removed.size(), 1u);
+  EXPECT_EQ(e.removed[0].etag, "e3");
+  EXPECT_EQ(pubs.state_of("bob", kT0 + 700 * kSec), (AgentState{Presence::NotReady, "break"}));
+}
+
 TEST(Publications, RecognisesThePresenceEvent) {
   EXPECT_TRUE(is_presence_event("presence"));
   EXPECT_TRUE(is_presence_event(" presence ;id=1"));
