@@ -1,7 +1,9 @@
 // imtool's commands on the switch's HTTP API, against the real binary with config/imswitch.yaml's
 // directory: `imtool search` (JSON and text, states), exit statuses for a wrong password, an
 // unreachable API and nothing found, `imtool transcripts` finding a session held by client-library
-// agents, `imtool queues`; and in `imtool agent`, /search then /im <n> reaching the right agent.
+// agents, `imtool queues`, `imtool state`, `imtool contacts import`; and in `imtool agent`,
+// /search then /im <n> reaching the right agent, /interaction from a file, and the consulted
+// agent's /contact and /history.
 
 #include <gtest/gtest.h>
 
@@ -290,6 +292,136 @@ TEST_F(ImtoolApiTest, AConsultationFromAnInteractionFileCarriesItsCaseData) {
   EXPECT_TRUE(bob->wait_for("for case data alone: /interaction <kind> <id>", 10s)) << bob->output();
   bob->close_input();
   EXPECT_EQ(bob->wait_exit(10s).code, 0) << bob->output();
+}
+
+// PUT /api/v1/agents/{login}/state through `imtool state`: the agent's own, another's with the
+// admin token; GET agents/{login} shows what was set.
+TEST_F(ImtoolApiTest, StateNotReadyWithAReasonShowsInTheAgentsApi) {
+  logged_in_agent("alice");
+  auto [st, out] = run(as("alice", {"state", "not-ready", "lunch"}));
+  ASSERT_TRUE(st.exited && st.code == 0) << st.describe() << "\n" << out;
+  EXPECT_NE(out.find("alice: not ready (lunch)"), std::string::npos) << out;
+  HttpClient c(*switch_->http());
+  auto got = authed_get(c, "/api/v1/agents/alice", "alice", "pw-alice");
+  ASSERT_TRUE(got && got->status == 200u);
+  json agent = json::parse(got->body, nullptr, false);
+  EXPECT_EQ(agent["state"], "not_ready") << got->body;
+  EXPECT_EQ(agent["reason"], "lunch") << got->body;
+
+  auto [rst, rout] = run(as("alice", {"state", "ready", "--json"}));
+  ASSERT_TRUE(rst.exited && rst.code == 0) << rst.describe() << "\n" << rout;
+  EXPECT_EQ(last_json_line(rout)["state"], "ready") << rout;
+
+  auto [fst, fout] = run(as("bob", {"state", "not-ready", "--agent", "alice"}));
+  EXPECT_TRUE(fst.exited && fst.code == 6) << "bob may not set alice's state\n" << fout;
+
+  auto [ast, aout] = run(as_admin({"state", "not-ready", "team", "meeting", "--agent", "alice"}));
+  ASSERT_TRUE(ast.exited && ast.code == 0) << ast.describe() << "\n" << aout;
+  EXPECT_NE(aout.find("alice: not ready (team meeting)"), std::string::npos) << aout;
+
+  auto [ust, uout] = run(as("alice", {"state", "ready", "now"}));
+  EXPECT_TRUE(ust.exited && ust.code == 2) << ust.describe() << "\n" << uout;
+}
+
+// `imtool contacts import`: a CSV file with quoting lands whole (GET /contacts/{id} shows it); a
+// file with a bad row is refused with the row's line and nothing of it is imported; a large
+// file goes in batches.
+TEST_F(ImtoolApiTest, ContactsImportTakesQuotedCsvAndRefusesABadFileWhole) {
+  ScratchDir dir("imtool-contacts");
+  const std::string good = dir.write(
+      "contacts.csv",
+      "\xEF\xBB\xBFid,name,email,phone,company,notes,tier\r\n"
+      "c-1,\"Smith, Ann\",ann@example.com,+33 1 23 45 67 89,ACME,\"Called twice,\r\nabout "
+      "order 17\",gold\r\n"
+      "c-2,\"Bob \"\"the builder\"\"\",,,,,\r\n");
+  auto [st, out] = run(as_admin({"contacts", "import", good}));
+  ASSERT_TRUE(st.exited && st.code == 0) << st.describe() << "\n" << out;
+  EXPECT_NE(out.find("imported 2 contacts from " + good + " (1 request)"), std::string::npos)
+      << out;
+  json c1 = get_as_admin("/api/v1/contacts/c-1");
+  ASSERT_EQ(c1["status"], 200) << c1.dump();
+  EXPECT_EQ(c1["body"]["name"], "Smith, Ann");
+  EXPECT_EQ(c1["body"]["company"], "ACME");
+  EXPECT_EQ(c1["body"]["notes"], "Called twice,\r\nabout order 17");
+  EXPECT_EQ(c1["body"]["attributes"]["tier"], "gold");
+  EXPECT_EQ(get_as_admin("/api/v1/contacts/c-2")["body"]["name"], "Bob \"the builder\"");
+
+  const std::string bad = dir.write("bad.csv",
+                                    "id,name,notes\n"
+                                    "c-3,Carl,fine\n"
+                                    "c-4,\"Dora\",\"a note\nover two lines\"\n"
+                                    "c-5,Emil\n");
+  auto [bst, bout] = run(as_admin({"contacts", "import", bad, "--json"}));
+  EXPECT_TRUE(bst.exited && bst.code == 10) << bst.describe() << "\n" << bout;
+  const json refused = last_json_line(bout);
+  EXPECT_NE(refused.value("error", "").find("line 5: 2 fields where the header has 3"),
+            std::string::npos)
+      << bout;
+  EXPECT_NE(refused.value("error", "").find("nothing imported"), std::string::npos) << bout;
+  EXPECT_EQ(get_as_admin("/api/v1/contacts/c-3")["status"], 404) << "nothing of it was sent";
+
+  const std::string unknown = dir.write("bad.json", R"([{"id":"c-6","fax":"123"}])");
+  auto [jst, jout] = run(as_admin({"contacts", "import", unknown}));
+  EXPECT_TRUE(jst.exited && jst.code == 10) << jst.describe() << "\n" << jout;
+  EXPECT_NE(jout.find("unknown field \"fax\""), std::string::npos) << jout;
+
+  std::string many = "id,name\n";
+  for (int k = 0; k < 2500; ++k) many += "m-" + std::to_string(k) + ",Contact " + std::to_string(k) + "\n";
+  const std::string large = dir.write("many.csv", many);
+  auto [mst, mout] = run(as_admin({"contacts", "import", large, "--json"}));
+  ASSERT_TRUE(mst.exited && mst.code == 0) << mst.describe() << "\n" << mout;
+  const json imported = last_json_line(mout);
+  EXPECT_EQ(imported["imported"], 2500) << mout;
+  EXPECT_EQ(imported["requests"], 3) << mout;
+  EXPECT_EQ(get_as_admin("/api/v1/contacts/m-2499")["body"]["name"], "Contact 2499");
+
+  auto [nst, nout] = run({imtool_binary(), "contacts", "import", good, "--api", api_url()},
+                         {"IMTOOL_ADMIN_TOKEN="});
+  EXPECT_TRUE(nst.exited && nst.code == 2) << nst.describe() << "\n" << nout;
+  EXPECT_NE(nout.find("admin token"), std::string::npos) << nout;
+  auto [wst, wout] = run({imtool_binary(), "contacts", "import", good, "--api", api_url()},
+                         {"IMTOOL_ADMIN_TOKEN=not-the-token-at-all"});
+  EXPECT_TRUE(wst.exited && wst.code == 3) << wst.describe() << "\n" << wout;
+}
+
+// PRODUCT §5: bob consults alice (imtool agent) from a call whose case data names contact c-42;
+// alice sees the case data read-only, /contact shows the contact, /history finds the session by
+// a word of it.
+TEST_F(ImtoolApiTest, TheConsultedAgentReadsTheContactAndSearchesItsHistory) {
+  HttpClient c(*switch_->http());
+  auto posted = admin_request(c, "POST", "/api/v1/contacts", kToken,
+                              R"({"id":"c-42","name":"Ann Smith","company":"ACME",)"
+                              R"("email":"ann@example.com","attributes":{"tier":"gold"}})");
+  ASSERT_TRUE(posted && posted->status == 200u) << (posted ? posted->body : "no answer");
+
+  auto alice = scripted_agent("alice");
+  alice->write("/wait loggedin 10\n/wait invitation 20\n/accept\n/wait message 20\n");
+  ASSERT_TRUE(alice->wait_for("logged in as", 10s)) << alice->output();
+  ClientAgent& bob = logged_in_agent("bob");
+  client::Interaction call(client::InteractionKind::Voice, "call-7");
+  call.set("contact_id", std::string("c-42"));
+  auto started = loop_.on_strand(
+      [&] { return bob.agent->consult(call, "alice", "Can you look at this customer?"); });
+  ASSERT_TRUE(started) << started.error().message;
+  Session out = *started;
+  ASSERT_TRUE(bob.events.wait_state(out, SessionState::Connected, 20s)) << alice->output();
+  ASSERT_TRUE(loop_.on_strand([&] { return out->send("the parcel never arrived"); }).ok());
+  ASSERT_TRUE(alice->wait_for("the parcel never arrived", 10s)) << alice->output();
+  EXPECT_TRUE(alice->wait_for("consultation about voice call-7 (read-only): contact_id=c-42", 1s))
+      << alice->output();
+  // The barrier: a REGISTER's 200 waits for every store write queued before it.
+  logged_in_agent("carol");
+
+  alice->write("/contact\n/history parcel\n/history zebra\n");
+  EXPECT_TRUE(alice->wait_for("contact Ann Smith (c-42), ACME", 10s)) << alice->output();
+  EXPECT_TRUE(alice->wait_for("  tier: gold", 10s)) << alice->output();
+  EXPECT_TRUE(alice->wait_for("history of contact c-42 with \"parcel\":", 10s)) << alice->output();
+  EXPECT_TRUE(alice->wait_for("bob -> alice", 10s)) << alice->output();
+  EXPECT_TRUE(alice->wait_for("«parcel»", 10s)) << alice->output();
+  EXPECT_TRUE(alice->wait_for("nothing in contact c-42's history has \"zebra\"", 10s))
+      << alice->output();
+  alice->close_input();
+  EXPECT_EQ(alice->wait_exit(10s).code, 0) << alice->output();
 }
 
 }  // namespace
