@@ -164,8 +164,10 @@ int main(int argc, char** argv) {
   auto* agent = app.add_subcommand(
       "agent",
       "Log in and chat: /im <agent> <text> opens an IM, /accept or /reject answers an "
-      "invitation, typed lines go to the current session; /help in the agent lists every "
-      "command. Works with a script on stdin too (see /wait).");
+      "invitation, typed lines go to the current session; /search <text> finds agents and "
+      "queues (then /im <n> <text>), /transcripts, /consult, /contact and /history use the "
+      "switch's HTTP API (--api); /help in the agent lists every command. Works with a script "
+      "on stdin too (see /wait).");
   add_connect_options(*agent, connect);
   add_api_address(*agent, connect);
   bool plain = false;
