@@ -398,6 +398,16 @@ void Agent::set_not_ready(std::string reason, StateCallback done) {
 }
 std::optional<AgentState> Agent::agent_state() const { return core_->agent_state(); }
 std::shared_ptr<ImSession> Agent::new_session() { return core_->new_session(); }
+
+Result<std::shared_ptr<ImSession>> Agent::consult(const Interaction& from, std::string_view target,
+                                                  std::string first_text) {
+  auto session = core_->new_session();
+  if (auto started = session->start(target, std::move(first_text), from); !started) {
+    core_->forget(*session);
+    return started.error();
+  }
+  return session;
+}
 std::vector<std::shared_ptr<ImSession>> Agent::sessions() const { return core_->sessions(); }
 void Agent::close() { core_->close(); }
 

@@ -26,6 +26,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "client/im_session.hpp"
+#include "client/interaction.hpp"
 #include "client/presence.hpp"
 #include "common/stack/stack.hpp"
 #include "common/transport/types.hpp"
@@ -139,6 +140,11 @@ class Agent {
 
   // A new session, NotConnected, for start().
   std::shared_ptr<ImSession> new_session();
+  // A consultation about an interaction (PRODUCT §5): a new session started to `target` with
+  // the first message and the interaction's case data, which the target reads but does not
+  // change. The session (Establishing), or why it could not start (then nothing is kept).
+  Result<std::shared_ptr<ImSession>> consult(const Interaction& from, std::string_view target,
+                                             std::string first_text);
   // Sessions not yet done(), in creation order.
   std::vector<std::shared_ptr<ImSession>> sessions() const;
 

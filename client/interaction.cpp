@@ -39,9 +39,8 @@ std::optional<std::string> Interaction::get(std::string_view key) const {
 }
 
 std::string Interaction::to_json() const {
-  nlohmann::json j;
+  nlohmann::json j = case_data_;
   j["interaction"] = {{"kind", std::string(to_string(kind_))}, {"id", id_}};
-  j["case"] = case_data_;
   return j.dump();
 }
 
@@ -61,7 +60,14 @@ Result<Interaction> Interaction::from_json(std::string_view text) {
   auto k = interaction_kind_from(kind->get<std::string>());
   if (!k) return Error{ClientErrc::BadBody, "case data: unknown interaction kind"};
   Interaction out(*k, id->get<std::string>());
-  if (auto c = j.find("case"); c != j.end() && c->is_object()) out.case_data_ = *c;
+  for (auto m = j.begin(); m != j.end(); ++m) {
+    if (m.key() != "interaction") out.case_data_[m.key()] = *m;
+  }
+  // The earlier form: the case data under "case".
+  if (auto c = j.find("case"); c != j.end() && c->is_object()) {
+    out.case_data_.erase("case");
+    for (auto m = c->begin(); m != c->end(); ++m) out.case_data_[m.key()] = *m;
+  }
   return out;
 }
 

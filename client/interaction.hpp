@@ -26,16 +26,21 @@ class Interaction {
   InteractionKind kind() const { return kind_; }
   const std::string& id() const { return id_; }
 
-  // Case data: key/value pairs, or any JSON object.
+  // Case data: key/value pairs, or any JSON object. "contact_id" names the contact the
+  // interaction is about (the switch ties the session to it; the target reads the contact).
+  // The key "interaction" is reserved for the interaction itself (to_json).
   void set(std::string_view key, std::string value);
   void set(std::string_view key, nlohmann::json value);
   std::optional<std::string> get(std::string_view key) const;  // string values only
   const nlohmann::json& case_data() const { return case_data_; }
 
-  // What a consultation IM carries: {"interaction":{"kind":"voice","id":"..."},"case":{...}}.
+  // What a consultation IM carries: the case data's members at the top level, where the switch
+  // reads them (routing rules' case_data and skill, the session's contact_id), and the
+  // interaction beside them: {"interaction":{"kind":"voice","id":"..."},"contact_id":"c-42"}.
   std::string to_json() const;
-  // Reads what to_json() wrote (the target's read-only view). Fails (ClientErrc::BadBody) for
-  // text that is not such a JSON object.
+  // Reads what to_json() wrote (the target's read-only view); also the earlier form with the
+  // case data under "case". Fails (ClientErrc::BadBody) for text that is not such a JSON
+  // object.
   static Result<Interaction> from_json(std::string_view text);
 
  private:

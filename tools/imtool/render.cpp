@@ -84,10 +84,12 @@ Exit exit_for(client::EndReason r) {
 }
 
 std::string_view exit_help() {
-  return "Exit status: 0 done (message delivered or stored, IM accepted), 1 other failure, "
-         "2 bad command line, 3 login failed, 4 no answer from the switch, 5 no such agent "
-         "(404), 6 forbidden (403), 7 IM rejected (603), 8 IM not answered in time (408), "
-         "9 target unavailable or busy (480/486).";
+  return "Exit status: 0 done (message delivered or stored, IM accepted, found), 1 other "
+         "failure, 2 bad command line, 3 login failed (wrong login, password or token), 4 no "
+         "answer from the switch (or its HTTP API), 5 no such agent, queue or contact (404), or "
+         "nothing found, 6 forbidden (403), 7 IM rejected (603), 8 IM not answered in time "
+         "(408), 9 target unavailable or busy (480/486), 10 a file to import has a bad row "
+         "(nothing imported).";
 }
 
 }  // namespace ims::tool

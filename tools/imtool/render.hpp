@@ -45,11 +45,12 @@ enum class Exit : int {
   Usage = 2,         // bad command line
   LoginFailed = 3,   // wrong login or password, or the switch refused the device
   NoSwitch = 4,      // no answer from the switch (transport error, time-out)
-  NotFound = 5,      // 404: no such agent
+  NotFound = 5,      // 404: no such agent (queue, contact); a search that found nothing
   Forbidden = 6,     // 403: not allowed (no im task, foreign domain)
   Rejected = 7,      // 603: the target declined the IM
   TimedOut = 8,      // 408: nobody answered the invitation in time
   Unavailable = 9,   // 480 or 486: no device takes IM now, or at capacity
+  BadInput = 10,     // a file to import that cannot be read or has a bad row: nothing sent
 };
 
 Exit exit_for_status(int sip_status);

@@ -35,7 +35,8 @@ bool is_open_invitation(const client::ImSession& s) {
 
 constexpr std::string_view kHelp =
     "Commands (the slash may be left out of the first six while no session is connected):\n"
-    "  /im <agent> <text>       open an IM session; <text> is the first message\n"
+    "  /im <agent> <text>       open an IM session; <text> is the first message. <agent>\n"
+    "                           may be a login, a queue's number, or n (#n): hit n of /search\n"
     "  /accept [n]              accept invitation n (default: the oldest open one)\n"
     "  /reject [n]              decline invitation n\n"
     "  /sessions                list the sessions (* marks the current one)\n"
@@ -49,11 +50,23 @@ constexpr std::string_view kHelp =
     "  /send <agent> <text>     a pager message (no session)\n"
     "  /ready                   set your state for IM to Ready\n"
     "  /notready [reason]       set it to Not Ready, e.g. /notready lunch\n"
+    "  /search <text>           the Team Communicator: agents, queues and routing points by\n"
+    "                           name, login, email or phone, ranked and numbered, with their\n"
+    "                           state; then /im <n> <text> or /consult <n> <text>\n"
+    "  /transcripts <words>     search the saved transcripts of your sessions\n"
     "  /interaction <kind> <id> [key=value ...]\n"
     "                           set the active interaction (voice, email, chat, workitem)\n"
-    "                           and its case data; /interaction alone shows it\n"
+    "                           and its case data (contact_id=<id> names its contact);\n"
+    "                           /interaction alone shows it\n"
+    "  /interaction <file.json> the same from a file: {\"interaction\":{\"kind\":\"voice\",\n"
+    "                           \"id\":\"call-7\"},\"contact_id\":\"c-42\",...}; or\n"
+    "                           /interaction <kind> <id> <file.json>, the case data alone\n"
     "  /consult <agent> <text>  an IM about the active interaction: the target sees its case\n"
     "                           data, read-only\n"
+    "  /contact [id]            the contact named by the current session's case data\n"
+    "                           (contact_id), or contact <id>\n"
+    "  /history [words]         that contact's history: past interactions and sessions, those\n"
+    "                           with the words only when given\n"
     "  /wait <event> [seconds]  for scripts: hold the next lines until loggedin, invitation,\n"
     "                           connected, ended or message (default 10 s; a time-out makes\n"
     "                           the exit status 1)";
@@ -93,6 +106,7 @@ AgentShell::AgentShell(boost::asio::any_io_executor executor, ShellIo io)
 AgentShell::~AgentShell() { alive_.reset(); }
 
 void AgentShell::attach(client::Agent& agent) { agent_ = &agent; }
+void AgentShell::attach_api(client::ApiClient& api) { api_ = &api; }
 
 void AgentShell::start() {
   update_prompt();
@@ -155,6 +169,10 @@ void AgentShell::run(std::string_view raw) {
   if (word == "wait") return cmd_wait(rest);
   if (word == "interaction") return cmd_interaction(rest);
   if (word == "consult") return cmd_consult(rest);
+  if (word == "search") return cmd_search(rest);
+  if (word == "transcripts") return cmd_transcripts(rest);
+  if (word == "contact") return cmd_contact(rest);
+  if (word == "history") return cmd_history(rest);
   if (word == "ready") return cmd_state(true, rest);
   if (word == "notready" || word == "not-ready") return cmd_state(false, rest);
   if (word == "quit" || word == "exit") return quit();
@@ -166,11 +184,13 @@ void AgentShell::run(std::string_view raw) {
 void AgentShell::cmd_help() { io_.print(kHelp); }
 
 void AgentShell::cmd_im(std::string_view args) {
-  auto [target, text] = split_word(args);
-  if (target.empty() || text.empty()) return error("usage: /im <agent> <first message>");
+  auto [word, text] = split_word(args);
+  if (word.empty() || text.empty()) return error("usage: /im <agent> <first message>");
+  const auto target = resolve_target(word);
+  if (!target) return;
   auto session = agent_->new_session();
   Tracked* t = track(session);
-  auto started = session->start(target, std::string(text));
+  auto started = session->start(*target, std::string(text));
   if (!started) return error("cannot start the IM: " + started.error().message);
   current_ = t->number;
   update_prompt();
@@ -292,8 +312,14 @@ void AgentShell::cmd_interaction(std::string_view args) {
   auto [kind_word, rest] = split_word(args);
   auto [id, pairs] = split_word(rest);
   const auto kind = client::interaction_kind_from(kind_word);
+  if (!kind && rest.empty()) return interaction_from_file({}, {}, kind_word);
   if (!kind || id.empty())
-    return error("usage: /interaction voice|email|chat|workitem <id> [key=value ...]");
+    return error(
+        "usage: /interaction voice|email|chat|workitem <id> [key=value ...], or "
+        "/interaction <file.json>");
+  if (!pairs.empty() && pairs.find('=') == std::string_view::npos &&
+      split_word(pairs).second.empty())
+    return interaction_from_file(kind_word, id, pairs);
   client::Interaction in(*kind, std::string(id));
   while (!pairs.empty()) {
     auto [pair, more] = split_word(pairs);
@@ -309,13 +335,13 @@ void AgentShell::cmd_interaction(std::string_view args) {
 
 void AgentShell::cmd_consult(std::string_view args) {
   if (!interaction_) return error("/consult: no active interaction (set one with /interaction)");
-  auto [target, text] = split_word(args);
-  if (target.empty() || text.empty()) return error("usage: /consult <agent> <first message>");
-  auto session = agent_->new_session();
-  Tracked* t = track(session);
-  auto started = session->start(target, std::string(text), *interaction_);
+  auto [word, text] = split_word(args);
+  if (word.empty() || text.empty()) return error("usage: /consult <agent> <first message>");
+  const auto target = resolve_target(word);
+  if (!target) return;
+  auto started = agent_->consult(*interaction_, *target, std::string(text));
   if (!started) return error("cannot start the consultation: " + started.error().message);
-  current_ = t->number;
+  current_ = track(*started)->number;
   update_prompt();
 }
 
@@ -369,6 +395,7 @@ bool AgentShell::wait_satisfied() const {
              cur->session->state() == client::SessionState::Done;
     case WaitFor::Message: return messages_received_ > wait_->messages_at_start;
     case WaitFor::StateSet: return false;  // finished by the PUBLISH's answer
+    case WaitFor::Api: return false;       // finished by the API's answer
   }
   return false;
 }

@@ -7,7 +7,8 @@
 // A line starting with '/' is a command; "im", "accept", "reject", "sessions", "help" and
 // "quit" also work without the slash while no session is connected. Any other line is sent to
 // the current session. /wait lets a script wait for an event (bounded) before its next line;
-// /ready and /notready hold the next line until the switch has answered.
+// /ready and /notready, and the commands on the switch's HTTP API (/search, /transcripts,
+// /contact, /history: shell_api.cpp), hold the next line until the switch has answered.
 //
 // Owner: the agent front end (main). Strand: the executor given to the constructor, shared
 // with the Agent and the Console; every call is made there.
@@ -24,7 +25,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "client/agent.hpp"
+#include "client/api_client.hpp"
 #include "client/interaction.hpp"
 #include "tools/imtool/render.hpp"
 
@@ -45,6 +49,9 @@ class AgentShell final : public client::AgentEvents {
 
   // The agent the shell drives; set before start(). The shell is its AgentEvents.
   void attach(client::Agent& agent);
+  // The switch's HTTP API, as the same agent; set before start(). Without it the API commands
+  // say so.
+  void attach_api(client::ApiClient& api);
   // Logs in. A failed first login ends the shell with Exit::LoginFailed.
   void start();
   // Input. Lines run in order; a /wait holds the ones after it.
@@ -73,7 +80,7 @@ class AgentShell final : public client::AgentEvents {
     int number = 0;
     std::shared_ptr<client::ImSession> session;
   };
-  enum class WaitFor { LoggedIn, Invitation, Connected, Ended, Message, StateSet };
+  enum class WaitFor { LoggedIn, Invitation, Connected, Ended, Message, StateSet, Api };
   struct Wait {
     WaitFor what;
     std::uint64_t messages_at_start = 0;
@@ -96,6 +103,22 @@ class AgentShell final : public client::AgentEvents {
   void cmd_consult(std::string_view args);
   void cmd_state(bool ready, std::string_view reason);
   void send_text(std::string text);
+  // shell_api.cpp: the commands on the HTTP API.
+  void cmd_search(std::string_view args);
+  void cmd_transcripts(std::string_view args);
+  void cmd_contact(std::string_view args);
+  void cmd_history(std::string_view args);
+  // /interaction <file> and /interaction <kind> <id> <file>: case data from a JSON file.
+  void interaction_from_file(std::string_view kind_word, std::string_view id,
+                             std::string_view path);
+  // What /im and /consult address: hit n of the last /search for "n" or "#n", else the word.
+  std::optional<std::string> resolve_target(std::string_view word);
+  // The contact of the current session's case data; "" (and an error printed) when none.
+  std::string current_contact(std::string_view command);
+  // Holds the next lines until done_api() (bounded by the client's time-out); false (and an
+  // error printed) without an API client.
+  bool begin_api(std::string_view command);
+  void done_api(bool ok);
 
   Tracked* track(const std::shared_ptr<client::ImSession>& session);
   Tracked* by_number(int number);
@@ -114,6 +137,8 @@ class AgentShell final : public client::AgentEvents {
   ShellIo io_;
   Paint paint_;
   client::Agent* agent_ = nullptr;
+  client::ApiClient* api_ = nullptr;
+  std::optional<nlohmann::json> last_search_;  // the last /search's answer, for /im <n>
   std::vector<Tracked> sessions_;
   std::optional<client::Interaction> interaction_;  // the active one, for /consult
   int next_number_ = 1;

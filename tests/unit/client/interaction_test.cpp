@@ -18,8 +18,8 @@ TEST(Interaction, CarriesKindIdAndCaseDataAsJson) {
   const auto j = nlohmann::json::parse(call.to_json());
   EXPECT_EQ(j["interaction"]["kind"], "voice");
   EXPECT_EQ(j["interaction"]["id"], "call-42");
-  EXPECT_EQ(j["case"]["customer"], "Ann Smith");
-  EXPECT_EQ(j["case"]["order"]["id"], 1234);
+  EXPECT_EQ(j["customer"], "Ann Smith") << "at the top, where the switch reads case data";
+  EXPECT_EQ(j["order"]["id"], 1234);
 }
 
 TEST(Interaction, ReadsBackWhatItWrites) {
@@ -33,6 +33,20 @@ TEST(Interaction, ReadsBackWhatItWrites) {
     EXPECT_EQ(back->id(), "id-1");
     EXPECT_EQ(back->get("k").value_or(""), "v");
   }
+}
+
+TEST(Interaction, TheInteractionKeyIsReservedAndTheEarlierFormIsRead) {
+  Interaction i(InteractionKind::Chat, "chat-1");
+  i.set("interaction", std::string("clobbered?"));
+  auto back = Interaction::from_json(i.to_json());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->id(), "chat-1");
+
+  auto old = Interaction::from_json(
+      R"({"interaction":{"kind":"voice","id":"v-1"},"case":{"contact_id":"c-42"}})");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ(old->get("contact_id").value_or(""), "c-42");
+  EXPECT_FALSE(old->case_data().contains("case"));
 }
 
 TEST(Interaction, RefusesTextThatIsNotCaseData) {
