@@ -392,6 +392,10 @@ void Application::sample_core(std::size_t k, std::shared_ptr<std::vector<CoreMet
     c.tu = here.tu->counters();
     c.auth = here.tu->authenticator().counters();
     if (const auto* im = here.tu->im()) c.im = im->counters();
+    if (const auto* n = here.tu->notifier()) {
+      c.presence = n->counters();
+      c.presence_subscriptions = n->active();
+    }
     // On the core's own thread: its CPU clock is the core's.
     timespec cpu{};
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)

@@ -156,6 +156,17 @@ std::string prometheus_text(const Metrics& m) {
              fmt::format("reason=\"{}\"", im::end_reason_name(static_cast<im::EndReason>(r))),
              static_cast<double>(n));
   }
+  w.per_core(m, "imswitch_presence_subscriptions", "gauge",
+             "Presence subscriptions (SUBSCRIBE, Event: presence) active.",
+             [](const CoreMetrics& c) { return c.presence_subscriptions; });
+  w.per_core(m, "imswitch_presence_subscribes_refused_total", "counter",
+             "Presence SUBSCRIBEs refused (4xx/5xx, challenges not counted).",
+             [](const CoreMetrics& c) { return c.presence.refused; });
+  w.per_core(m, "imswitch_presence_notifies_total", "counter", "Presence NOTIFYs sent.",
+             [](const CoreMetrics& c) { return c.presence.notifies; });
+  w.per_core(m, "imswitch_presence_notify_failures_total", "counter",
+             "Presence NOTIFYs answered with an error or not at all (the subscription ends).",
+             [](const CoreMetrics& c) { return c.presence.notify_failures; });
   w.single("imswitch_registered_agents", "gauge", "Agents with at least one registration.",
            static_cast<double>(m.registered_agents));
   w.single("imswitch_im_live_sessions", "gauge", "IM sessions in progress.",

@@ -12,6 +12,7 @@
 #include "common/stack/stack.hpp"
 #include "common/transport/options.hpp"
 #include "switch/app/authn.hpp"
+#include "switch/app/subscribe.hpp"
 #include "switch/app/switch_tu.hpp"
 #include "switch/im/b2bua.hpp"
 #include "switch/routing/types.hpp"
@@ -26,6 +27,8 @@ struct CoreMetrics {
   AuthCounters auth;
   im::ImCounters im;
   double cpu_seconds = 0;  // CPU time of the core's thread since it started
+  NotifierCounters presence;             // SUBSCRIBE/NOTIFY for agents' presence
+  std::size_t presence_subscriptions = 0;  // active on this core
 };
 
 struct QueueMetrics {

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -158,6 +159,22 @@ std::optional<HttpReply> HttpClient::read_reply() {
     if (n <= 0) return std::nullopt;
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }
+}
+
+std::optional<double> metric_sum(const std::string& scrape, std::string_view name) {
+  std::optional<double> sum;
+  std::size_t at = 0;
+  while (at < scrape.size()) {
+    const std::size_t eol = std::min(scrape.find('\n', at), scrape.size());
+    const std::string_view line(scrape.data() + at, eol - at);
+    at = eol + 1;
+    if (line.size() <= name.size() || line.substr(0, name.size()) != name) continue;
+    const char next = line[name.size()];
+    if (next != '{' && next != ' ') continue;  // another metric with this name as its prefix
+    const auto space = line.rfind(' ');
+    sum = sum.value_or(0) + std::stod(std::string(line.substr(space + 1)));
+  }
+  return sum;
 }
 
 }  // namespace ims::test

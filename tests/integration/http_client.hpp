@@ -58,4 +58,8 @@ class HttpClient {
   std::string buffer_;
 };
 
+// The sum over its labels of every sample of metric `name` in a Prometheus text scrape;
+// nullopt when the metric has no sample.
+std::optional<double> metric_sum(const std::string& scrape, std::string_view name);
+
 }  // namespace ims::test

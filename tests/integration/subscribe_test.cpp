@@ -19,6 +19,7 @@
 
 #include "tests/integration/agent_client.hpp"
 #include "tests/integration/harness.hpp"
+#include "tests/integration/http_client.hpp"
 #include "tests/integration/switch_checks.hpp"
 
 namespace ims::test {
@@ -194,6 +195,15 @@ TEST_F(SubscribeWire, APublishedNotReadyReachesTheWatcherAndReadyAfterIt) {
   EXPECT_TRUE(contains(back->body, "<basic>open</basic>")) << back->body;
   EXPECT_TRUE(contains(back->body, "<note>Ready</note>")) << back->body;
   EXPECT_GT(cseq_of(*back), cseq_of(*away));
+
+  // /metrics counts the subscription and the three NOTIFYs.
+  ASSERT_TRUE(sw_->http());
+  HttpClient c(*sw_->http());
+  auto scrape = c.get("/metrics");
+  ASSERT_TRUE(scrape);
+  EXPECT_EQ(metric_sum(scrape->body, "imswitch_presence_subscriptions"), 1.0);
+  EXPECT_EQ(metric_sum(scrape->body, "imswitch_presence_notifies_total"), 3.0);
+  EXPECT_EQ(metric_sum(scrape->body, "imswitch_presence_notify_failures_total"), 0.0);
 }
 
 TEST_F(SubscribeWire, AnAgentLoggingInAndOutIsToldToo) {
