@@ -1,7 +1,12 @@
 #include "switch/app/policy.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <system_error>
+
 #include "common/sip/header_values.hpp"
 #include "common/sip/uri.hpp"
+#include "common/util/strings.hpp"
 #include "switch/im/body.hpp"
 
 namespace ims::sw::app {
@@ -47,6 +52,17 @@ std::string address_of(const directory::Target& target) {
         }
       },
       target);
+}
+
+Result<std::optional<std::uint32_t>> expires_of(const sip::Message& request) {
+  const auto value = request.find(sip::HeaderId::Expires);
+  if (!value) return std::optional<std::uint32_t>();
+  const auto text = util::trim(*value);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
+    return Error{std::make_error_code(std::errc::invalid_argument), "Bad Expires"};
+  const auto n = util::parse_uint(text);  // nullopt only past 2^64: still a number
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint32_t>::max();
+  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(std::min(n.value_or(kMax), kMax)));
 }
 
 }  // namespace ims::sw::app

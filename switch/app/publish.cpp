@@ -88,19 +88,6 @@ void announce(const SharedState& shared, const agents::StateChange& change, std:
     shared.on_presence(change.login, change.state.presence, change.state.reason);
 }
 
-// Expires as delta-seconds (RFC 3261 §20.19), larger values taken as the largest; nullopt for an
-// absent header; an error for anything that is not a number.
-Result<std::optional<std::uint32_t>> expires_of(const sip::Message& request) {
-  const auto value = request.find(sip::HeaderId::Expires);
-  if (!value) return std::optional<std::uint32_t>();
-  const auto text = util::trim(*value);
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
-    return Error{std::make_error_code(std::errc::invalid_argument), "Bad Expires"};
-  const auto n = util::parse_uint(text);  // nullopt only past 2^64: still a number
-  constexpr std::uint64_t kMax = std::numeric_limits<std::uint32_t>::max();
-  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(std::min(n.value_or(kMax), kMax)));
-}
-
 }  // namespace
 
 Result<std::size_t> SwitchTu::load_publications(const agents::PublishSettings& settings) {

@@ -37,18 +37,6 @@ std::string id_of(const dialog::DialogId& d) {
   return out;
 }
 
-// Expires as delta-seconds (RFC 3261 §20.19), larger values taken as the largest; nullopt when
-// absent; an error for anything that is not a number.
-Result<std::optional<std::uint32_t>> expires_of(const sip::Message& request) {
-  const auto value = request.find(HeaderId::Expires);
-  if (!value) return std::optional<std::uint32_t>();
-  const auto text = util::trim(*value);
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
-    return Error{std::make_error_code(std::errc::invalid_argument), "Bad Expires"};
-  const auto n = util::parse_uint(text);  // nullopt only past 2^64: still a number
-  constexpr std::uint64_t kMax = std::numeric_limits<std::uint32_t>::max();
-  return std::optional<std::uint32_t>(static_cast<std::uint32_t>(std::min(n.value_or(kMax), kMax)));
-}
 
 }  // namespace
 
@@ -128,12 +116,8 @@ void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request
     return respond_(server, std::move(rsp));
   }
   // RFC 3261 §21.4.7: the only body a presence NOTIFY carries here is PIDF.
-  if (!agents::accepts_pidf(request.values(HeaderId::Accept))) {
-    ++counters_.refused;
-    sip::Message rsp = reply(request, 406, to_tag);
-    rsp.add(HeaderId::Accept, agents::kPidfContentType);
-    return respond_(server, std::move(rsp));
-  }
+  if (!agents::accepts_pidf(request.values(HeaderId::Accept)))
+    return refuse_unacceptable(server, request, to_tag);
 
   // RFC 6665 §4.2.1.1, RFC 3856 §5.1: the subscriber is authenticated (a 407 as for MESSAGE) and
   // speaks for itself.
@@ -247,12 +231,8 @@ void PresenceNotifier::on_refresh(const txn::Key& server, sip::Message request,
   // RFC 6665 §4.1.2.4: another id would be a second subscription in this dialog: not kept here.
   if (agents::event_id(events.front()) != agents::event_id(leg.event))
     return refuse(481, "Subscription Does Not Exist");
-  if (!agents::accepts_pidf(request.values(HeaderId::Accept))) {
-    ++counters_.refused;
-    sip::Message rsp = reply(request, 406, to_tag);
-    rsp.add(HeaderId::Accept, agents::kPidfContentType);
-    return respond_(server, std::move(rsp));
-  }
+  if (!agents::accepts_pidf(request.values(HeaderId::Accept)))
+    return refuse_unacceptable(server, request, to_tag);
   const std::int64_t now = unix_now_ms();
   auto who = authn_->authenticate(request, *directory_, AuthRole::Proxy, to_tag, now);
   if (auto* rsp = std::get_if<sip::Message>(&who)) return respond_(server, std::move(*rsp));
@@ -292,6 +272,14 @@ void PresenceNotifier::on_refresh(const txn::Key& server, sip::Message request,
 }
 
 // ---- NOTIFY ------------------------------------------------------------------------------------
+
+void PresenceNotifier::refuse_unacceptable(const txn::Key& server, const sip::Message& request,
+                                           const std::string& to_tag) {
+  ++counters_.refused;
+  sip::Message rsp = reply(request, 406, to_tag);
+  rsp.add(HeaderId::Accept, agents::kPidfContentType);
+  respond_(server, std::move(rsp));
+}
 
 void PresenceNotifier::on_state_changed(const std::string& login) {
   if (stopped_) return;

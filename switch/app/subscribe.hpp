@@ -125,6 +125,10 @@ class PresenceNotifier {
   enum class End : std::uint8_t { Timeout, NoResource, Rejected };
 
   void on_refresh(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  // 406 with Accept: application/pidf+xml, the only body a presence NOTIFY carries here
+  // (RFC 3261 §21.4.7).
+  void refuse_unacceptable(const txn::Key& server, const sip::Message& request,
+                           const std::string& to_tag);
   // The watched agent's state now.
   agents::WatchedState state_of(const std::string& login) const;
   // A NOTIFY for subscription `id` if the bookkeeping says one is due.
