@@ -139,15 +139,8 @@ void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request
     return refuse(404, "No Such Agent");
   }
 
-  auto expires = expires_of(request);
-  if (!expires) return refuse(400, expires.error().message);
-  const auto granted = agents::grant_expires(settings_, *expires);
-  if (granted.status == 423) {
-    ++counters_.refused;
-    sip::Message rsp = reply(request, 423, to_tag);
-    rsp.add(HeaderId::MinExpires, std::to_string(granted.min_expires));
-    return respond_(server, std::move(rsp));
-  }
+  const auto granted = grant(server, request, to_tag);
+  if (!granted) return;
   auto made = dialog::Dialog::from_uas(request, to_tag, contact_for(origin));
   if (!made) return refuse(400, made.error().message);
   Leg leg{std::move(*made), stack::Destination{origin.protocol, origin.source, origin.flow},
@@ -161,7 +154,7 @@ void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request
     rsp.add(HeaderId::Contact, contact_for(origin));
     respond_(server, std::move(rsp));
   };
-  if (granted.expires_s == 0) {
+  if (granted->expires_s == 0) {
     // RFC 6665 §4.4.3: a fetch. The state once, and the dialog ends with it.
     ok(0);
     spdlog::info("SUBSCRIBE by {} to {}: fetched", watcher, presentity);
@@ -192,13 +185,13 @@ void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request
   }
 
   const std::string id = id_of(leg.dialog.id());
-  const std::int64_t expires_at = now + static_cast<std::int64_t>(granted.expires_s) * kMsPerSecond;
+  const std::int64_t expires_at = now + static_cast<std::int64_t>(granted->expires_s) * kMsPerSecond;
   table_.add(agents::Subscription{id, watcher, presentity, expires_at});
   legs_.insert_or_assign(id, std::move(leg));
   ++counters_.subscribed;
-  ok(granted.expires_s);
+  ok(granted->expires_s);
   spdlog::info("SUBSCRIBE by {} to {}: active for {} s (call-id {})", watcher, presentity,
-               granted.expires_s, request.call_id());
+               granted->expires_s, request.call_id());
   rearm();
   notify(id, true);
 }
@@ -243,35 +236,48 @@ void PresenceNotifier::on_refresh(const txn::Key& server, sip::Message request,
   }
   if (auto refusal = leg.dialog.on_request(request))
     return refuse(refusal->status, refusal->reason);
-  auto expires = expires_of(request);
-  if (!expires) return refuse(400, expires.error().message);
   // RFC 6665 §4.1.2.2: a refresh that fails leaves the subscription as it was.
-  const auto granted = agents::grant_expires(settings_, *expires);
-  if (granted.status == 423) {
-    ++counters_.refused;
-    sip::Message rsp = reply(request, 423, to_tag);
-    rsp.add(HeaderId::MinExpires, std::to_string(granted.min_expires));
-    return respond_(server, std::move(rsp));
-  }
+  const auto granted = grant(server, request, to_tag);
+  if (!granted) return;
   // The subscriber is reached where it last spoke from (a new connection, a new NAT binding).
   leg.to = stack::Destination{origin.protocol, origin.source, origin.flow};
   sip::Message rsp = reply(request, 200, to_tag);
-  rsp.add(HeaderId::Expires, std::to_string(granted.expires_s));
+  rsp.add(HeaderId::Expires, std::to_string(granted->expires_s));
   rsp.add(HeaderId::Contact, contact_for(origin));
   respond_(server, std::move(rsp));
-  if (granted.expires_s == 0) {  // RFC 6665 §4.1.2.3: unsubscribe
+  if (granted->expires_s == 0) {  // RFC 6665 §4.1.2.3: unsubscribe
     spdlog::info("subscription of {} to {} ended by the subscriber", s->watcher, s->presentity);
     return end(id, End::Timeout);
   }
-  table_.refresh(id, now + static_cast<std::int64_t>(granted.expires_s) * kMsPerSecond);
+  table_.refresh(id, now + static_cast<std::int64_t>(granted->expires_s) * kMsPerSecond);
   ++counters_.refreshed;
   spdlog::debug("subscription of {} to {} refreshed for {} s", s->watcher, s->presentity,
-                granted.expires_s);
+                granted->expires_s);
   rearm();
   notify(id, true);  // RFC 6665 §4.2.1.2: the current state after a refresh too
 }
 
 // ---- NOTIFY ------------------------------------------------------------------------------------
+
+std::optional<agents::Granted> PresenceNotifier::grant(const txn::Key& server,
+                                                       const sip::Message& request,
+                                                       const std::string& to_tag) {
+  auto expires = expires_of(request);
+  if (!expires) {
+    ++counters_.refused;
+    respond_(server, reply(request, 400, to_tag, expires.error().message));
+    return std::nullopt;
+  }
+  const auto granted = agents::grant_expires(settings_, *expires);
+  if (granted.status == 423) {
+    ++counters_.refused;
+    sip::Message rsp = reply(request, 423, to_tag);
+    rsp.add(HeaderId::MinExpires, std::to_string(granted.min_expires));
+    respond_(server, std::move(rsp));
+    return std::nullopt;
+  }
+  return granted;
+}
 
 void PresenceNotifier::refuse_unacceptable(const txn::Key& server, const sip::Message& request,
                                            const std::string& to_tag) {

@@ -125,6 +125,10 @@ class PresenceNotifier {
   enum class End : std::uint8_t { Timeout, NoResource, Rejected };
 
   void on_refresh(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  // The duration to grant the SUBSCRIBE (its Expires within the configured bounds), or nullopt
+  // once it is answered 400 (a bad Expires) or 423 with Min-Expires.
+  std::optional<agents::Granted> grant(const txn::Key& server, const sip::Message& request,
+                                       const std::string& to_tag);
   // 406 with Accept: application/pidf+xml, the only body a presence NOTIFY carries here
   // (RFC 3261 §21.4.7).
   void refuse_unacceptable(const txn::Key& server, const sip::Message& request,
