@@ -179,14 +179,14 @@ void Api::queue_details(const Caller&, http::Request&& request, http::Reply repl
                           c.ended ? c.handle_ms / static_cast<std::int64_t>(c.ended) : 0}};
   }
   j["waiting_list"] = std::move(waiting);
-  // Members by state: the agents whose desk view names this queue.
+  // Members by state, in the queue's order (its members, then the agents its skills matched).
   json members = json::array();
-  for (const auto& a : dir.agents()) {
-    const auto v = shared_->queues->agent(a.login);
-    if (!v || std::find(v->queues.begin(), v->queues.end(), q->number) == v->queues.end())
-      continue;
-    json m{{"login", a.login}, {"display_name", a.shown_name()}};
-    m.update(agent_state(a, *shared_));
+  const auto logins = shared_->queues->members(q->number);
+  for (const auto& login : logins.value_or(std::vector<std::string>{})) {
+    const directory::Agent* a = dir.agent(login);
+    if (!a) continue;  // a reload in between
+    json m{{"login", a->login}, {"display_name", a->shown_name()}};
+    m.update(agent_state(*a, *shared_));
     members.push_back(std::move(m));
   }
   j["member_list"] = std::move(members);

@@ -236,4 +236,9 @@ std::optional<routing::QueueView> QueueDesk::queue(std::string_view number) cons
   return router_.queue(number, clock_());
 }
 
+std::optional<std::vector<std::string>> QueueDesk::members(std::string_view number) const {
+  std::lock_guard hold(lock_);
+  return router_.members(number);
+}
+
 }  // namespace ims::sw::app

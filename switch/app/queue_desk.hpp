@@ -68,6 +68,7 @@ class QueueDesk {
   // Read access (HTTP API, logs, tests).
   std::optional<routing::AgentView> agent(std::string_view login) const;
   std::optional<routing::QueueView> queue(std::string_view number) const;
+  std::optional<std::vector<std::string>> members(std::string_view number) const;
 
  private:
   class CorePort;

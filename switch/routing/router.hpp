@@ -135,6 +135,9 @@ class QueueRouter {
   // Read access for the HTTP API and the tests.
   std::optional<AgentView> agent(std::string_view login) const;
   std::optional<QueueView> queue(std::string_view number, std::int64_t now_ms) const;
+  // A queue's members' logins (its `members`, then the agents its skills matched); nullopt for
+  // an unknown queue.
+  std::optional<std::vector<std::string>> members(std::string_view number) const;
   std::optional<InteractionView> interaction(std::string_view id) const;
 
  private:

@@ -45,6 +45,15 @@ std::optional<QueueView> QueueRouter::queue(std::string_view number, std::int64_
   return v;
 }
 
+std::optional<std::vector<std::string>> QueueRouter::members(std::string_view number) const {
+  auto it = queues_.find(number);
+  if (it == queues_.end()) return std::nullopt;
+  std::vector<std::string> logins;
+  logins.reserve(it->second.members.size());
+  for (const AgentState* a : it->second.members) logins.push_back(a->login);
+  return logins;
+}
+
 std::optional<InteractionView> QueueRouter::interaction(std::string_view id) const {
   auto it = interactions_.find(id);
   if (it == interactions_.end()) return std::nullopt;

@@ -285,6 +285,14 @@ TEST(QueueRouter, RequestWithAnEarlierArrivalRegainsItsPlace) {
   EXPECT_EQ(t.r.queue("2001", 2)->counters.overflowed, 1u);
 }
 
+TEST(QueueRouter, MembersAreTheQueuesOwnInItsOrder) {
+  Router t(agents({agent("a", 1), agent("b", 1), agent("c", 1)},
+                  {queue("2001", {"c", "a"}), queue("2002", {"b"})}));
+  EXPECT_EQ(t.r.members("2001"), (std::vector<std::string>{"c", "a"}));
+  EXPECT_EQ(t.r.members("2002"), (std::vector<std::string>{"b"}));
+  EXPECT_FALSE(t.r.members("9999"));
+}
+
 TEST(QueueRouter, AnsweredWaitsAreCountedInTheirHistogramBucket) {
   Router t(agents({agent("a", 4)}, {queue("2001", {"a"})}));
   ready(t.r, "a");
