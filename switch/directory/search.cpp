@@ -45,6 +45,7 @@ class TableBuilder {
     if (folded.size() > kLongest) folded.resize(kLongest);
     if (folded.empty()) return;
     assert(table_.text.size() + folded.size() < std::numeric_limits<std::uint32_t>::max());
+    assert(entity < (1u << Suffix::kEntityBits));  // a directory is bounded far below
     const auto start = static_cast<std::uint32_t>(table_.text.size());
     table_.text += folded;
     table_.text += '\0';
@@ -52,8 +53,7 @@ class TableBuilder {
       const At at = i == 0                                       ? At::FieldStart
                     : words_ && is_word_separator(folded[i - 1]) ? At::WordStart
                                                                  : At::Inside;
-      const Suffix suffix{start + i, entity, static_cast<std::uint16_t>(folded.size() - i), field,
-                          at};
+      const Suffix suffix(start + i, entity, field, at);
       table_.all.push_back(suffix);
       if (at != At::Inside) table_.starts.push_back(suffix);
     }
@@ -62,6 +62,7 @@ class TableBuilder {
   Table finish() && {
     sort(table_.all);
     sort(table_.starts);
+    table_.text.shrink_to_fit();  // grown by appends; sort() left the suffixes exactly sized
     return std::move(table_);
   }
 
@@ -114,10 +115,16 @@ std::pair<const Suffix*, const Suffix*> occurrences(const std::vector<Suffix>& s
   return {lo, hi};
 }
 
+// Whether the field of suffix s ends `length` bytes after it (a match of that length is all of
+// the rest of the field).
+bool ends_after(const Suffix& s, const std::string& text, std::size_t length) {
+  return text[s.pos + length] == '\0';
+}
+
 // How a term of `length` bytes found at suffix s matches its field.
-MatchKind classify(const Suffix& s, std::size_t length) {
-  switch (s.at) {
-    case At::FieldStart: return s.rest == length ? MatchKind::Exact : MatchKind::Prefix;
+MatchKind classify(const Suffix& s, const std::string& text, std::size_t length) {
+  switch (s.at()) {
+    case At::FieldStart: return ends_after(s, text, length) ? MatchKind::Exact : MatchKind::Prefix;
     case At::WordStart: return MatchKind::Prefix;
     case At::Inside: return MatchKind::Substring;
   }
@@ -333,22 +340,22 @@ class Matcher {
   void visit(const Table& t, std::string_view term, bool substrings, std::uint8_t i, bool single) {
     const auto [lo, hi] = occurrences(substrings ? t.all : t.starts, t.text, term);
     for (const Suffix* s = lo; s != hi; ++s) {
-      if (s->entity < first_ || s->entity >= last_) continue;
-      State& st = states_[s->entity - first_];
+      if (s->entity() < first_ || s->entity() >= last_) continue;
+      State& st = states_[s->entity() - first_];
       if (st.matched < i) continue;  // missed an earlier term
-      MatchKind kind = classify(*s, term.size());
+      MatchKind kind = classify(*s, t.text, term.size());
       // One word equal to a field is not the whole query equal to it.
       if (!single && kind == MatchKind::Exact) kind = MatchKind::Prefix;
       if (st.matched == i) {
         st.matched = static_cast<std::uint8_t>(i + 1);
         st.term_best = kind;
-        st.term_field = s->field;
-        current_.push_back(s->entity);
+        st.term_field = s->field();
+        current_.push_back(s->entity());
       } else if (worse(st.term_best, kind) ||
                  (kind == st.term_best &&
-                  static_cast<int>(s->field) < static_cast<int>(st.term_field))) {
+                  static_cast<int>(s->field()) < static_cast<int>(st.term_field))) {
         st.term_best = kind;
-        st.term_field = s->field;
+        st.term_field = s->field();
       }
     }
   }
@@ -359,12 +366,12 @@ class Matcher {
     const std::string& whole = query_.normalised();
     const auto [lo, hi] = occurrences(text_.starts, text_.text, whole);
     for (const Suffix* s = lo; s != hi; ++s) {
-      if (s->at != At::FieldStart || s->rest != whole.size()) continue;
-      if (s->entity < first_ || s->entity >= last_) continue;
-      State& st = states_[s->entity - first_];
+      if (s->at() != At::FieldStart || !ends_after(*s, text_.text, whole.size())) continue;
+      if (s->entity() < first_ || s->entity() >= last_) continue;
+      State& st = states_[s->entity() - first_];
       if (st.matched != terms) continue;
       st.rank = MatchKind::Exact;
-      st.rank_field = s->field;
+      st.rank_field = s->field();
     }
   }
 

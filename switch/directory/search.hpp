@@ -27,8 +27,8 @@
 // Immutable once built; search() is const and keeps no state, so any thread may call it. A
 // SearchIndex is a value (a copy shares the Directory); hold it as shared_ptr<const SearchIndex>
 // beside the Directory's to swap both at once.
-// Cost: about 14 bytes per character of folded text (the text and its sorted suffixes): some
-// 20 MB for 20,000 agents with names, logins and emails. Building sorts every suffix, about
+// Cost: about 10 bytes per character of folded text (the text and its sorted suffixes): some
+// 15 MB for 20,000 agents with names, logins and emails. Building sorts every suffix, about
 // 0.2 s for those 20,000 agents: build off the SIP strand when the directory is large. A search
 // is one binary search per word and a pass over its matches: tens of microseconds
 // (tests/bench/directory_search.cpp).
@@ -148,13 +148,21 @@ class SearchIndex {
   // Where a suffix of a folded field starts.
   enum class At : std::uint8_t { Inside, WordStart, FieldStart };
   // One suffix of a field: the text from `pos` up to the field's '\0'. What a match needs to
-  // know is kept here, so that reading a range of matches reads memory in order.
+  // know is kept here, so that reading a range of matches reads memory in order; 8 bytes, one
+  // per byte of folded text in `all`, which makes it most of the index.
   struct Suffix {
-    std::uint32_t pos = 0;     // in Table::text
-    std::uint32_t entity = 0;  // entity id (see agents_)
-    std::uint16_t rest = 0;    // bytes from pos to the end of the field
-    Field field = Field::Name;
-    At at = At::Inside;
+    static constexpr unsigned kEntityBits = 27;  // entity ids below 2^27; Field in 3, At in 2
+    Suffix() = default;
+    Suffix(std::uint32_t at_pos, std::uint32_t entity_id, Field f, At where)
+        : pos(at_pos),
+          bits(entity_id | static_cast<std::uint32_t>(f) << kEntityBits |
+               static_cast<std::uint32_t>(where) << (kEntityBits + 3)) {}
+    std::uint32_t entity() const { return bits & ((1u << kEntityBits) - 1); }
+    Field field() const { return static_cast<Field>((bits >> kEntityBits) & 7u); }
+    At at() const { return static_cast<At>(bits >> (kEntityBits + 3)); }
+
+    std::uint32_t pos = 0;  // in Table::text
+    std::uint32_t bits = 0;
   };
   // Folded fields, each followed by '\0', and their suffixes in byte order, so that every
   // occurrence of a word is one binary-searched range: `all` holds every suffix (substrings),
