@@ -304,7 +304,9 @@ TEST(QueueRouter, AnsweredWaitsAreCountedInTheirHistogramBucket) {
     ASSERT_EQ(offered_to(t.r.request("2001", id, waits[i].first)), "a");
     ASSERT_TRUE(t.r.answered(id, waits[i].second));
   }
-  const auto& c = t.r.queue("2001", 0)->counters;
+  const auto view = t.r.queue("2001", 0);
+  ASSERT_TRUE(view);
+  const auto& c = view->counters;
   std::array<std::uint64_t, routing::kWaitBucketsMs.size()> want{};
   want[0] = 1;  // <= 0.5 s
   want[1] = 1;  // <= 1 s
