@@ -53,6 +53,8 @@ TEST_F(Api, HealthFailsWhileTheStoreCannotBeWrittenAndRecovers) {
   const std::string db_path = sw_->dir() + "/imswitch.db";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  // The switch may be committing (start-up writes, a checkpoint): wait for its lock, bounded.
+  sqlite3_busy_timeout(db, 10000);
   ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
       << sqlite3_errmsg(db);
 
