@@ -108,13 +108,7 @@ void PresenceNotifier::on_subscribe(const txn::Key& server, sip::Message request
 
   // RFC 6665 §4.2.1.1: one Event header naming a package we serve (489 with Allow-Events).
   const auto events = request.values(HeaderId::Event);
-  if (events.size() > 1) return refuse(400, "Multiple Event Headers");
-  if (events.empty() || !agents::is_presence_event(events.front())) {
-    ++counters_.refused;
-    sip::Message rsp = reply(request, 489, to_tag);
-    rsp.add(HeaderId::AllowEvents, agents::kPresenceEvent);
-    return respond_(server, std::move(rsp));
-  }
+  if (refuse_bad_event(server, request, events, to_tag)) return;
   // RFC 3261 §21.4.7: the only body a presence NOTIFY carries here is PIDF.
   if (!agents::accepts_pidf(request.values(HeaderId::Accept)))
     return refuse_unacceptable(server, request, to_tag);
@@ -214,13 +208,7 @@ void PresenceNotifier::on_refresh(const txn::Key& server, sip::Message request,
   Leg& leg = leg_it->second;
 
   const auto events = request.values(HeaderId::Event);
-  if (events.size() > 1) return refuse(400, "Multiple Event Headers");
-  if (events.empty() || !agents::is_presence_event(events.front())) {
-    ++counters_.refused;
-    sip::Message rsp = reply(request, 489, to_tag);
-    rsp.add(HeaderId::AllowEvents, agents::kPresenceEvent);
-    return respond_(server, std::move(rsp));
-  }
+  if (refuse_bad_event(server, request, events, to_tag)) return;
   // RFC 6665 §4.1.2.4: another id would be a second subscription in this dialog: not kept here.
   if (agents::event_id(events.front()) != agents::event_id(leg.event))
     return refuse(481, "Subscription Does Not Exist");
@@ -258,6 +246,21 @@ void PresenceNotifier::on_refresh(const txn::Key& server, sip::Message request,
 }
 
 // ---- NOTIFY ------------------------------------------------------------------------------------
+
+bool PresenceNotifier::refuse_bad_event(const txn::Key& server, const sip::Message& request,
+                                        const std::vector<std::string_view>& events,
+                                        const std::string& to_tag) {
+  if (events.size() == 1 && agents::is_presence_event(events.front())) return false;
+  ++counters_.refused;
+  if (events.size() > 1) {
+    respond_(server, reply(request, 400, to_tag, "Multiple Event Headers"));
+    return true;
+  }
+  sip::Message rsp = reply(request, 489, to_tag);
+  rsp.add(HeaderId::AllowEvents, agents::kPresenceEvent);
+  respond_(server, std::move(rsp));
+  return true;
+}
 
 std::optional<agents::Granted> PresenceNotifier::grant(const txn::Key& server,
                                                        const sip::Message& request,

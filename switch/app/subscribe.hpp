@@ -125,6 +125,10 @@ class PresenceNotifier {
   enum class End : std::uint8_t { Timeout, NoResource, Rejected };
 
   void on_refresh(const txn::Key& server, sip::Message request, const transport::Origin& origin);
+  // RFC 6665 §4.2.1.1: one Event header naming the presence package. Otherwise answers 400
+  // (several) or 489 with Allow-Events, and returns true.
+  bool refuse_bad_event(const txn::Key& server, const sip::Message& request,
+                        const std::vector<std::string_view>& events, const std::string& to_tag);
   // The duration to grant the SUBSCRIBE (its Expires within the configured bounds), or nullopt
   // once it is answered 400 (a bad Expires) or 423 with Min-Expires.
   std::optional<agents::Granted> grant(const txn::Key& server, const sip::Message& request,
