@@ -356,6 +356,10 @@ void AgentCore::post_state(const std::shared_ptr<ImSession>& s, SessionStatus st
   post([s, status](AgentCore& self) { self.events_->on_session_state(s, status); });
 }
 
+void AgentCore::post_provisional(const std::shared_ptr<ImSession>& s, int status) {
+  post([s, status](AgentCore& self) { self.events_->on_session_provisional(s, status); });
+}
+
 void AgentCore::post_entry(const std::shared_ptr<ImSession>& s, TranscriptEntry entry) {
   post([s, entry = std::move(entry)](AgentCore& self) {
     self.events_->on_transcript_entry(s, entry);
@@ -385,6 +389,7 @@ const AgentOptions& Agent::options() const { return core_->options(); }
 std::string Agent::aor() const { return core_->aor(); }
 transport::Endpoint Agent::local_endpoint() const { return core_->local_endpoint(); }
 bool Agent::logged_in() const { return core_->logged_in(); }
+std::uint64_t Agent::retransmissions() const { return core_->retransmissions(); }
 void Agent::login(LoginCallback done) { core_->login(std::move(done)); }
 void Agent::logout(DoneCallback done) { core_->logout(std::move(done)); }
 void Agent::send_pager(std::string_view target, std::string text, PagerCallback done) {

@@ -38,6 +38,16 @@ namespace detail {
 class AgentCore;
 }
 
+// The SIP stack of one agent: room for its own few transactions from the start, and no table of
+// responses by status (a switch's /metrics); a load generator runs thousands of agents.
+inline stack::Options agent_stack_options() {
+  stack::Options o;
+  o.txn.reserve = 64;
+  o.count_by_method = false;
+  o.timer_slots = 64;
+  return o;
+}
+
 struct AgentOptions {
   std::string server_host = "127.0.0.1";  // an IP literal (no DNS)
   std::uint16_t server_port = 5060;
@@ -57,7 +67,7 @@ struct AgentOptions {
   std::string local_host = "127.0.0.1";  // where the agent listens (IP literal)
   std::uint16_t local_port = 0;          // 0: any free port
   std::chrono::seconds expires{600};     // asked for in REGISTER; the switch may shorten it
-  stack::Options stack;                  // transport limits and SIP timers (T1, T2 ...)
+  stack::Options stack = agent_stack_options();  // transport limits, SIP timers (T1, T2 ...)
   // Asked for in PUBLISH (RFC 3903 §4.2); the switch may shorten it.
   std::chrono::seconds publish_expires{3600};
 };
@@ -88,6 +98,10 @@ class AgentEvents {
   virtual void on_invitation(const std::shared_ptr<ImSession>& /*session*/) {}
   virtual void on_session_state(const std::shared_ptr<ImSession>& /*session*/,
                                 const SessionStatus& /*status*/) {}
+  // A provisional answer to our invitation (180 Ringing: the target's device was offered it;
+  // 182: queued, which also changes the state). The state does not change for a 180.
+  virtual void on_session_provisional(const std::shared_ptr<ImSession>& /*session*/,
+                                      int /*status*/) {}
   virtual void on_transcript_entry(const std::shared_ptr<ImSession>& /*session*/,
                                    const TranscriptEntry& /*entry*/) {}
   // The agent's state on the switch changed, as far as the agent knows: a set_ready() or
@@ -118,6 +132,9 @@ class Agent {
   std::string aor() const;                     // sip:<login>@<domain>
   transport::Endpoint local_endpoint() const;  // the bound address and port
   bool logged_in() const;
+  // Requests and responses this agent's SIP stack sent again on a timer (RFC 3261 §17: Timer A,
+  // E, G and the 2xx to INVITE), since it was created: a measure of loss or of a slow switch.
+  std::uint64_t retransmissions() const;
 
   // REGISTER with digest; done (optional) and on_logged_in / on_login_failed tell the outcome.
   // Once logged in, the agent refreshes at half the granted time until logout().

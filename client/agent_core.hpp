@@ -51,6 +51,9 @@ class AgentCore final : public stack::TransactionUser,
   Result<void> open();  // binds the listener
   void close();
   bool closed() const { return closed_; }
+  std::uint64_t retransmissions() const {
+    return stack_ ? stack_->counters().retransmissions_sent : 0;
+  }
 
   const AgentOptions& options() const { return options_; }
   const std::string& login() const { return options_.login; }
@@ -88,6 +91,7 @@ class AgentCore final : public stack::TransactionUser,
 
   // Events, posted to the executor (never called inline).
   void post_state(const std::shared_ptr<ImSession>& s, SessionStatus status);
+  void post_provisional(const std::shared_ptr<ImSession>& s, int status);
   void post_entry(const std::shared_ptr<ImSession>& s, TranscriptEntry entry);
   void post_invitation(const std::shared_ptr<ImSession>& s);
   template <class F>

@@ -166,8 +166,9 @@ class ApiCore final : public std::enable_shared_from_this<ApiCore> {
   const ApiOptions& options() const { return options_; }
   std::string base_url() const { return "http://" + host_header_; }
 
+  // text: the answer's body is not JSON; it is handed over as a JSON string.
   void enqueue(HttpMethod method, std::string target, std::optional<json> body,
-               ApiClient::JsonCallback done) {
+               ApiClient::JsonCallback done, bool text = false) {
     if (closed_) return;
     if (jobs_.size() >= kMaxQueuedApiRequests) {
       return post_result(std::move(done),
@@ -177,6 +178,7 @@ class ApiCore final : public std::enable_shared_from_this<ApiCore> {
     }
     Job job{method, std::move(target), body ? body->dump() : std::string(), body.has_value(),
             std::move(done)};
+    job.text = text;
     jobs_.push_back(std::move(job));
     if (!busy_) {
       busy_ = true;
@@ -203,6 +205,7 @@ class ApiCore final : public std::enable_shared_from_this<ApiCore> {
     ApiClient::JsonCallback done;
     int challenges = 0;     // 401s answered for it
     bool retried = false;   // resent once after a kept-alive connection broke
+    bool text = false;      // the body as a JSON string, not parsed
   };
 
   void post_result(ApiClient::JsonCallback done, Result<json> result) {
@@ -371,6 +374,7 @@ class ApiCore final : public std::enable_shared_from_this<ApiCore> {
       return finish(Error{ClientErrc::Refused, error_text(status, reason, body),
                           static_cast<int>(status)});
     }
+    if (job.text) return finish(json(body));
     if (util::trim(body).empty()) return finish(json::object());
     auto j = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
@@ -440,6 +444,15 @@ void ApiClient::close() { core_->close(); }
 void ApiClient::request(HttpMethod method, std::string target, std::optional<json> body,
                         JsonCallback done) {
   core_->enqueue(method, std::move(target), std::move(body), std::move(done));
+}
+
+void ApiClient::metrics(TextCallback done) {
+  core_->enqueue(HttpMethod::Get, "/metrics", std::nullopt,
+                 [done = std::move(done)](Result<json> r) {
+                   if (!r) return done(r.error());
+                   done(r->get<std::string>());
+                 },
+                 true);
 }
 
 void ApiClient::search_directory(std::string_view text, std::size_t limit, JsonCallback done) {

@@ -92,6 +92,7 @@ class ApiClient {
  public:
   // The answer's JSON (2xx), or why there is none.
   using JsonCallback = std::function<void(Result<nlohmann::json>)>;
+  using TextCallback = std::function<void(Result<std::string>)>;
 
   // Fails (ClientErrc::BadOptions) for a host that is not an IP literal, port 0, Digest without
   // a login, or a zero time-out. Connects on the first request.
@@ -119,6 +120,8 @@ class ApiClient {
   void search_transcripts(const TranscriptQuery& query, JsonCallback done);
   void contact(std::string_view id, JsonCallback done);
   void contact_history(std::string_view id, const HistoryQuery& query, JsonCallback done);
+  // GET /metrics: the Prometheus text as it came (no credentials are needed there).
+  void metrics(TextCallback done);
   // POST /api/v1/contacts with an array of contacts (admin token): {"upserted": n}.
   void import_contacts(nlohmann::json contacts, JsonCallback done);
 

@@ -123,6 +123,9 @@ void ImSession::on_invite_provisional(const sip::Message& response) {
   // §9.1: a CANCEL waits for a provisional response, so it cannot overtake its INVITE.
   provisional_seen_ = true;
   if (cancel_wanted_ && !cancel_sent_) send_cancel_now();
+  if (auto core = core_or_null(); core && response.status() > 100) {
+    core->post_provisional(shared_from_this(), response.status());
+  }
   if (machine_.on_provisional(response.status(), response.reason())) changed();
 }
 
@@ -197,12 +200,21 @@ void ImSession::on_stray_2xx(const sip::Message&) {
   }
 }
 
-void ImSession::send_bye() {
+void ImSession::send_bye(EndCallback done) {
   auto core = core_or_null();
   if (!core || !dialog_) return;
   detail::Outgoing out;
   out.build = [self = shared_from_this()] { return self->dialog_->make_request(sip::Method::Bye); };
-  (void)core->send(std::move(out));  // the session is over whatever the answer
+  if (done) {
+    out.on_final = [done](Result<sip::Message> final, const sip::Message&) {
+      if (!final) return done(final.error());
+      done(final->status());
+    };
+  }
+  // The session is over whatever the answer; done only hears it.
+  if (auto sent = core->send(std::move(out)); !sent && done) {
+    core->post([done, e = sent.error()](detail::AgentCore&) { done(e); });
+  }
 }
 
 // ---- recipient ----------------------------------------------------------------------------------
@@ -397,7 +409,7 @@ Result<void> ImSession::send(std::string text, SendCallback done) {
   return {};
 }
 
-Result<void> ImSession::end() {
+Result<void> ImSession::end(EndCallback done) {
   auto core = core_or_null();
   if (!core) return closed_error();
   auto action = machine_.end();
@@ -406,10 +418,12 @@ Result<void> ImSession::end() {
     case SessionMachine::EndAction::Cancel:
       cancel_wanted_ = true;
       if (provisional_seen_) send_cancel_now();
+      if (done) core->post([done](detail::AgentCore&) { done(200); });
       return {};  // Ended(Cancelled) comes with the INVITE's answer
-    case SessionMachine::EndAction::Bye: send_bye(); break;
+    case SessionMachine::EndAction::Bye: send_bye(std::move(done)); break;
     case SessionMachine::EndAction::Decline:
       (void)core->respond(*invite_server_, sip::make_response(*invite_, 603, {}, local_tag_));
+      if (done) core->post([done](detail::AgentCore&) { done(603); });
       break;
   }
   changed();

@@ -46,6 +46,9 @@ struct SessionStatus {
 class ImSession : public std::enable_shared_from_this<ImSession> {
  public:
   using SendCallback = std::function<void(Result<TranscriptEntry>)>;
+  // The final status of the request that ended the session (the BYE's 200, the 603 we sent),
+  // or why it got none (NoAnswer, TransportFailed).
+  using EndCallback = std::function<void(Result<int>)>;
 
   ~ImSession();
   ImSession(const ImSession&) = delete;
@@ -90,8 +93,10 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   // when the switch answers 200; done (optional) hears the same or the failure.
   Result<void> send(std::string text, SendCallback done = {});
   // Connected: BYE → Ended(LocalEnded). Establishing as initiator: CANCEL → Ended(Cancelled) once
-  // the switch answers. An open invitation as recipient: as reject().
-  Result<void> end();
+  // the switch answers. An open invitation as recipient: as reject(). The state changes at once;
+  // done (optional) hears the BYE's final answer later (for a CANCEL or a decline: their own
+  // outcome, 200 or 603, as soon as it is sent).
+  Result<void> end(EndCallback done = {});
   // Ended → Done: the agent forgets the session.
   Result<void> done();
 
@@ -124,7 +129,7 @@ class ImSession : public std::enable_shared_from_this<ImSession> {
   void on_invite_provisional(const sip::Message& response);
   void on_invite_final(Result<sip::Message> response, const sip::Message& sent);
   void send_cancel_now();
-  void send_bye();
+  void send_bye(EndCallback done = {});
   void stamp_first_text(const sip::Message& carrier, Direction direction);
   void changed();  // tells the application about the new status
 

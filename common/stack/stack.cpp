@@ -1,5 +1,8 @@
 #include "common/stack/stack.hpp"
 
+#include <algorithm>
+#include <bit>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -33,8 +36,13 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 }  // namespace
 
 Stack::Stack(asio::any_io_executor strand, Options options, TransactionUser& tu)
-    : strand_(std::move(strand)), tu_(&tu), table_(options.txn), ticker_(strand_) {
-  contexts_.reserve(std::min(options.txn.max_transactions, txn::TransactionTable::kReserved));
+    : strand_(std::move(strand)),
+      tu_(&tu),
+      table_(options.txn),
+      wheel_(std::bit_ceil(std::max<std::size_t>(options.timer_slots, 8))),
+      ticker_(strand_) {
+  contexts_.reserve(std::min(options.txn.max_transactions, options.txn.reserve));
+  if (options.count_by_method) counters_.by_method.enable();
   transport::MessageSink& sink = *this;
   transport_ = std::make_unique<transport::TransportLayer>(strand_, options.transport, sink);
 }
@@ -55,7 +63,7 @@ void Stack::close() {
   transport_->close();
   ticker_.cancel();
   ticking_ = false;
-  wheel_ = TimerWheel<Context>();  // it points into the contexts
+  wheel_ = TimerWheel<Context>(8);  // it points into the contexts
   contexts_.clear();
   clients_by_flow_.clear();
   pending_acks_.clear();
@@ -287,6 +295,7 @@ void Stack::on_2xx_timer(const std::string& ack_key) {
   }
   auto outcome = table_.respond(p.server, p.response);
   if (outcome) {
+    ++counters_.retransmissions_sent;
     auto ctx = contexts_.find(p.server);
     process(std::move(*outcome), ctx != contexts_.end() ? ctx->second.origin : Origin{});
   }
@@ -460,10 +469,16 @@ void Stack::cancel_timer(Context& ctx, txn::TimerId id) {
   wheel_.cancel(ctx, t);
 }
 
+// The asio timer sleeps until the wheel's earliest due tick (at least the next one), not through
+// every tick: a quiet stack, such as one agent's among thousands in a load generator, wakes
+// only when something is due. A timer armed to come due sooner wakes it earlier (start_timer).
 void Stack::keep_ticking() {
-  if (ticking_ || wheel_.size() == 0) return;
+  if (wheel_.size() == 0) return;
+  const std::uint64_t wake = std::max(wheel_.now() + 1, wheel_.next_due());
+  if (ticking_ && wake >= wake_tick_) return;
   ticking_ = true;
-  ticker_.expires_at(epoch_ + kTick * static_cast<std::int64_t>(wheel_.now() + 1));
+  wake_tick_ = wake;
+  ticker_.expires_at(epoch_ + kTick * static_cast<std::int64_t>(wake));  // cancels an earlier wait
   std::weak_ptr<int> alive = alive_;
   ticker_.async_wait([this, alive](const boost::system::error_code& ec) {
     if (ec || alive.expired()) return;
@@ -493,7 +508,11 @@ void Stack::on_tick() {
     // Re-armed or cancelled by an earlier expiry of this same tick: stale.
     if (it->second.timer_gen[static_cast<std::size_t>(d.id)] != d.gen) continue;
     const Origin origin = it->second.origin;  // process() may erase the context
-    process(table_.on_timer(d.key, d.id), origin);
+    auto outcome = table_.on_timer(d.key, d.id);
+    for (const auto& action : outcome.actions) {
+      if (std::holds_alternative<txn::SendToTransport>(action)) ++counters_.retransmissions_sent;
+    }
+    process(std::move(outcome), origin);
   }
 }
 

@@ -43,6 +43,12 @@ namespace ims::stack {
 struct Options {
   transport::Options transport;
   txn::TableConfig txn;
+  // Responses counted by method and status (MethodCounts, 70 KB): a switch core's /metrics. An
+  // agent's stack, one of thousands in a load generator, goes without.
+  bool count_by_method = true;
+  // Slots of the timer wheel, a power of two: a switch core's timers spread over 1,024 (5 s);
+  // an agent's few are checked faster on a small wheel.
+  std::size_t timer_slots = 1024;
 };
 
 // Where a client transaction's requests go.
@@ -53,22 +59,26 @@ struct Destination {
 };
 
 // Requests received by method and responses sent by the request's method and status, for
-// /metrics. A flat table (a few dozen KB per core): counting is an index and an increment.
+// /metrics. A flat table (a few dozen KB per core, made by enable()): counting is an index and an
+// increment.
 class MethodCounts {
  public:
   static constexpr std::size_t kMethods = static_cast<std::size_t>(sip::Method::Unknown) + 1;
   static constexpr int kLowestStatus = 100;
   static constexpr int kHighestStatus = 699;
 
+  void enable() { responses_.assign(kMethods * kStatuses, 0); }
+
   void add_request(sip::Method m) { ++requests_[index(m)]; }
-  // A status outside 100..699 is not counted (the parser and make_response never make one).
+  // A status outside 100..699 is not counted (the parser and make_response never make one), nor
+  // any before enable().
   void add_response(sip::Method m, int status) {
-    if (status < kLowestStatus || status > kHighestStatus) return;
+    if (status < kLowestStatus || status > kHighestStatus || responses_.empty()) return;
     ++responses_[index(m) * kStatuses + static_cast<std::size_t>(status - kLowestStatus)];
   }
   std::uint64_t requests(sip::Method m) const { return requests_[index(m)]; }
   std::uint64_t responses(sip::Method m, int status) const {
-    if (status < kLowestStatus || status > kHighestStatus) return 0;
+    if (status < kLowestStatus || status > kHighestStatus || responses_.empty()) return 0;
     return responses_[index(m) * kStatuses + static_cast<std::size_t>(status - kLowestStatus)];
   }
 
@@ -78,7 +88,7 @@ class MethodCounts {
     return std::min(static_cast<std::size_t>(m), kMethods - 1);
   }
   std::array<std::uint64_t, kMethods> requests_{};
-  std::array<std::uint64_t, kMethods * kStatuses> responses_{};
+  std::vector<std::uint64_t> responses_;  // kMethods * kStatuses once enabled
 };
 
 // What the stack dropped or answered on its own. Read on the strand.
@@ -91,6 +101,9 @@ struct Counters {
   std::uint64_t unmatchable_dropped = 0;    // the table could not key the message
   std::uint64_t overload_rejected = 0;      // table full: stateless 503
   std::uint64_t send_failures = 0;          // the transport refused a send
+  // Requests and responses sent again on a timer (Timers A, E, G, and a 2xx to INVITE until its
+  // ACK); not the answers to a retransmitted request.
+  std::uint64_t retransmissions_sent = 0;
   // Requests that reached the transaction layer by method; responses the TU or the stack sent
   // (not retransmissions) by method and status.
   MethodCounts by_method;
@@ -207,11 +220,13 @@ class Stack final : private transport::MessageSink {
   // The table-full warning is logged at most every 10 s, with the count refused meanwhile.
   std::chrono::steady_clock::time_point table_full_logged_{};
   std::uint64_t table_full_unlogged_ = 0;
-  // Transaction timers: one wheel of kTick ticks, one asio timer running while any is armed.
+  // Transaction timers: one wheel of kTick ticks, one asio timer running while any is armed,
+  // set for the earliest due tick (wake_tick_).
   static constexpr std::chrono::milliseconds kTick{5};
   TimerWheel<Context> wheel_;
   boost::asio::steady_timer ticker_;
   bool ticking_ = false;
+  std::uint64_t wake_tick_ = 0;
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer callbacks
   std::unique_ptr<transport::TransportLayer> transport_;   // last: it calls back into us

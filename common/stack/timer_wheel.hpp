@@ -11,6 +11,7 @@
 // entry at once; advance() returns the timers that came due, already removed, and never calls
 // out. An owner must cancel_all() its timers before it goes. Not thread-safe.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -38,6 +39,11 @@ class TimerWheel {
 
   std::uint64_t now() const { return now_; }
   std::size_t size() const { return size_; }
+  // No armed timer comes due before this tick (a lower bound: a cancel leaves it as it was;
+  // advance() makes it exact again once time passes it). UINT64_MAX when none is armed. A
+  // driver may sleep until then instead of ticking through empty slots.
+  std::uint64_t next_due() const { return size_ ? next_due_ : kNever; }
+  static constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 
   // Arms `timer` of owner to come due at tick `due` (at the next advance() when due <= now),
   // replacing the same timer if it was armed.
@@ -49,6 +55,7 @@ class TimerWheel {
     pos.slot = static_cast<std::uint32_t>(due & mask_);
     pos.index = static_cast<std::uint32_t>(slot.size());
     slot.push_back(Entry{&owner, timer, due});
+    if (size_ == 0 || due < next_due_) next_due_ = due;
     ++size_;
   }
 
@@ -92,6 +99,7 @@ class TimerWheel {
       }
     }
     if (to > now_) now_ = to;
+    if (size_ > 0 && next_due_ <= now_) find_next_due();
     return out;
   }
 
@@ -101,10 +109,18 @@ class TimerWheel {
     std::size_t timer;
     std::uint64_t due;
   };
+
+  void find_next_due() {
+    next_due_ = kNever;
+    for (const auto& slot : slots_)
+      for (const auto& e : slot) next_due_ = std::min(next_due_, e.due);
+  }
+
   std::vector<std::vector<Entry>> slots_;
   std::uint64_t mask_;
   std::uint64_t now_ = 0;
   std::size_t size_ = 0;
+  std::uint64_t next_due_ = kNever;
 };
 
 }  // namespace ims::stack

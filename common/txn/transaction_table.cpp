@@ -29,9 +29,8 @@ T& unboxed(T& t) { return t; }
 }  // namespace
 
 TransactionTable::TransactionTable(TableConfig config) : config_(std::move(config)) {
-  // A busy switch keeps tens of thousands of transactions (a non-INVITE lingers after its
-  // answer): buckets for them now, so that growing the table never rehashes it under load.
-  txns_.reserve(std::min<std::size_t>(config_.max_transactions, kReserved));
+  // Buckets now, so that growing the table never rehashes it under load.
+  txns_.reserve(std::min<std::size_t>(config_.max_transactions, config_.reserve));
 }
 
 Result<Outcome> TransactionTable::on_request(sip::Message request, Reliability transport) {

@@ -48,6 +48,10 @@ struct TableConfig {
   // Bound on live transactions (STYLE rule 9): a non-INVITE over UDP lives 64*T1 after its
   // final response, so a flood must not grow the table without limit.
   std::size_t max_transactions = 200'000;
+  // Transactions there is room for from the start, without rehashing: a busy switch keeps tens
+  // of thousands (a non-INVITE lingers after its answer). An agent needs a few; a load generator
+  // runs thousands of agents, and 1 MB each would add up.
+  std::size_t reserve = 1 << 16;
 };
 
 // The actions of one call, in order, and the transaction they belong to (nullopt: no
@@ -71,8 +75,6 @@ struct TableStats {
 class TransactionTable {
  public:
   explicit TransactionTable(TableConfig config = {});
-  // Transactions the table has room for without rehashing.
-  static constexpr std::size_t kReserved = 1 << 16;
 
   // A request from the transport; `transport` is how it arrived (and how responses leave).
   Result<Outcome> on_request(sip::Message request, Reliability transport);

@@ -96,6 +96,25 @@ TEST_F(ClientAgentTest, NoSwitchMeansNoAnswerNotAHang) {
   switch_.reset();
 }
 
+TEST_F(ClientAgentTest, CountsTheRequestsItSendsAgainToASilentSwitch) {
+  start_switch();
+  // T1 of 50 ms: Timer E sends the REGISTER again after 50, 150, 350, 750, 1550 and 3150 ms,
+  // and Timer F gives up at 3.2 s.
+  ClientAgent& a = make_agent("frank", Protocol::Udp, std::nullopt, std::chrono::seconds(600),
+                              [](client::AgentOptions& o) {
+                                o.stack.txn.timers.t1 = txn::Duration{50};
+                              });
+  switch_->stop();
+  EXPECT_EQ(loop_.on_strand([&] { return a.agent->retransmissions(); }), 0u);
+  auto r = login(a, 10s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, client::ClientErrc::NoAnswer) << r.error().message;
+  const auto sent_again = loop_.on_strand([&] { return a.agent->retransmissions(); });
+  EXPECT_GE(sent_again, 5u);
+  EXPECT_LE(sent_again, 6u);
+  switch_.reset();
+}
+
 TEST_F(ClientAgentTest, RefreshesBeforeTheRegistrationExpires) {
   const std::string config = sample_config_with({{"min_expires_s", "1"}});
   ASSERT_FALSE(config.empty());

@@ -139,6 +139,15 @@ void EventLog::on_pager_message(const client::PagerMessage& message) {
   push(std::move(e));
 }
 
+void EventLog::on_session_provisional(const std::shared_ptr<client::ImSession>& session,
+                                      int status) {
+  ClientEvent e;
+  e.kind = ClientEvent::Kind::Provisional;
+  e.session = session;
+  e.provisional = status;
+  push(std::move(e));
+}
+
 void EventLog::on_invitation(const std::shared_ptr<client::ImSession>& session) {
   ClientEvent e;
   e.kind = ClientEvent::Kind::Invitation;

@@ -73,7 +73,7 @@ class ClientLoop {
 
 // What an agent told the application, in order.
 struct ClientEvent {
-  enum class Kind { LoggedIn, LoginFailed, LoggedOut, Pager, Invitation, State, Entry };
+  enum class Kind { LoggedIn, LoginFailed, LoggedOut, Pager, Invitation, State, Entry, Provisional };
   Kind kind = Kind::LoggedIn;
   std::string text;  // LoginFailed: the reason; Pager: the message text
   std::chrono::seconds expires{0};
@@ -81,6 +81,7 @@ struct ClientEvent {
   std::shared_ptr<client::ImSession> session;
   client::SessionStatus status;
   client::TranscriptEntry entry;
+  int provisional = 0;  // Provisional: the status (180, 182)
 };
 
 class EventLog final : public client::AgentEvents {
@@ -112,6 +113,8 @@ class EventLog final : public client::AgentEvents {
   void on_invitation(const std::shared_ptr<client::ImSession>& session) override;
   void on_session_state(const std::shared_ptr<client::ImSession>& session,
                         const client::SessionStatus& status) override;
+  void on_session_provisional(const std::shared_ptr<client::ImSession>& session,
+                              int status) override;
   void on_transcript_entry(const std::shared_ptr<client::ImSession>& session,
                            const client::TranscriptEntry& entry) override;
 

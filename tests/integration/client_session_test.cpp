@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "client/errors.hpp"
 #include "client/interaction.hpp"
 #include "tests/integration/client_harness.hpp"
@@ -64,6 +66,13 @@ TEST_F(ClientSessionTest, AcceptedSessionKeepsTheSameTranscriptOnBothSides) {
   EXPECT_TRUE(alice.events.wait_state(out, SessionState::Establishing));
   Session in = bob.events.wait_invitation();
   ASSERT_TRUE(in) << switch_->log_tail();
+  // The initiator hears the 180 (bob's device was offered it), its state unchanged.
+  auto ringing = alice.events.wait([&](const ClientEvent& e) {
+    return e.kind == Kind::Provisional && e.session == out;
+  });
+  ASSERT_TRUE(ringing);
+  EXPECT_EQ(ringing->provisional, 180);
+  EXPECT_EQ(loop_.on_strand([&] { return out->state(); }), SessionState::Establishing);
   EXPECT_EQ(loop_.on_strand([&] { return in->peer(); }), "alice");
   EXPECT_EQ(loop_.on_strand([&] { return in->initiator(); }), "alice");
   EXPECT_EQ(loop_.on_strand([&] { return in->first_text(); }),
@@ -110,9 +119,18 @@ TEST_F(ClientSessionTest, AcceptedSessionKeepsTheSameTranscriptOnBothSides) {
   }
   EXPECT_EQ(a[0].direction, client::Direction::Sent);
 
-  ASSERT_TRUE(on(out, [](ImSession& s) { return s.end(); }).ok());
+  // end() with a callback: the state changes at once, the callback hears the BYE's 200.
+  std::promise<Result<int>> bye;
+  ASSERT_TRUE(on(out, [&](ImSession& s) {
+                return s.end([&](Result<int> r) { bye.set_value(std::move(r)); });
+              }).ok());
   EXPECT_EQ(ended(alice, out), EndReason::LocalEnded);
   EXPECT_EQ(ended(bob, in), EndReason::RemoteEnded);
+  auto bye_answer = bye.get_future();
+  ASSERT_EQ(bye_answer.wait_for(5s), std::future_status::ready);
+  auto bye_status = bye_answer.get();
+  ASSERT_TRUE(bye_status) << bye_status.error().message;
+  EXPECT_EQ(*bye_status, 200);
   EXPECT_TRUE(on(out, [](ImSession& s) { return s.done(); }).ok());
   EXPECT_TRUE(on(in, [](ImSession& s) { return s.done(); }).ok());
   EXPECT_TRUE(bob.events.wait_state(in, SessionState::Done));

@@ -1,6 +1,7 @@
 // The stack's timing wheel: due timers come out once, at their tick and never before; cancel
 // and re-arm are exact, also for entries moved around inside a slot; long timers wait out
-// whole revolutions; a long pause delivers everything due.
+// whole revolutions; a long pause delivers everything due; next_due() tells a driver how long
+// it may sleep, never past a due timer.
 
 #include "common/stack/timer_wheel.hpp"
 
@@ -90,6 +91,30 @@ TEST(TimerWheel, CancelAllForgetsAnOwner) {
   w.cancel_all(a, 3);
   EXPECT_EQ(w.size(), 0u);
   EXPECT_TRUE(w.advance(100).empty());
+}
+
+TEST(TimerWheel, NextDueIsTheEarliestArmedTimerAndNeverLater) {
+  Wheel w(8);
+  Owner a{1}, b{2};
+  EXPECT_EQ(w.next_due(), Wheel::kNever);
+  w.arm(a, 0, 30);  // beyond one revolution
+  EXPECT_EQ(w.next_due(), 30u);
+  w.arm(b, 0, 12);
+  EXPECT_EQ(w.next_due(), 12u);
+  // A cancel may leave the bound early, never late; passing it makes it exact again.
+  w.cancel(b, 0);
+  EXPECT_LE(w.next_due(), 30u);
+  EXPECT_TRUE(w.advance(w.next_due()).empty());
+  EXPECT_EQ(w.next_due(), 30u);
+  // Sleeping until next_due() loses nothing.
+  EXPECT_EQ(fired(w.advance(w.next_due())), (std::set<std::pair<int, std::size_t>>{{1, 0}}));
+  EXPECT_EQ(w.next_due(), Wheel::kNever);
+  // Re-arming earlier moves it; the wheel's own clock floor applies (due <= now: next tick).
+  w.arm(a, 1, 100);
+  w.arm(a, 1, 31);
+  EXPECT_EQ(w.next_due(), 31u);
+  w.arm(b, 2, 3);
+  EXPECT_EQ(w.next_due(), 31u);  // now is 30: due at once, on tick 31
 }
 
 }  // namespace
