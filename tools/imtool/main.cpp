@@ -5,6 +5,8 @@
 // and on the switch's HTTP API (api_commands.hpp):
 //   imtool search mar | state not-ready lunch | queues [2001] | transcripts <words>
 //   imtool contacts import FILE.csv|FILE.json
+// and for load testers (load/command.hpp):
+//   imtool load --agents 'agent{0001..1000}' --rate 500 --duration 60s
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +24,7 @@
 #include "tools/imtool/api_commands.hpp"
 #include "tools/imtool/api_text.hpp"
 #include "tools/imtool/console.hpp"
+#include "tools/imtool/load/command.hpp"
 #include "tools/imtool/oneshot.hpp"
 #include "tools/imtool/options.hpp"
 #include "tools/imtool/render.hpp"
@@ -288,6 +291,9 @@ int main(int argc, char** argv) {
   import->add_option("file", import_args.file, "FILE.csv or FILE.json")->required();
   import->add_flag("--json", import_args.json, "Print the outcome as one JSON object");
 
+  ims::tool::load::LoadArgs load_args;
+  auto* load = ims::tool::load::add_load_command(app, load_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -296,6 +302,7 @@ int main(int argc, char** argv) {
   }
 
   if (agent->parsed()) return run_agent(connect, plain);
+  if (load->parsed()) return ims::tool::load::run_load(load_args);
 
   connect.timeout = std::chrono::seconds{api_timeout};
   const bool api_command = search->parsed() || state->parsed() || queues->parsed() ||
