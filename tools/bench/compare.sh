@@ -24,7 +24,9 @@
 #      failed call, every call completes and at least 95 % of the offered rate is held, for
 #      MESSAGE relay with digest, IM sessions (INVITE with a text body, 407, 180, 200, ACK,
 #      3 in-dialog MESSAGEs, BYE) and REGISTER with digest over 20,000 users. The baseline is
-#      the same client scenarios against the stand-in sipp: the harness's own ceiling.
+#      the same client scenarios against the stand-in sipp: the harness's own ceiling. The
+#      first failed step of a full run's ladder is tried once more (a shared machine has bad
+#      seconds).
 #
 # Then it prints one table (both proxies, the baseline, imswitch/Kamailio and
 # imswitch/baseline) and the goals of the comparison judged on it. Raw results (every step,
@@ -94,15 +96,15 @@ sink_port=15267       # the Contact of the REGISTER load (nothing listens there)
 targets=(baseline imswitch kamailio)
 
 if [ "$quick" = 1 ]; then
-  step_secs=3; settle=1; bisections=1
-  ladder_message=(4000 8000 16000 32000)
-  ladder_session=(1000 2000 4000)
-  ladder_register=(4000 8000 16000 32000)
+  step_secs=3; settle=1; drain=1; bisections=1; retries=0; recv_timeout=3
+  ladder_message=(4000 8000 16000)
+  ladder_session=(1000 2000)
+  ladder_register=(4000 8000 16000)
   cpu_rate=2000; cpu_secs=4; cpu_rounds=1
   res_rate=1000; res_secs=3
   probes=300
 else
-  step_secs=8; settle=2; bisections=3
+  step_secs=8; settle=2; drain=5; bisections=3; retries=1; recv_timeout=5
   ladder_message=(2000 4000 8000 16000 32000)
   ladder_session=(500 1000 2000 4000 8000)
   ladder_register=(2000 4000 8000 16000 32000)
@@ -238,7 +240,7 @@ step_source_sipp() {
   mkdir -p "$dir"
   (cd "$dir" && run_bounded $(( secs * 3 + 40 )) sipp "127.0.0.1:$port" "${args[@]}" \
     -i 127.0.0.1 -p $uac_port -bind_local -r "$rate" -m "$calls" -nostdin \
-    -timeout $(( secs * 3 + 30 ))s -recv_timeout 5000 -trace_stat -stf stat.csv -fd 1 \
+    -timeout $(( secs * 3 + 30 ))s -recv_timeout $(( recv_timeout * 1000 )) -trace_stat -stf stat.csv -fd 1 \
     -trace_err -error_file errors.log -ringbuffer_files 1 -ringbuffer_size 2000000 \
     >sipp.log 2>&1) || rc=$?
   python3 "$lib" step "$dir/stat.csv" "$rate" "$calls" --rc "$rc"
@@ -272,11 +274,17 @@ done
 n_ladder=0
 for s in ${scenarios//,/ }; do
   eval "n=\${#ladder_$s[@]}"
-  n_ladder=$(( n_ladder + (n + bisections) * ${#targets[@]} * ${#sources[@]} ))
+  n_ladder=$(( n_ladder + (n + retries + bisections) * ${#targets[@]} * ${#sources[@]} ))
 done
-step_cost=$(( step_secs + settle + 2 ))
-est=$(( n_ladder * step_cost + cpu_rounds * 2 * (cpu_secs + settle + 2) + 2 * (res_secs + 8)
-        + 3 * probes / 200 + 40 ))
+# A step costs its seconds, the settling pause and sipp's start and stop; a failed one up to
+# recv_timeout more (its last calls wait for it) and the drain. A search fails at most
+# 1 + retries + bisections times.
+n_fail=0
+for s in ${scenarios//,/ }; do
+  n_fail=$(( n_fail + (1 + retries + bisections) * ${#targets[@]} * ${#sources[@]} ))
+done
+est=$(( n_ladder * (step_secs + settle + 1) + n_fail * (recv_timeout + drain)
+        + cpu_rounds * 2 * (cpu_secs + settle + 1) + 2 * (res_secs + 8) + 3 * probes / 200 + 20 ))
 started=$(date +%s)
 
 say "imswitch against Kamailio, $( [ $quick = 1 ] && echo quick || echo full ) run: at most about $(( (est + 59) / 60 )) min ($n_ladder ladder steps of ${step_secs} s at most, fewer if the ladders stop early)"
@@ -285,7 +293,7 @@ say "results: $out"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f MiB", $2/1024}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "kernel: $(uname -r)"
-  echo "imswitch: $("$bin" --version 2>&1 | head -1) ($bin, ${build_type:-unknown} build, commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?))"
+  echo "imswitch: $("$bin" --version 2>&1 | head -1) ($bin, ${build_type:-unknown} build, commit $(git -C "$top" describe --always --dirty 2>/dev/null || echo ?))"
   echo "kamailio: $(kamailio -v 2>&1 | head -1), $kam_children UDP workers"
   echo "sipp: $(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
   echo "mode: $( [ $quick = 1 ] && echo quick || echo full ), steps of ${step_secs} s, $bisections bisections, sources: ${sources[*]}"
@@ -402,14 +410,17 @@ echo "# source scenario target ceiling" >"$out/ceilings.tsv"
 echo "# source scenario target rate result achieved failed completed retrans secs server_cpu_s" >"$out/steps.tsv"
 
 # search SOURCE SCENARIO: every target climbs the ladder until its first failed step, then
-# bisects; the targets take turns step by step, the order rotating each round.
+# bisects; the targets take turns step by step, the order rotating each round. On a shared
+# machine one bad second can fail a step: in a full run the first step that fails on the ladder
+# is tried once more before the ladder stops. After a failed step everything gets `drain` seconds more, so
+# that the retransmissions it left behind do not fall into the next target's step.
 search() {
   local src=$1 sc=$2
   local -n ladder=ladder_$sc
-  local -A lo=() hi=() idx=() nb=() fin=()
+  local -A lo=() hi=() idx=() nb=() fin=() retried=()
   local t round=0 rate line result grain
   grain=$([ "$sc" = session ] && echo 50 || echo 100)
-  for t in "${targets[@]}"; do lo[$t]=0; hi[$t]=0; idx[$t]=0; nb[$t]=0; fin[$t]=0; done
+  for t in "${targets[@]}"; do lo[$t]=0; hi[$t]=0; idx[$t]=0; nb[$t]=0; fin[$t]=0; retried[$t]=0; done
   say "$sc ceiling ($src): ladder ${ladder[*]}, then $bisections bisection(s)"
   while :; do
     local open=0
@@ -424,7 +435,9 @@ search() {
         fi
       fi
       open=1
-      line=$(step "$src" "$sc" "$t" "$rate" $step_secs "$out/steps/$src-$sc-$t-$rate")
+      local dir=$out/steps/$src-$sc-$t-$rate
+      [ -d "$dir" ] && dir=$dir-again
+      line=$(step "$src" "$sc" "$t" "$rate" $step_secs "$dir")
       printf '%s\t%s\t%s\t%s\t%s\n' "$src" "$sc" "$t" "$rate" "$line" >>"$out/steps.tsv"
       read -r result achieved failed ok retrans secs cpu <<<"$line"
       say "  $(printf '%-8s %6s/s %s: %6s/s held, %s failed, %s retransmissions, server CPU %ss' \
@@ -437,9 +450,13 @@ search() {
         else
           nb[$t]=$(( nb[$t] + 1 ))
         fi
+      elif [ "${hi[$t]}" = 0 ] && [ "${retried[$t]}" -lt "$retries" ]; then
+        retried[$t]=$(( retried[$t] + 1 ))   # the same rate again in the next round
+        sleep "$drain"
       else
         [ "${hi[$t]}" = 0 ] || nb[$t]=$(( nb[$t] + 1 ))
         hi[$t]=$rate
+        sleep "$drain"
       fi
       sleep "$settle"
     done
