@@ -55,6 +55,7 @@ class ToolProcess {
   ToolProcess& operator=(const ToolProcess&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // for a signal (Ctrl-C is SIGINT)
   // Writes to the program's stdin (keys, in Pty mode).
   bool write(std::string_view bytes);
   // Pipe mode: end of input.

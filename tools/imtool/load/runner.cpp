@@ -488,9 +488,12 @@ class Runner::Impl {
     }
   }
 
-  void scenario_done(Scenario kind, bool ok) {
+  // ok: completed; else failed, counted here unless the caller counted it (declined ...).
+  void scenario_done(Scenario kind, bool ok, bool counted = false) {
     if (ok) {
       ++results_.scenario(kind).completed;
+    } else if (!counted) {
+      ++results_.scenario(kind).failed;
     }
     --outstanding_;
     if (phase_ == Phase::Traffic && !schedule_) {
@@ -603,9 +606,8 @@ class Runner::Impl {
     const Scenario kind = it->second.kind;
     auto session = it->second.session;
     flows_.erase(it);
-    if (!ok && count_failure) ++results_.scenario(kind).failed;
     if (session->state() == client::SessionState::Ended) (void)session->done();
-    scenario_done(kind, ok);
+    scenario_done(kind, ok, !count_failure);
   }
 
   // Invitations not answered within the ring timeout are cancelled (CANCEL), as an impatient
