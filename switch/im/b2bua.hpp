@@ -252,6 +252,12 @@ class ImB2bua {
               std::string_view reason = {}, std::string_view to_tag = {});
   // `reply` answers the MESSAGE; empty when it was answered already (a held one).
   void relay_message(Live& s, Side from, const sip::Message& request, Reply reply);
+  // A BYE held back by Live::bye_must_wait() takes effect once nothing holds it any more.
+  void bye_when_settled(Live& s);
+  // Sends a relayed MESSAGE to a leg (LegState::relays: one at a time); and when its answer
+  // came (or its failure), the next. relay_answered may end the session: find it again.
+  void send_relay(Live& s, Side to, sip::Message relay);
+  void relay_answered(Live& s, Side to);
   // Once a relayed MESSAGE is in the transcript (or failed to get there): its answer, then the
   // MESSAGE on the other leg.
   void relay_stored(const std::string& id, Side from, const Reply& reply, const Stamp& stamp,

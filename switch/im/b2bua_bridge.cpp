@@ -340,8 +340,8 @@ bool ImB2bua::on_plain_message(const std::string& id, const sip::Message& reques
       return true;
     case PlainStep::End:
       answer_with(200);
-      if (s->storing > 0) {
-        s->bye_after_storing = side;  // its last messages are still being stored
+      if (s->bye_must_wait()) {
+        s->bye_after_storing = side;  // its last messages are still being stored or relayed
       } else {
         run(*s, s->core.on_bye(side));
       }

@@ -45,8 +45,8 @@ bool ImB2bua::on_request(const txn::Key& server, const sip::Message& request,
       const bool live = s->core.state() == State::Connected;
       answer(server, request, live || s->core.state() == State::Ended ? 200 : 481);
       if (live) spdlog::info("IM session {}: BYE from {}", s->id, leg.login);
-      if (live && s->storing > 0) {
-        // Messages it sent just before are still being stored: they go on first.
+      if (live && s->bye_must_wait()) {
+        // Messages it sent just before are still being stored or relayed: they go on first.
         s->bye_after_storing = side;
         break;
       }
@@ -108,13 +108,18 @@ void ImB2bua::relay_message(Live& s, Side from, const sip::Message& request, Rep
                      reply = std::move(reply), stamp, request](Result<void> r) {
         if (alive.expired()) return;
         relay_stored(id, from, reply, stamp, request, r);
-        // A BYE that came while this was being stored ends the session now, after the relay.
         Live* live = find(id);
-        if (!live || --live->storing > 0 || !live->bye_after_storing) return;
-        const Side bye_from = *live->bye_after_storing;
-        live->bye_after_storing.reset();
-        run(*live, live->core.on_bye(bye_from));
+        if (!live) return;
+        --live->storing;
+        bye_when_settled(*live);
       });
+}
+
+void ImB2bua::bye_when_settled(Live& s) {
+  if (s.bye_must_wait() || !s.bye_after_storing) return;
+  const Side bye_from = *s.bye_after_storing;
+  s.bye_after_storing.reset();
+  run(s, s.core.on_bye(bye_from));
 }
 
 void ImB2bua::relay_stored(const std::string& id, Side from, const Reply& reply,
@@ -144,8 +149,34 @@ void ImB2bua::relay_stored(const std::string& id, Side from, const Reply& reply,
   relay.add(kSessionHeader, id);
   relay.set_body(request.body(), request.get(HeaderId::ContentType));
   ++counters_.messages;
-  if (!send_in_dialog(*live, other(from), std::move(relay), Purpose::Relay))
-    run(*live, live->core.on_leg_failure(other(from)));
+  ++live->relaying;
+  if (to.relay_out) {
+    to.relays.push_back(std::move(relay));
+    return;
+  }
+  send_relay(*live, other(from), std::move(relay));
+}
+
+void ImB2bua::send_relay(Live& s, Side to, sip::Message relay) {
+  s.leg(to).relay_out = true;
+  if (send_in_dialog(s, to, std::move(relay), Purpose::Relay)) return;
+  s.leg(to).relay_out = false;
+  --s.relaying;
+  run(s, s.core.on_leg_failure(to));
+}
+
+void ImB2bua::relay_answered(Live& s, Side to) {
+  LegState& leg = s.leg(to);
+  leg.relay_out = false;
+  --s.relaying;
+  if (!leg.relays.empty() && s.core.state() == State::Connected) {
+    sip::Message next = std::move(leg.relays.front());
+    leg.relays.pop_front();
+    const std::string id = s.id;
+    send_relay(s, to, std::move(next));
+    if (!find(id)) return;
+  }
+  bye_when_settled(s);
 }
 
 void ImB2bua::relay_reinvite(Live& s, Side from, const txn::Key& server,
@@ -238,6 +269,11 @@ bool ImB2bua::on_response(const txn::Key& client, const sip::Message& response) 
       break;
     case Purpose::Relay:
     case Purpose::PlainRelay:
+      if (ref.purpose == Purpose::Relay && status >= 200) {
+        relay_answered(*s, ref.side);
+        s = find(ref.session);
+        if (!s) return true;
+      }
       if (status == 481 || status == 408) {
         spdlog::info("IM session {}: the {} answered {} to a relayed MESSAGE: leg gone", s->id,
                      side_name(ref.side), status);
@@ -304,6 +340,11 @@ bool ImB2bua::on_client_failure(const txn::Key& client, txn::Failure failure) {
       break;
     case Purpose::Relay:
     case Purpose::PlainRelay:
+      if (ref.purpose == Purpose::Relay) {
+        relay_answered(*s, ref.side);
+        s = find(ref.session);
+        if (!s) return true;
+      }
       spdlog::info("IM session {}: relayed MESSAGE to the {} failed ({}): leg gone", s->id,
                    side_name(ref.side), status);
       run(*s, s->core.on_leg_failure(ref.side));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,11 @@ struct LegState {
   std::optional<PlainPeer> plain;
   stack::Destination to;
   std::string login;
+  // In-dialog MESSAGEs go to a leg one at a time: the next waits here until the one out is
+  // answered. Sent back to back over UDP, a retransmitted one would arrive after its successor
+  // and be refused 500 for its lower CSeq (RFC 3261 §12.2.2).
+  std::deque<sip::Message> relays;
+  bool relay_out = false;
 };
 
 // A (login, peer) key the session holds in the BridgeIndex.
@@ -128,10 +134,14 @@ struct ImB2bua::Live {
     bool answered = false;
   };
   std::optional<Reinvite> reinvite;
-  // In-dialog MESSAGEs waiting for their transcript commit, and a BYE that arrived meanwhile:
-  // the BYE takes effect once they are relayed, so the other side gets them before the BYE.
+  // In-dialog MESSAGEs waiting for their transcript commit, those relayed and not yet answered
+  // by the other leg, and a BYE that arrived meanwhile: the BYE takes effect once they are
+  // relayed and answered, so the other side has them before its BYE, also when a relay is being
+  // retransmitted over a lossy network (a BYE overtaking it would make it a 481).
   int storing = 0;
+  int relaying = 0;
   std::optional<Side> bye_after_storing;
+  bool bye_must_wait() const { return storing > 0 || relaying > 0; }
 
   LegState& leg(Side side) { return legs[index(side)]; }
 };
