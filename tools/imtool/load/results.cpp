@@ -54,7 +54,7 @@ std::uint64_t Results::scenarios_started() const {
 }
 
 std::uint64_t Results::scenarios_failed() const {
-  std::uint64_t n = unfinished + delivery_lost + delivery_duplicated;
+  std::uint64_t n = unfinished + delivery_lost + delivery_duplicated + session_delivery_lost;
   for (const auto& s : scenarios) n += s.failed;
   return n;
 }
@@ -186,6 +186,10 @@ std::string render_table(const LoadPlan& plan, const Results& r) {
                      "more than once",
                      r.delivery_lost, r.delivery_duplicated));
   }
+  if (r.session_delivery_checked) {
+    line(fmt::format("{}delivery: {} session message(s) answered 200 never reached the recipient",
+                     r.delivery_checked ? "" : "\n", r.session_delivery_lost));
+  }
   line(fmt::format("\nretransmissions: {}{}", r.retransmissions,
                    r.late_starts ? fmt::format("; {} scenarios started late (--max-outstanding "
                                                "reached; their latency counts from their time)",
@@ -273,6 +277,7 @@ nlohmann::json to_json(const LoadPlan& plan, const Results& r) {
   if (r.delivery_checked) {
     j["delivery"] = {{"lost", r.delivery_lost}, {"duplicated", r.delivery_duplicated}};
   }
+  if (r.session_delivery_checked) j["session_delivery"] = {{"lost", r.session_delivery_lost}};
   j["retransmissions"] = r.retransmissions;
   j["unfinished"] = r.unfinished;
   j["late_starts"] = r.late_starts;

@@ -90,6 +90,9 @@ struct Results {
   bool delivery_checked = false;
   std::uint64_t delivery_lost = 0;
   std::uint64_t delivery_duplicated = 0;
+  // Sessions between its own agents: messages answered 200 that the recipient never got.
+  bool session_delivery_checked = false;
+  std::uint64_t session_delivery_lost = 0;
   MetricsCheck metrics;
 
   void ok(Op op, std::uint64_t micros) {

@@ -320,7 +320,7 @@ class Runner::Impl {
   void drain_tick() {
     if (phase_ != Phase::Drain) return;
     const auto now = Clock::now();
-    if (outstanding_ == 0 || now >= drain_deadline_) {
+    if ((outstanding_ == 0 && session_entries_missing() == 0) || now >= drain_deadline_) {
       results_.drain_seconds = seconds_between(drain_start_, now);
       results_.unfinished = outstanding_;
       return start_logout();
@@ -392,6 +392,10 @@ class Runner::Impl {
     if (plan_.targets.empty() && results_.scenario(Scenario::Message).started) {
       results_.delivery_checked = true;
       std::tie(results_.delivery_lost, results_.delivery_duplicated) = delivery_check();
+    }
+    if (session_check()) {
+      results_.session_delivery_checked = true;
+      results_.session_delivery_lost = session_entries_missing();
     }
     phase_ = Phase::Done;
     if (setup_.tty && setup_.progress) setup_.progress("\r\033[K");
@@ -692,6 +696,22 @@ class Runner::Impl {
     return {lost, duplicates_};
   }
   bool in_process_addressees() const { return plan_.targets.empty(); }
+
+  // Sessions between this process's own agents (no queue, whose members may be elsewhere): each
+  // connected one's first message and every in-session MESSAGE answered 200 must reach the
+  // recipient, which may come after the initiator's last 200 (the switch answers once stored).
+  bool session_check() const {
+    return plan_.targets.empty() && plan_.mix[Scenario::Queue] == 0 &&
+           results_.scenario(Scenario::Session).started > 0;
+  }
+  std::uint64_t session_entries_missing() const {
+    if (!session_check()) return 0;
+    const std::uint64_t expected =
+        results_.ops[static_cast<std::size_t>(Op::InviteAnswered)].latency.count() +
+        results_.ops[static_cast<std::size_t>(Op::SessionMessage)].latency.count();
+    const std::uint64_t got = results_.answering.session_messages_received;
+    return expected > got ? expected - got : 0;
+  }
 
  private:
   // ---- progress ----------------------------------------------------------------------------------
