@@ -2,11 +2,40 @@
 // their own threads (Application's sampler); the switch-wide gauges - registered agents, live
 // IM sessions, each queue's line and counters - from their thread-safe holders.
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
 #include "switch/app/api.hpp"
 #include "switch/app/queue_desk.hpp"
 #include "switch/app/switch_tu.hpp"
 
 namespace ims::sw::app {
+
+namespace {
+
+// Resident memory from /proc/self/statm (pages), -1 when unreadable.
+double resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return -1;
+  unsigned long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return -1;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+double open_fds() {
+  std::error_code ec;
+  double n = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+       it.increment(ec))
+    ++n;
+  return ec ? -1 : n - 1;  // the iterator's own descriptor
+}
+
+}  // namespace
 
 void Api::metrics(http::Reply reply) const {
   if (!sample_cores_) return reply(http::error_response(503, "no metrics yet"));
@@ -24,6 +53,8 @@ void Api::metrics(http::Reply reply) const {
     m.registered_agents =
         shared->bindings.with([](const registrar::BindingTable& t) { return t.aor_count(); });
     m.live_sessions = shared->im_sessions.total();
+    m.resident_bytes = resident_bytes();
+    m.open_fds = open_fds();
     for (const auto& q : index->directory()->queues()) {
       QueueMetrics qm;
       qm.number = q.number;

@@ -394,6 +394,7 @@ void Application::sample_core(std::size_t k, std::shared_ptr<std::vector<CoreMet
     const Core& here = *cores_[k];
     c.transport = here.stack->transport_counters();
     c.stack = here.stack->counters();
+    c.transactions = here.stack->live_transactions();
     c.tu = here.tu->counters();
     c.auth = here.tu->authenticator().counters();
     if (const auto* im = here.tu->im()) c.im = im->counters();

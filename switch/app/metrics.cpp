@@ -167,8 +167,17 @@ std::string prometheus_text(const Metrics& m) {
   w.per_core(m, "imswitch_presence_notify_failures_total", "counter",
              "Presence NOTIFYs answered with an error or not at all (the subscription ends).",
              [](const CoreMetrics& c) { return c.presence.notify_failures; });
+  w.per_core(m, "imswitch_sip_transactions", "gauge",
+             "SIP transactions live on a core, completed ones lingering included.",
+             [](const CoreMetrics& c) { return c.transactions; });
   w.single("imswitch_registered_agents", "gauge", "Agents with at least one registration.",
            static_cast<double>(m.registered_agents));
+  if (m.resident_bytes >= 0)
+    w.single("process_resident_memory_bytes", "gauge", "Resident memory of the process.",
+             m.resident_bytes);
+  if (m.open_fds >= 0)
+    w.single("process_open_fds", "gauge", "Open file descriptors (sockets included).",
+             m.open_fds);
   w.single("imswitch_im_live_sessions", "gauge", "IM sessions in progress.",
            static_cast<double>(m.live_sessions));
   w.head("imswitch_queue_waiting", "gauge", "Interactions waiting in a queue's line.");

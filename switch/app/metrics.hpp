@@ -29,6 +29,7 @@ struct CoreMetrics {
   double cpu_seconds = 0;  // CPU time of the core's thread since it started
   NotifierCounters presence;             // SUBSCRIBE/NOTIFY for agents' presence
   std::size_t presence_subscriptions = 0;  // active on this core
+  std::size_t transactions = 0;            // live in the core's table (completed ones linger)
 };
 
 struct QueueMetrics {
@@ -45,6 +46,10 @@ struct Metrics {
   std::vector<CoreMetrics> cores;  // by core number
   std::size_t registered_agents = 0;
   std::size_t live_sessions = 0;
+  // The process: resident memory and open file descriptors (sockets included), for a soak run's
+  // "flat" and "no leak"; -1 when /proc cannot tell.
+  double resident_bytes = -1;
+  double open_fds = -1;
   std::vector<QueueMetrics> queues;
   std::optional<store::SqliteStore::Stats> store;
   std::size_t store_queue = 0;  // writes waiting for the store's writer

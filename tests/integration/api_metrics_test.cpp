@@ -140,6 +140,12 @@ TEST(ApiMetrics, ResponsesByMethodAndCodeSessionEndsStoreCommitsAndCoreLoad) {
             s.sum.at("imswitch_store_commits_total"));
   EXPECT_GT(s.sum.at("imswitch_core_cpu_seconds_total"), 0);
   EXPECT_EQ(s.samples.count("imswitch_queue_answer_wait_seconds_count{queue=\"2001\"}"), 1u);
+  // What a soak run watches: the REGISTERs' and INVITEs' completed transactions still linger
+  // (over UDP, Timer J/K), and the process's memory and descriptors are there to follow.
+  EXPECT_GE(s.sum.at("imswitch_sip_transactions"), 4);
+  EXPECT_GT(s.samples.at("process_resident_memory_bytes"), 1e6);
+  EXPECT_GT(s.samples.at("process_open_fds"), 3);
+  EXPECT_LT(s.samples.at("process_open_fds"), 1000);
   EXPECT_TRUE(exits_cleanly(*sw));
 }
 
