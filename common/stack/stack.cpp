@@ -39,11 +39,15 @@ Stack::Stack(asio::any_io_executor strand, Options options, TransactionUser& tu)
     : strand_(std::move(strand)),
       tu_(&tu),
       table_(options.txn),
+      overload_(options.overload),
       wheel_(std::bit_ceil(std::max<std::size_t>(options.timer_slots, 8))),
       ticker_(strand_) {
   contexts_.reserve(std::min(options.txn.max_transactions, options.txn.reserve));
   if (options.count_by_method) counters_.by_method.enable();
   transport::MessageSink& sink = *this;
+  // The transport sheds what is too late to answer (transport/overload.hpp).
+  options.transport.max_queue_delay = options.overload.max_queue_delay;
+  options.transport.max_rejections_per_s = options.overload.max_rejections_per_s;
   transport_ = std::make_unique<transport::TransportLayer>(strand_, options.transport, sink);
 }
 
@@ -94,6 +98,13 @@ void Stack::on_request(sip::Message request, const Origin& origin) {
     answer_statelessly(request, fault.status, fault.reason, origin);
     return;
   }
+  if (late_new_work(request, origin)) {
+    ++counters_.overload_shed;
+    counters_.by_method.add_response(request.method(), 503);
+    answer_overloaded(request, "Overloaded", origin);
+    note_overload("waited too long in the receive queue (sip.overload.max_queue_delay_ms)");
+    return;
+  }
   // The table takes the request; a copy is kept only when the table may refuse it for being
   // full, to build the 503 from.
   std::optional<sip::Message> kept;
@@ -102,18 +113,12 @@ void Stack::on_request(sip::Message request, const Origin& origin) {
   if (!outcome) {
     if (outcome.error().code == txn::make_error_code(txn::TxnErrc::TableFull)) {
       ++counters_.overload_rejected;
-      ++table_full_unlogged_;
-      const auto now = std::chrono::steady_clock::now();
-      if (now - table_full_logged_ >= std::chrono::seconds(10)) {
-        spdlog::warn("{} request(s) answered 503: {} transactions live on this core, the "
-                     "sip.limits.max_transactions bound (raise it, or shorten "
-                     "sip.timers.completed_linger_ms)",
-                     table_full_unlogged_, table_.size());
-        table_full_logged_ = now;
-        table_full_unlogged_ = 0;
+      if (kept) {
+        counters_.by_method.add_response(kept->method(), 503);
+        answer_overloaded(*kept, "Too Many Transactions", origin);
       }
-      // RFC 3261 §21.5.4: 503 tells the client to try elsewhere or later.
-      if (kept) answer_statelessly(*kept, 503, "Too Many Transactions", origin);
+      note_overload("the transaction table is full (sip.limits.max_transactions; or shorten "
+                    "sip.timers.completed_linger_ms)");
     } else {
       ++counters_.unmatchable_dropped;
       spdlog::debug("dropped request from {}: {}", transport::to_string(origin.source),
@@ -159,6 +164,54 @@ void Stack::answer_statelessly(const sip::Message& request, int status, std::str
     spdlog::debug("stateless {} to {} not sent: {}", status, transport::to_string(origin.source),
                   sent.error().message);
   }
+}
+
+bool Stack::late_new_work(const sip::Message& request, const Origin& origin) {
+  if (overload_.max_queue_delay.count() <= 0) return false;
+  if (origin.received == std::chrono::system_clock::time_point{}) return false;  // no stamp
+  // Work in progress goes on: an ACK or CANCEL ends what was started, a request with a To tag
+  // belongs to a dialog.
+  const auto method = request.method();
+  if (method == sip::Method::Ack || method == sip::Method::Cancel || !request.to_tag().empty())
+    return false;
+  const auto waited = std::chrono::system_clock::now() - origin.received;
+  if (waited <= overload_.max_queue_delay) return false;
+  // A retransmission of a live transaction is absorbed below (its answer is re-sent): cheap,
+  // and it keeps the client from retransmitting again.
+  if (auto key = txn::server_key(request); key && table_.contains(*key)) return false;
+  worst_delay_ = std::max(worst_delay_, waited);
+  return true;
+}
+
+bool Stack::answer_overloaded(const sip::Message& request, std::string_view reason,
+                              const Origin& origin) {
+  if (request.method() == sip::Method::Ack) return false;  // §17.1.1.3
+  if (!request.top_via() && !transport::is_connection(origin.protocol)) return false;
+  auto rsp = sip::make_response(request, 503, reason, util::random_token(10));
+  // RFC 3261 §21.5.4, §20.33: when to come back, spread so that refused clients do not return
+  // in step.
+  const auto base = static_cast<std::uint32_t>(std::max<std::int64_t>(overload_.retry_after.count(), 1));
+  rsp.add(sip::HeaderId::RetryAfter,
+          std::to_string(std::uniform_int_distribution<std::uint32_t>(base, 2 * base)(rng_)));
+  auto sent = transport_->send_response(rsp, origin);
+  if (sent) return true;
+  ++counters_.send_failures;
+  spdlog::debug("503 to {} not sent: {}", transport::to_string(origin.source),
+                sent.error().message);
+  return false;
+}
+
+void Stack::note_overload(std::string_view why) {
+  ++overload_unlogged_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - overload_logged_ < std::chrono::seconds(10)) return;
+  const auto worst = std::chrono::duration_cast<std::chrono::milliseconds>(worst_delay_);
+  spdlog::warn("overload: {} new request(s) answered 503 since the last report; latest: {}; "
+               "{} transactions live on this core, longest wait shed {} ms",
+               overload_unlogged_, why, table_.size(), worst.count());
+  overload_logged_ = now;
+  overload_unlogged_ = 0;
+  worst_delay_ = {};
 }
 
 void Stack::on_flow_closed(transport::FlowId flow) {
@@ -216,6 +269,28 @@ Result<void> Stack::respond_statelessly(const txn::Key& server, sip::Message res
     ++counters_.send_failures;
     return sent.error();
   }
+  return {};
+}
+
+Result<void> Stack::reject_overloaded(const txn::Key& server, const sip::Message& request,
+                                      std::string_view reason) {
+  auto it = contexts_.find(server);
+  if (it == contexts_.end() || !table_.contains(server))
+    return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "no such transaction"};
+  const Origin origin = it->second.origin;
+  counters_.by_method.add_response(server.method, 503);
+  const bool sent = answer_overloaded(request, reason, origin);
+  process(table_.abandon(server), origin);
+  if (!sent) return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "503 not sent"};
+  return {};
+}
+
+Result<void> Stack::discard(const txn::Key& server) {
+  auto it = contexts_.find(server);
+  if (it == contexts_.end() || !table_.contains(server))
+    return Error{txn::make_error_code(txn::TxnErrc::NoSuchTransaction), "no such transaction"};
+  const Origin origin = it->second.origin;
+  process(table_.abandon(server), origin);
   return {};
 }
 

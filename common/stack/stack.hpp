@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <random>
 #include <unordered_map>
 #include <vector>
 
@@ -40,9 +41,30 @@
 
 namespace ims::stack {
 
+// How a core sheds load it cannot carry (RFC 3261 §21.5.4; RFC 7339 §1: an overloaded server
+// that keeps accepting work it answers late does no useful work at all). New work is refused
+// early and cheaply, work in progress goes on: responses, ACK, CANCEL, requests within a dialog
+// and retransmissions of live transactions are never shed.
+struct OverloadOptions {
+  // A new request (no To tag, not ACK or CANCEL, matching no live transaction) that waited
+  // longer than this in the UDP socket's receive queue (the kernel's stamp against the clock
+  // when the core reaches it) is answered 503 statelessly: by then its client has retransmitted
+  // it, or soon will, and the core is behind. 0: never (the default, for user agents; the
+  // switch sets sip.overload.max_queue_delay_ms).
+  std::chrono::milliseconds max_queue_delay{0};
+  // Every 503 the core sends for overload (queue delay, full transaction table) carries
+  // Retry-After, drawn in [retry_after, 2 * retry_after] so that clients refused together do
+  // not come back together.
+  std::chrono::seconds retry_after{2};
+  // Far behind, answering every late request would itself take the core: at most this many a
+  // second are answered 503, the rest dropped before they are parsed (transport/overload.hpp).
+  double max_rejections_per_s = 100;
+};
+
 struct Options {
   transport::Options transport;
   txn::TableConfig txn;
+  OverloadOptions overload;
   // Responses counted by method and status (MethodCounts, 70 KB): a switch core's /metrics. An
   // agent's stack, one of thousands in a load generator, goes without.
   bool count_by_method = true;
@@ -100,6 +122,7 @@ struct Counters {
   std::uint64_t bad_responses_dropped = 0;  // parser fault in a response
   std::uint64_t unmatchable_dropped = 0;    // the table could not key the message
   std::uint64_t overload_rejected = 0;      // table full: stateless 503
+  std::uint64_t overload_shed = 0;          // waited past max_queue_delay: stateless 503
   std::uint64_t send_failures = 0;          // the transport refused a send
   // Requests and responses sent again on a timer (Timers A, E, G, and a 2xx to INVITE until its
   // ACK); not the answers to a retransmitted request.
@@ -130,6 +153,13 @@ class Stack final : private transport::MessageSink {
   // stateless answer): a retransmission of the request is answered afresh. For answers that
   // are cheap to recompute and need no memory, such as a digest challenge.
   Result<void> respond_statelessly(const txn::Key& server, sip::Message response);
+  // The TU sheds a new request for overload: a stateless 503 with Retry-After (as the stack's
+  // own, OverloadOptions::retry_after), and the transaction is dropped.
+  Result<void> reject_overloaded(const txn::Key& server, const sip::Message& request,
+                                 std::string_view reason);
+  // The TU sheds a new request without an answer (a UDP flood: an answer would only feed it, or
+  // reach a forged source); the transaction is dropped, a retransmission is a new request.
+  Result<void> discard(const txn::Key& server);
   // The TU sends a request (not an ACK) in a new client transaction. The request carries its
   // final top Via with a z9hG4bK branch.
   Result<txn::Key> send_request(sip::Message request, const Destination& to);
@@ -191,6 +221,13 @@ class Stack final : private transport::MessageSink {
   void on_response(sip::Message response, const transport::Origin& origin);
   void answer_statelessly(const sip::Message& request, int status, std::string_view reason,
                           const transport::Origin& origin);
+  // A 503 with Retry-After for a request refused for overload; false when it could not be sent.
+  bool answer_overloaded(const sip::Message& request, std::string_view reason,
+                         const transport::Origin& origin);
+  // Whether a new request that waited in the socket's queue past the bound is to be shed.
+  bool late_new_work(const sip::Message& request, const transport::Origin& origin);
+  // Logs at most every 10 s how many requests were refused for overload meanwhile.
+  void note_overload(std::string_view why);
   void process(txn::Outcome outcome, const transport::Origin& arrival);
   void carry_out(const txn::Key* key, txn::Action& action, const transport::Origin& arrival,
                  std::vector<Delivery>& deliveries, std::vector<txn::Key>& failed_sends);
@@ -217,9 +254,12 @@ class Stack final : private transport::MessageSink {
   std::unordered_map<std::uint64_t, std::vector<txn::Key>> clients_by_flow_;
   std::unordered_map<std::string, PendingAck> pending_acks_;
   Counters counters_;
-  // The table-full warning is logged at most every 10 s, with the count refused meanwhile.
-  std::chrono::steady_clock::time_point table_full_logged_{};
-  std::uint64_t table_full_unlogged_ = 0;
+  OverloadOptions overload_;
+  // The overload warning is logged at most every 10 s, with the count refused meanwhile.
+  std::chrono::steady_clock::time_point overload_logged_{};
+  std::uint64_t overload_unlogged_ = 0;
+  std::chrono::system_clock::duration worst_delay_{};  // the longest wait shed since the log
+  std::minstd_rand rng_{std::random_device{}()};        // Retry-After's spread
   // Transaction timers: one wheel of kTick ticks, one asio timer running while any is armed,
   // set for the earliest due tick (wake_tick_).
   static constexpr std::chrono::milliseconds kTick{5};

@@ -55,6 +55,11 @@ struct Options {
   std::size_t max_write_queue_bytes = 1 << 20;         // per connection (and per UDP socket)
   int udp_receive_buffer_bytes = 4 << 20;              // SO_RCVBUF: absorbs bursts under load
   bool reuse_port = false;                             // SO_REUSEPORT, for one socket per shard
+  // Overload (overload.hpp; the stack sets these from its OverloadOptions): a new request that
+  // waited in a UDP socket's queue longer than max_queue_delay is passed up to be answered 503
+  // at most max_rejections_per_s times a second, and dropped unparsed past that. 0: off.
+  std::chrono::milliseconds max_queue_delay{0};
+  double max_rejections_per_s = 100;
   std::size_t tcp_read_chunk_bytes = 65536;            // the read buffer all connections share
   WebSocketOptions websocket;
   TlsOptions tls;
@@ -78,6 +83,8 @@ struct Counters {
   std::uint64_t handshakes_failed = 0;         // TLS or WebSocket set-up failed or was refused
   std::uint64_t send_errors = 0;               // no route, connect failure, socket error
   std::uint64_t passed_to_other_core = 0;      // messages and sends handed to the owning core
+  std::uint64_t late_dropped = 0;              // new requests too late to answer: dropped unparsed
+  std::uint64_t blocked_dropped = 0;           // requests from a blocked UDP source, unparsed
 };
 
 }  // namespace ims::transport

@@ -34,6 +34,7 @@ TransportLayer::TransportLayer(asio::any_io_executor strand, Options options, Me
     : strand_(std::move(strand)),
       options_(std::move(options)),
       sink_(&sink),
+      late_gate_(options_.max_rejections_per_s),
       read_buffer_(std::make_shared<std::vector<char>>(options_.tcp_read_chunk_bytes)) {}
 
 TransportLayer::~TransportLayer() { close(); }
@@ -118,29 +119,63 @@ bool TransportLayer::flow_open(FlowId flow) const {
 
 // ---- receiving ---------------------------------------------------------------------------------
 
-void TransportLayer::on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) {
+void TransportLayer::block_requests(const Endpoint& source,
+                                    std::chrono::steady_clock::time_point until) {
+  if (blocked_.size() >= kMaxBlocked) {
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(blocked_, [&](const auto& b) { return b.second <= now; });
+    if (blocked_.size() >= kMaxBlocked && !blocked_.count(source)) return;
+  }
+  blocked_[source] = until;
+}
+
+void TransportLayer::on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from,
+                                 std::chrono::system_clock::time_point received) {
+  // Far behind: a new request that waited too long is not even parsed once the core has spent
+  // its share of 503s (overload.hpp). Checked before passing it to its core, which is as late.
+  if (options_.max_queue_delay.count() > 0 &&
+      received != std::chrono::system_clock::time_point{} &&
+      std::chrono::system_clock::now() - received > options_.max_queue_delay &&
+      peek_new_request(data) && !late_gate_.pass(std::chrono::steady_clock::now())) {
+    ++counters_.late_dropped;
+    return;
+  }
   if (cores_) {
     if (const std::size_t owner = cores_->owner_of(peek_call_id(data)); owner != core_) {
       ++counters_.passed_to_other_core;
-      cores_->post(owner, [serial = flow_serial(socket.id()), bytes = std::string(data),
-                           from](TransportLayer& t) { t.on_passed_datagram(serial, bytes, from); });
+      cores_->post(owner, [serial = flow_serial(socket.id()), bytes = std::string(data), from,
+                           received](TransportLayer& t) {
+        t.on_passed_datagram(serial, bytes, from, received);
+      });
       return;
     }
   }
-  accept_datagram(socket, data, from);
+  accept_datagram(socket, data, from, received);
 }
 
 void TransportLayer::on_passed_datagram(std::uint64_t serial, const std::string& data,
-                                        const Endpoint& from) {
+                                        const Endpoint& from,
+                                        std::chrono::system_clock::time_point received) {
   if (closed_) return;
   for (auto& s : udp_sockets_) {
-    if (flow_serial(s->id()) == serial) return accept_datagram(*s, data, from);
+    if (flow_serial(s->id()) == serial) return accept_datagram(*s, data, from, received);
   }
 }
 
 void TransportLayer::accept_datagram(UdpSocket& socket, std::string_view data,
-                                     const Endpoint& from) {
+                                     const Endpoint& from,
+                                     std::chrono::system_clock::time_point received) {
   ++counters_.datagrams_received;
+  if (!blocked_.empty()) {
+    if (auto b = blocked_.find(from); b != blocked_.end()) {
+      if (std::chrono::steady_clock::now() >= b->second) {
+        blocked_.erase(b);
+      } else if (data.substr(0, 4) != "SIP/") {  // responses still complete our requests
+        ++counters_.blocked_dropped;
+        return;
+      }
+    }
+  }
   auto parsed = sip::parse_datagram(data, options_.limits);
   if (!parsed) {
     // RFC 5626 §4.4.1 clients may send CRLF keep-alives over UDP; they are not garbage.
@@ -152,7 +187,7 @@ void TransportLayer::accept_datagram(UdpSocket& socket, std::string_view data,
     drop_log_.note("datagram", to_string(from), parsed.error().message);
     return;
   }
-  deliver(std::move(*parsed), Origin{Protocol::Udp, from, socket.local(), socket.id()});
+  deliver(std::move(*parsed), Origin{Protocol::Udp, from, socket.local(), socket.id(), received});
 }
 
 Result<std::shared_ptr<StreamFlow>> TransportLayer::make_flow(Protocol protocol,

@@ -29,6 +29,7 @@
 #include "common/sip/message.hpp"
 #include "common/transport/cores.hpp"
 #include "common/transport/drop_log.hpp"
+#include "common/transport/overload.hpp"
 #include "common/transport/options.hpp"
 #include "common/transport/stream_flow.hpp"
 #include "common/transport/tcp_connection.hpp"
@@ -99,6 +100,12 @@ class TransportLayer final : private UdpSocket::Events,
   bool flow_open(FlowId flow) const;
   std::size_t connection_count() const { return connections_.size(); }
   const Counters& counters() const { return counters_; }
+  // Requests (not responses) arriving over UDP from `source` are dropped unparsed until
+  // `until`: the upper layer sheds them anyway (a flood over a per-source limit), and dropping
+  // them here costs a lookup instead of a parse. At most kMaxBlocked sources at once; past it
+  // the call does nothing (the upper layer still sheds, at a parse each).
+  void block_requests(const Endpoint& source, std::chrono::steady_clock::time_point until);
+  static constexpr std::size_t kMaxBlocked = 4096;
   // Why the last connection we opened to `remote` closed before it was set up (connect, TLS
   // handshake or WebSocket upgrade), e.g. "TLS handshake: certificate verify failed"; empty
   // when it did not, or once one to `remote` has since worked.
@@ -110,7 +117,8 @@ class TransportLayer final : private UdpSocket::Events,
 
  private:
   // UdpSocket::Events, TcpListener::Events, StreamFlow::Events
-  void on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) override;
+  void on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from,
+                   std::chrono::system_clock::time_point received) override;
   void on_accepted(TcpListener& listener, boost::asio::ip::tcp::socket socket) override;
   void on_stream_message(StreamFlow& c, sip::Message message) override;
   void on_stream_error(StreamFlow& c, const Error& error) override;
@@ -122,9 +130,11 @@ class TransportLayer final : private UdpSocket::Events,
                                                 bool inbound);
   void deliver(sip::Message message, const Origin& origin);
   // A datagram this core handles: parsed and delivered as if it arrived on `socket`.
-  void accept_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from);
+  void accept_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from,
+                       std::chrono::system_clock::time_point received);
   // Another core passed a datagram it received on its socket of listener serial `serial`.
-  void on_passed_datagram(std::uint64_t serial, const std::string& data, const Endpoint& from);
+  void on_passed_datagram(std::uint64_t serial, const std::string& data, const Endpoint& from,
+                          std::chrono::system_clock::time_point received);
   bool foreign(FlowId flow) const { return cores_ && flow_core(flow) != core_; }
   // A connection of this core closed: the sink, and every other core's, is told.
   void tell_flow_closed(FlowId flow);
@@ -145,6 +155,8 @@ class TransportLayer final : private UdpSocket::Events,
   MessageSink* sink_;
   Counters counters_;
   DropLog drop_log_;
+  LateGate late_gate_;
+  std::unordered_map<Endpoint, std::chrono::steady_clock::time_point, EndpointHash> blocked_;
   std::vector<ListenerInfo> listeners_;
   std::vector<std::shared_ptr<UdpSocket>> udp_sockets_;
   std::vector<std::shared_ptr<TcpListener>> tcp_listeners_;

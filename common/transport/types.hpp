@@ -2,6 +2,7 @@
 // Value types shared by the transport layer and its users: transport protocols, endpoints,
 // flow ids and the origin of a received message. No sockets here.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -75,6 +76,10 @@ struct Origin {
   Endpoint source;  // the peer's address and port as seen on the packet
   Endpoint local;   // our socket's address and port
   FlowId flow{};    // the TCP connection or UDP socket the message arrived on
+  // When the kernel received the datagram (SO_TIMESTAMPNS, the system clock): how long it then
+  // waited in the socket's queue tells how far behind the core is. Unset (the epoch) for
+  // stream transports and when the kernel gave no stamp.
+  std::chrono::system_clock::time_point received{};
 };
 
 }  // namespace ims::transport

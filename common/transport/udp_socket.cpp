@@ -46,6 +46,12 @@ Result<std::shared_ptr<UdpSocket>> UdpSocket::open(const asio::any_io_executor& 
   boost::system::error_code ignored;
   socket.set_option(asio::socket_base::receive_buffer_size(options.udp_receive_buffer_bytes),
                     ignored);
+  // The kernel's receive time of each datagram, for the queueing delay the core sheds on. A
+  // kernel without it merely gives no stamp.
+  if (int on = 1;
+      ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    spdlog::debug("udp {}: SO_TIMESTAMPNS: {}", to_string(where), std::strerror(errno));
+  }
   socket.bind(ep, ec);
   if (ec) return fail("bind");
   auto bound = socket.local_endpoint(ec);
@@ -66,16 +72,34 @@ struct UdpSocket::Inbox {
       headers[i].msg_hdr.msg_iov = &iov[i];
       headers[i].msg_hdr.msg_iovlen = 1;
       headers[i].msg_hdr.msg_name = &from[i];
+      headers[i].msg_hdr.msg_control = control[i].data();
     }
   }
-  // recvmmsg writes the source address lengths back: reset them before each call.
+  // recvmmsg writes the source address and control lengths back: reset them before each call.
   void rearm() {
-    for (unsigned i = 0; i < kBatch; ++i) headers[i].msg_hdr.msg_namelen = sizeof from[i];
+    for (unsigned i = 0; i < kBatch; ++i) {
+      headers[i].msg_hdr.msg_namelen = sizeof from[i];
+      headers[i].msg_hdr.msg_controllen = control[i].size();
+    }
+  }
+  // The SCM_TIMESTAMPNS stamp of datagram i; the epoch without one.
+  std::chrono::system_clock::time_point stamp(unsigned i) {
+    msghdr& h = headers[i].msg_hdr;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      const auto since = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+      return std::chrono::system_clock::time_point(
+          std::chrono::duration_cast<std::chrono::system_clock::duration>(since));
+    }
+    return {};
   }
   std::array<std::array<char, kPayload>, kBatch> buffers;
   std::array<iovec, kBatch> iov{};
   std::array<mmsghdr, kBatch> headers{};
   std::array<sockaddr_storage, kBatch> from{};
+  std::array<std::array<char, CMSG_SPACE(sizeof(timespec))>, kBatch> control{};
 };
 
 namespace {
@@ -154,7 +178,7 @@ bool UdpSocket::drain() {
       if (!from) continue;  // not an IP datagram: cannot happen on an IP socket
       events_->on_datagram(*this,
                            std::string_view(inbox_->buffers[i].data(), inbox_->headers[i].msg_len),
-                           *from);
+                           *from, inbox_->stamp(static_cast<unsigned>(i)));
       if (!events_) return false;
     }
     taken += static_cast<unsigned>(n);

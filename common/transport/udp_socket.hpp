@@ -5,12 +5,15 @@
 // most kMaxPerWakeup per wake-up so that other sockets and timers get their turn). Sends
 // at once (non-blocking); what the kernel refuses waits in a bounded outbox until the socket is
 // writable, and meanwhile no new datagram is read (backpressure: requests wait in the kernel's
-// receive buffer instead of making answers that would be dropped).
+// receive buffer instead of making answers that would be dropped). The kernel stamps each
+// datagram with its arrival time (SO_TIMESTAMPNS), which goes up with it: the SIP core sheds new
+// requests that waited too long in the queue (stack.hpp).
 //
 // Owner: TransportLayer (holds the shared_ptr; pending receives and sends hold another).
 // Strand: the executor it is created on; every call and callback happens there.
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -31,7 +34,9 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // Implemented by the owner; called on the strand, never after detach().
   class Events {
    public:
-    virtual void on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from) = 0;
+    // `received`: the kernel's receive time of the datagram (the epoch when it gave none).
+    virtual void on_datagram(UdpSocket& socket, std::string_view data, const Endpoint& from,
+                             std::chrono::system_clock::time_point received) = 0;
 
    protected:
     ~Events() = default;

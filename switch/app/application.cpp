@@ -41,6 +41,9 @@ stack::Options stack_options(const config::Config& config) {
   o.txn.timers.t4 = config.sip.timers.t4;
   o.txn.timers.completed_linger = config.sip.timers.completed_linger;
   o.txn.max_transactions = config.sip.max_transactions;
+  o.overload.max_queue_delay = config.sip.overload.max_queue_delay;
+  o.overload.retry_after = config.sip.overload.retry_after;
+  o.overload.max_rejections_per_s = static_cast<double>(config.sip.overload.max_rejections_per_s);
   return o;
 }
 
@@ -151,6 +154,11 @@ TuSettings tu_settings(const config::Config& config) {
   t.bridge = bridge_settings(config.im);
   t.im.udp_size_limit = config.proxy.udp_size_limit;
   t.md5_only_user_agents = config.auth.md5_only_user_agents;
+  const auto& o = config.sip.overload;
+  t.source_limit.per_second = static_cast<double>(o.unauthenticated_per_source_per_s);
+  t.source_limit.burst = static_cast<double>(o.unauthenticated_burst);
+  t.source_limit.max_sources = o.max_limited_sources;
+  t.source_limit.trust = o.trusted_source;
   t.subscribe = subscribe_settings(config.im);
   // An ended session's dialogs are kept as long as a transaction may still bring news of it:
   // as long as completed transactions are kept (sip.timers.completed_linger_ms), 64*T1 unless
@@ -397,6 +405,9 @@ void Application::sample_core(std::size_t k, std::shared_ptr<std::vector<CoreMet
     c.transactions = here.stack->live_transactions();
     c.tu = here.tu->counters();
     c.auth = here.tu->authenticator().counters();
+    c.source_limit = here.tu->source_limiter().counters();
+    c.txn_retransmissions = here.stack->txn_stats().retransmissions;
+    c.limited_sources = here.tu->source_limiter().tracked();
     if (const auto* im = here.tu->im()) c.im = im->counters();
     if (const auto* n = here.tu->notifier()) {
       c.presence = n->counters();

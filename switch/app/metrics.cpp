@@ -89,6 +89,29 @@ std::string prometheus_text(const Metrics& m) {
   w.per_core(m, "imswitch_sip_overload_rejected_total", "counter",
              "Requests answered 503 because the transaction table was full.",
              [](const CoreMetrics& c) { return c.stack.overload_rejected; });
+  w.per_core(m, "imswitch_sip_overload_shed_total", "counter",
+             "New requests answered 503 because they waited in the receive queue past "
+             "sip.overload.max_queue_delay_ms.",
+             [](const CoreMetrics& c) { return c.stack.overload_shed; });
+  w.per_core(m, "imswitch_sip_overload_dropped_total", "counter",
+             "New requests that waited past sip.overload.max_queue_delay_ms when the core had "
+             "spent its sip.overload.max_rejections_per_s: dropped before parsing.",
+             [](const CoreMetrics& c) { return c.transport.late_dropped; });
+  w.per_core(m, "imswitch_sip_retransmissions_received_total", "counter",
+             "Requests that matched a live server transaction (retransmissions).",
+             [](const CoreMetrics& c) { return c.txn_retransmissions; });
+  w.per_core(m, "imswitch_sip_unauthenticated_shed_total", "counter",
+             "Requests needing credentials from a source that has not authenticated lately, "
+             "shed over sip.overload.unauthenticated_per_source_per_s (dropped over UDP, 503 "
+             "otherwise).",
+             [](const CoreMetrics& c) { return c.source_limit.shed; });
+  w.per_core(m, "imswitch_sip_blocked_dropped_total", "counter",
+             "Requests from a UDP source over its limit, dropped before parsing while it waits "
+             "for its next token.",
+             [](const CoreMetrics& c) { return c.transport.blocked_dropped; });
+  w.per_core(m, "imswitch_sip_limited_sources", "gauge",
+             "Sources (address and port) the per-source limit tracks.",
+             [](const CoreMetrics& c) { return c.limited_sources; });
   w.per_core(m, "imswitch_connections_accepted_total", "counter",
              "TCP, TLS and WebSocket connections accepted.",
              [](const CoreMetrics& c) { return c.transport.connections_accepted; });

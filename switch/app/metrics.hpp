@@ -25,7 +25,10 @@ struct CoreMetrics {
   stack::Counters stack;
   TuCounters tu;
   AuthCounters auth;
+  SourceLimitCounters source_limit;  // requests shed over the per-source limit
+  std::size_t limited_sources = 0;   // sources the limit tracks
   im::ImCounters im;
+  std::uint64_t txn_retransmissions = 0;  // requests matched to a live server transaction
   double cpu_seconds = 0;  // CPU time of the core's thread since it started
   NotifierCounters presence;             // SUBSCRIBE/NOTIFY for agents' presence
   std::size_t presence_subscriptions = 0;  // active on this core

@@ -26,6 +26,7 @@ SwitchTu::SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
       core_(core),
       authn_(shared.verifier, settings.md5_only_user_agents),
       settings_(settings),
+      limiter_(settings.source_limit),
       sweep_timer_(strand) {}
 
 SwitchTu::~SwitchTu() = default;
@@ -145,6 +146,81 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
                   transport::protocol_name(origin.protocol), transport::to_string(origin.source),
                   request.call_id());
   }
+  // A source that has not authenticated lately gets a bounded rate of requests that need
+  // credentials (a flood of REGISTERs and MESSAGEs with none, or wrong ones, must not take the
+  // core from the agents); a successful authentication lifts the limit for it.
+  const bool gated = limiter_.enabled() && needs_credentials(request);
+  const auto mono_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  std::uint64_t authenticated_before = 0;
+  if (gated) {
+    const auto now = mono_ms();
+    if (!limiter_.admit(origin.source, now)) return shed_unauthenticated(server, request, origin);
+    authenticated_before = authn_.counters().authenticated;
+  }
+  dispatch(server, std::move(request), origin);
+  if (gated && authn_.counters().authenticated != authenticated_before)
+    limiter_.trust(origin.source, mono_ms());
+}
+
+bool SwitchTu::needs_credentials(const sip::Message& request) {
+  switch (request.method()) {
+    case sip::Method::Register:
+    case sip::Method::Subscribe:
+      return true;
+    case sip::Method::Message:
+    case sip::Method::Invite:
+    case sip::Method::Publish:
+      return request.to_tag().empty();  // in a session's dialog the B2BUA knows the peer
+    case sip::Method::Ack:
+    case sip::Method::Bye:
+    case sip::Method::Cancel:
+    case sip::Method::Options:
+    case sip::Method::Info:
+    case sip::Method::Update:
+    case sip::Method::Prack:
+    case sip::Method::Notify:
+    case sip::Method::Refer:
+    case sip::Method::Unknown:
+      return false;
+  }
+  return false;
+}
+
+void SwitchTu::shed_unauthenticated(const txn::Key& server, const sip::Message& request,
+                                    const transport::Origin& origin) {
+  // Over UDP the request is dropped: an answer costs a send, would feed the flood, and could go
+  // to a forged source address (a 401 is larger than the request that asked for it). Over a
+  // connection the source is real and would otherwise wait for its timeout: 503 with
+  // Retry-After.
+  const bool udp = origin.protocol == transport::Protocol::Udp;
+  auto done = udp ? stack_->discard(server)
+                  : stack_->reject_overloaded(server, request, "Too Many Unauthenticated Requests");
+  // Until the source's bucket has a token again its requests are dropped before parsing.
+  if (udp) {
+    const auto token = std::chrono::duration<double>(1.0 / limiter_.settings().per_second);
+    stack_->transport().block_requests(
+        origin.source, std::chrono::steady_clock::now() +
+                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(token));
+  }
+  if (!done) spdlog::debug("shed request not dropped: {}", done.error().message);
+  ++limit_unlogged_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - limit_logged_ < std::chrono::seconds(10)) return;
+  spdlog::warn("{} request(s) without valid credentials shed over the per-source limit "
+               "(sip.overload.unauthenticated_per_source_per_s) since the last report; latest "
+               "{} from {}/{}; {} sources tracked",
+               limit_unlogged_, request.method_text(), transport::protocol_name(origin.protocol),
+               transport::to_string(origin.source), limiter_.tracked());
+  limit_logged_ = now;
+  limit_unlogged_ = 0;
+}
+
+void SwitchTu::dispatch(const txn::Key& server, sip::Message request,
+                        const transport::Origin& origin) {
   switch (request.method()) {
     case sip::Method::Register:
       return on_register(server, request, origin);

@@ -39,6 +39,7 @@
 #include "switch/config/config.hpp"
 #include "switch/app/authn.hpp"
 #include "switch/app/queue_desk.hpp"
+#include "switch/app/source_limit.hpp"
 #include "switch/app/subscribe.hpp"
 #include "switch/directory/directory.hpp"
 #include "switch/im/b2bua.hpp"
@@ -57,6 +58,8 @@ struct TuSettings {
   agents::SubscribeSettings subscribe;  // im.subscribe_*, im.max_subscriptions*
   // auth.md5_only_user_agents (lowercase patterns): clients offered a single MD5 challenge.
   std::vector<std::string> md5_only_user_agents;
+  // sip.overload.unauthenticated_*: the per-source limit on requests without valid credentials.
+  SourceLimitSettings source_limit;
   // How often expired registrations and stored messages are swept.
   std::chrono::milliseconds sweep_interval{30000};
 };
@@ -140,6 +143,7 @@ class SwitchTu final : public stack::TransactionUser {
   const proxy::PagerProxy* pager() const { return pager_.get(); }
   const im::ImB2bua* im() const { return im_.get(); }
   const Authenticator& authenticator() const { return authn_; }
+  const SourceLimiter& source_limiter() const { return limiter_; }
   const PresenceNotifier* notifier() const { return notifier_.get(); }
   // The state of `login` may have changed: this core's subscriptions to it are notified.
   void on_watched_change(const std::string& login) {
@@ -160,6 +164,8 @@ class SwitchTu final : public stack::TransactionUser {
   void on_queued_message_offer(const routing::Offer& offer);
 
  private:
+  // Routes a new request to what handles it (the table at the top of this file).
+  void dispatch(const txn::Key& server, sip::Message request, const transport::Origin& origin);
   void on_register(const txn::Key& server, const sip::Message& request,
                    const transport::Origin& origin);
   void on_message(const txn::Key& server, sip::Message request, const transport::Origin& origin);
@@ -190,6 +196,12 @@ class SwitchTu final : public stack::TransactionUser {
   // Answers server transaction `server` of this core from whichever core the session runs on.
   im::ImB2bua::Reply reply_home(const txn::Key& server);
   void send(const txn::Key& server, sip::Message response);
+  // Whether the request is one the switch authenticates (the digest of authn.hpp): what the
+  // per-source limit applies to.
+  static bool needs_credentials(const sip::Message& request);
+  // A request over its source's limit (source_limit.hpp): dropped over UDP, 503 otherwise.
+  void shed_unauthenticated(const txn::Key& server, const sip::Message& request,
+                            const transport::Origin& origin);
   // A pager MESSAGE to a queue or routing point (queue_messages.cpp): to the agent a routing
   // point leads to, to a free member of the queue, or kept in the queue's line (202).
   void route_message(const txn::Key& server, sip::Message request,
@@ -219,6 +231,10 @@ class SwitchTu final : public stack::TransactionUser {
   std::size_t core_;
   Authenticator authn_;
   TuSettings settings_;
+  SourceLimiter limiter_;
+  // The limit's warning: at most one every 10 s, with the count shed meanwhile.
+  std::chrono::steady_clock::time_point limit_logged_{};
+  std::uint64_t limit_unlogged_ = 0;
   std::unique_ptr<proxy::PagerProxy> pager_;
   std::unique_ptr<im::ImB2bua> im_;
   std::unique_ptr<PresenceNotifier> notifier_;

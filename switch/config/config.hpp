@@ -64,6 +64,24 @@ struct WebSocket {
   static constexpr const char* kDefaultWebRoot = "tools/web/node_modules/jssip/dist";
 };
 
+// sip.overload: how a SIP core sheds what it cannot carry (stack.hpp OverloadOptions,
+// switch/app/source_limit.hpp).
+struct Overload {
+  // A new request that waited longer in the UDP receive queue is answered 503; 0: never.
+  std::chrono::milliseconds max_queue_delay{100};
+  // Retry-After of the overload 503s: a value in [retry_after, 2 * retry_after].
+  std::chrono::seconds retry_after{2};
+  // Late new requests answered 503 a second, at most; the rest are dropped unparsed.
+  std::size_t max_rejections_per_s = 100;
+  // Requests needing credentials from a source (address and port) that has not authenticated
+  // within trusted_source: this many a second, after a burst; past it dropped (UDP) or 503.
+  // 0: no limit.
+  std::size_t unauthenticated_per_source_per_s = 20;
+  std::size_t unauthenticated_burst = 100;
+  std::size_t max_limited_sources = 10000;
+  std::chrono::seconds trusted_source{300};
+};
+
 struct Sip {
   std::vector<Listen> listen;  // default_listeners() when the key is absent
   std::size_t threads = 1;     // SIP cores, one thread each (1 .. 64)
@@ -71,6 +89,7 @@ struct Sip {
   // Live transactions per SIP core; past it a new request is answered 503 (1000 .. 10000000).
   std::size_t max_transactions = 200'000;
   Timers timers;
+  Overload overload;
   Tcp tcp;
   Tls tls;
   WebSocket websocket;

@@ -93,6 +93,37 @@ void read_limits(YamlReader& r, const YAML::Node& sip, sip::Limits& out,
   out.max_vias = v;
 }
 
+void read_overload(YamlReader& r, const YAML::Node& sip, Overload& out) {
+  const YAML::Node n = sip["overload"];
+  if (!n) return;
+  if (!r.check_map(n, "sip.overload",
+                   {"max_queue_delay_ms", "retry_after_s", "max_rejections_per_s",
+                    "unauthenticated_per_source_per_s",
+                    "unauthenticated_burst", "max_limited_sources", "trusted_source_s"}))
+    return;
+  uint64_t v = out.max_queue_delay.count();
+  r.read_uint(n, "sip.overload", "max_queue_delay_ms", 0, 60000, v);
+  out.max_queue_delay = std::chrono::milliseconds(v);
+  v = out.retry_after.count();
+  r.read_uint(n, "sip.overload", "retry_after_s", 1, 3600, v);
+  out.retry_after = std::chrono::seconds(v);
+  v = out.max_rejections_per_s;
+  r.read_uint(n, "sip.overload", "max_rejections_per_s", 0, 1'000'000, v);
+  out.max_rejections_per_s = v;
+  v = out.unauthenticated_per_source_per_s;
+  r.read_uint(n, "sip.overload", "unauthenticated_per_source_per_s", 0, 1'000'000, v);
+  out.unauthenticated_per_source_per_s = v;
+  v = out.unauthenticated_burst;
+  r.read_uint(n, "sip.overload", "unauthenticated_burst", 1, 1'000'000, v);
+  out.unauthenticated_burst = v;
+  v = out.max_limited_sources;
+  r.read_uint(n, "sip.overload", "max_limited_sources", 1, 10'000'000, v);
+  out.max_limited_sources = v;
+  v = out.trusted_source.count();
+  r.read_uint(n, "sip.overload", "trusted_source_s", 0, 86400, v);
+  out.trusted_source = std::chrono::seconds(v);
+}
+
 void read_timers(YamlReader& r, const YAML::Node& sip, Timers& out) {
   const YAML::Node n = sip["timers"];
   if (!n) return;
@@ -189,14 +220,15 @@ Result<Config> read_root(YamlReader& r, const YAML::Node& root) {
   if (r.check_map(root, "", {"sip", "log", "store", "registrar", "auth", "proxy", "im", "http",
                               "directory"})) {
     const YAML::Node sip = root["sip"];
-    if (r.check_map(sip, "sip", {"listen", "domains", "threads", "limits", "timers", "tcp", "tls",
-                                 "websocket"})) {
+    if (r.check_map(sip, "sip", {"listen", "domains", "threads", "limits", "timers", "overload",
+                                 "tcp", "tls", "websocket"})) {
       read_listen(r, sip, c.sip);
       std::uint64_t threads = c.sip.threads;
       r.read_uint(sip, "sip", "threads", 1, 64, threads);
       c.sip.threads = static_cast<std::size_t>(threads);
       read_limits(r, sip, c.sip.limits, c.sip.max_transactions);
       read_timers(r, sip, c.sip.timers);
+      read_overload(r, sip, c.sip.overload);
       read_tcp(r, sip, c.sip.tcp);
       read_tls(r, sip, c.sip.tls);
       read_websocket(r, sip, c.sip.websocket);

@@ -34,6 +34,7 @@ TEST(PrometheusText, HistogramBucketsAreCumulativeWithInfEqualToTheCount) {
 TEST(PrometheusText, ResponsesAreLabelledByMethodAndCodeAndOnlyWhenSeen) {
   Metrics m;
   m.cores.resize(2);
+  for (auto& core : m.cores) core.stack.by_method.enable();  // as a switch core's stack does
   m.cores[1].stack.by_method.add_response(sip::Method::Message, 202);
   m.cores[1].stack.by_method.add_response(sip::Method::Message, 202);
   m.cores[0].stack.by_method.add_response(sip::Method::Unknown, 405);
