@@ -190,6 +190,11 @@ std::string render_table(const LoadPlan& plan, const Results& r) {
     line(fmt::format("{}delivery: {} session message(s) answered 200 never reached the recipient",
                      r.delivery_checked ? "" : "\n", r.session_delivery_lost));
   }
+  const std::uint64_t started = r.scenarios_started();
+  if (started && r.cpu_seconds > 0) {
+    line(fmt::format("\nimtool load's own CPU: {:.2f} s over the traffic, {:.1f} us per scenario",
+                     r.cpu_seconds, r.cpu_seconds * 1e6 / static_cast<double>(started)));
+  }
   line(fmt::format("\nretransmissions: {}{}", r.retransmissions,
                    r.late_starts ? fmt::format("; {} scenarios started late (--max-outstanding "
                                                "reached; their latency counts from their time)",
@@ -234,7 +239,8 @@ nlohmann::json to_json(const LoadPlan& plan, const Results& r) {
                {"session_messages", plan.session_messages},
                {"answer_only", plan.answer_only}};
   j["logged_in"] = r.logged_in;
-  j["seconds"] = {{"login", r.login_seconds}, {"traffic", r.traffic_seconds}, {"drain", r.drain_seconds}};
+  j["seconds"] = {{"login", r.login_seconds}, {"traffic", r.traffic_seconds},
+                  {"drain", r.drain_seconds}, {"cpu", r.cpu_seconds}};
   j["interrupted"] = r.interrupted;
   json scenarios = json::object();
   for (std::size_t i = 0; i < kScenarios; ++i) {

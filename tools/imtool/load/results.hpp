@@ -84,6 +84,7 @@ struct Results {
   double login_seconds = 0;
   double traffic_seconds = 0;
   double drain_seconds = 0;
+  double cpu_seconds = 0;  // this process's CPU time over the traffic and the drain
   bool interrupted = false;
   // Pager messages sent to this process's own agents: those answered 2xx that never arrived,
   // and arrivals of one message more than once (checked only then).

@@ -6,6 +6,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include <sys/resource.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
@@ -19,6 +21,14 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// This process's CPU time (user + system), seconds.
+double process_cpu_seconds() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 constexpr auto kTick = std::chrono::milliseconds(1);
 constexpr auto kSweepEvery = std::chrono::milliseconds(250);
@@ -259,6 +269,7 @@ class Runner::Impl {
     phase_ = Phase::Traffic;
     traffic_start_ = Clock::now();
     last_progress_ = traffic_start_;
+    traffic_cpu_start_ = process_cpu_seconds();
     if (!plan_.answer_only && !plan_.flat_out()) {
       schedule_.emplace(plan_.rate, std::chrono::duration_cast<std::chrono::nanoseconds>(plan_.ramp));
     }
@@ -323,6 +334,7 @@ class Runner::Impl {
     if ((outstanding_ == 0 && session_entries_missing() == 0) || now >= drain_deadline_) {
       results_.drain_seconds = seconds_between(drain_start_, now);
       results_.unfinished = outstanding_;
+      if (traffic_cpu_start_ >= 0) results_.cpu_seconds = process_cpu_seconds() - traffic_cpu_start_;
       return start_logout();
     }
     tick_.expires_after(std::chrono::milliseconds(5));
@@ -797,6 +809,7 @@ class Runner::Impl {
   Clock::time_point started_, login_start_, traffic_start_, drain_start_, drain_deadline_,
       logout_start_, logout_deadline_, last_progress_;
   std::uint64_t last_done_ = 0;
+  double traffic_cpu_start_ = -1;
 };
 
 Runner::Runner(asio::io_context& io, LoadPlan plan, RunnerSetup setup)
