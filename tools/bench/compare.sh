@@ -37,7 +37,9 @@
 #   --quick               short steps and fewer rates: a check of the harness in under 5 min
 #   --out DIR             results folder (created; must lie outside the repository)
 #   --scenarios LIST      ceilings to search, comma-separated: message,session,register (all)
-#   --source NAME         what sends the MESSAGE load: sipp (the only one so far)
+#   --source LIST         what sends the MESSAGE load, comma-separated: sipp (default), imtool
+#                         (imtool load from build/tools/imtool/imtool: 100 senders, client-
+#                         library agents); with both, each one's ceiling and CPU per message
 #   --kamailio-children N Kamailio's UDP worker processes (default 4)
 #   -h, --help            this text
 #
@@ -48,6 +50,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tools/bench
 bin=$top/build/switch/imswitch
+tool=$top/build/tools/imtool/imtool
 lib=$here/benchlib.py
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
@@ -66,8 +69,8 @@ while [ $# -gt 0 ]; do
                  scenarios=$2; shift ;;
     --scenarios=*) scenarios=${1#--scenarios=} ;;
     --source) [ $# -ge 2 ] || { echo "compare: --source needs a name" >&2; exit 2; }
-              sources=("$2"); shift ;;
-    --source=*) sources=("${1#--source=}") ;;
+              IFS=, read -r -a sources <<<"$2"; shift ;;
+    --source=*) IFS=, read -r -a sources <<<"${1#--source=}" ;;
     --kamailio-children) [ $# -ge 2 ] || { echo "compare: --kamailio-children needs N" >&2; exit 2; }
                          kam_children=$2; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -129,7 +132,7 @@ build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$top/build/CMakeCache.txt"
 [ "$build_type" = Release ] ||
   echo "compare: warning: build/ is a '${build_type:-unknown}' build, not Release: figures will be low" >&2
 
-pkgs=(sip-tester kamailio tcpdump python3 iproute2)
+pkgs=(sip-tester kamailio tcpdump python3 iproute2 time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -238,17 +241,44 @@ step_source_sipp() {
   [ "$sc" = register ] && args=(-sf "$here/sipp/uac_register.xml" -inf "$out/load.csv"
                                 -key cport $sink_port -key ctag "")
   mkdir -p "$dir"
-  (cd "$dir" && run_bounded $(( secs * 3 + 40 )) sipp "127.0.0.1:$port" "${args[@]}" \
+  local timer=()
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$dir/time.txt")
+  (cd "$dir" && run_bounded $(( secs * 3 + 40 )) "${timer[@]}" sipp "127.0.0.1:$port" "${args[@]}" \
     -i 127.0.0.1 -p $uac_port -bind_local -r "$rate" -m "$calls" -nostdin \
     -timeout $(( secs * 3 + 30 ))s -recv_timeout $(( recv_timeout * 1000 )) -trace_stat -stf stat.csv -fd 1 \
     -trace_err -error_file errors.log -ringbuffer_files 1 -ringbuffer_size 2000000 \
     >sipp.log 2>&1) || rc=$?
   python3 "$lib" step "$dir/stat.csv" "$rate" "$calls" --rc "$rc"
+  [ -s "$dir/time.txt" ] && awk 'END { printf "%.3f\n", $1 + $2 }' "$dir/time.txt" >"$dir/source_cpu"
+  return 0
 }
 
 step_source_imtool() {
-  echo "compare: the imtool source is not available yet (imtool load)" >&2
-  return 2
+  local sc=$1 target=$2 rate=$3 secs=$4 dir=$5 port rc=0
+  port=$(target_port "$target")
+  mkdir -p "$dir"
+  # cust0001..cust0100 log in (not timed), then send to agent0001..agent1000 (the agents' sipp
+  # answers) at RATE for SECS; the report's JSON gives the contract's line and imtool's CPU.
+  run_bounded $(( secs * 3 + 60 )) "$tool" load --server "127.0.0.1:$port" \
+    --agents 'cust{0001..0100}' --targets 'agent{0001..1000}' --register-rate 1000 \
+    --mix message=1 --rate "$rate" --duration "${secs}s" --drain "${recv_timeout}s" \
+    --progress 0 --max-failure-rate 1 --json "$dir/load.json" >"$dir/load.txt" 2>&1 || rc=$?
+  python3 - "$dir/load.json" "$rate" "$rc" "$dir/source_cpu" <<'PY'
+import json, sys
+path, rate, rc, cpu_file = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+try:
+    r = json.load(open(path))
+except Exception:
+    print("fail 0 0 0 0 0"); sys.exit(0)
+m = r["scenarios"]["message"]
+secs = r["seconds"]["traffic"] + r["seconds"]["drain"]
+failed = m["failed"] + r["unfinished"]
+achieved = m["completed"] / secs if secs > 0 else 0
+ok = failed == 0 and m["completed"] == m["started"] and achieved >= 0.95 * rate
+print("pass" if ok else "fail", round(achieved), failed, m["completed"], r["retransmissions"],
+      round(secs, 1))
+open(cpu_file, "w").write("%.3f\n" % r["seconds"]["cpu"])
+PY
 }
 
 # step SOURCE SCENARIO TARGET RATE SECS DIR: the source's line plus the target's CPU in that
@@ -263,8 +293,10 @@ step() {
 }
 
 for s in "${sources[@]}"; do
+  [ "$s" != imtool ] || [ -x "$tool" ] ||
+    { echo "compare: --source imtool needs $tool (build first)" >&2; exit 2; }
   declare -F "step_source_$s" >/dev/null ||
-    { echo "compare: unknown source '$s' (sipp)" >&2; exit 2; }
+    { echo "compare: unknown source '$s' (sipp, imtool)" >&2; exit 2; }
   [ "$s" = sipp ] || [ "$scenarios" = message ] ||
     { echo "compare: --source $s measures only the message ceiling: add --scenarios message" >&2; exit 2; }
 done
@@ -440,8 +472,12 @@ search() {
       line=$(step "$src" "$sc" "$t" "$rate" $step_secs "$dir")
       printf '%s\t%s\t%s\t%s\t%s\n' "$src" "$sc" "$t" "$rate" "$line" >>"$out/steps.tsv"
       read -r result achieved failed ok retrans secs cpu <<<"$line"
-      say "  $(printf '%-8s %6s/s %s: %6s/s held, %s failed, %s retransmissions, server CPU %ss' \
-        "$t" "$rate" "$result" "$achieved" "$failed" "$retrans" "$cpu")"
+      local src_cpu=-
+      [ -s "$dir/source_cpu" ] && src_cpu=$(cat "$dir/source_cpu")
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$src" "$sc" "$t" "$rate" "$result" "$ok" "$src_cpu" \
+        >>"$out/sources.tsv"
+      say "  $(printf '%-8s %6s/s %s: %6s/s held, %s failed, %s retransmissions, server CPU %ss, source CPU %ss' \
+        "$t" "$rate" "$result" "$achieved" "$failed" "$retrans" "$cpu" "$src_cpu")"
       if [ "$result" = pass ]; then
         lo[$t]=$rate
         if [ "${hi[$t]}" = 0 ]; then
@@ -483,5 +519,18 @@ done
 
 echo
 python3 "$lib" table "$out" | tee "$out/table.txt"
+if [ ${#sources[@]} -gt 1 ]; then
+  # The load generators side by side: each one's MESSAGE ceiling against imswitch and its own
+  # CPU per message (the median over its passing steps).
+  echo
+  echo "load sources against imswitch (MESSAGE with digest):" | tee -a "$out/table.txt"
+  for src in "${sources[@]}"; do
+    c=$(awk -F'\t' -v s="$src" '$1 == s && $2 == "message" && $3 == "imswitch" { print $4 }' "$out/ceilings.tsv")
+    u=$(awk -F'\t' -v s="$src" '$1 == s && $3 == "imswitch" && $5 == "pass" && $6 > 0 && $7 != "-" {
+          print $7 * 1e6 / $6 }' "$out/sources.tsv" | sort -n | awk '{ v[NR] = $1 } END {
+          if (NR) printf "%.1f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); else printf "-" }')
+    printf '  %-7s ceiling %s/s, source CPU %s us per message\n' "$src" "$c" "$u" | tee -a "$out/table.txt"
+  done
+fi
 echo
 say "done in $(( ($(date +%s) - started) / 60 )) min $(( ($(date +%s) - started) % 60 )) s; raw results in $out"
