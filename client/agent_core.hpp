@@ -175,6 +175,7 @@ class AgentCore final : public stack::TransactionUser,
   bool logged_in_ = false;
   bool logging_out_ = false;
   std::vector<Agent::LoginCallback> login_waiters_;
+  bool registering_ = false;  // a REGISTER (login or refresh) is out
   std::vector<Agent::DoneCallback> logout_waiters_;
   boost::asio::steady_timer refresh_timer_;
   std::uint64_t refresh_generation_ = 0;

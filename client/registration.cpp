@@ -74,7 +74,11 @@ void AgentCore::login(Agent::LoginCallback done) {
     return;
   }
   if (done) login_waiters_.push_back(std::move(done));
-  if (login_waiters_.size() > 1) return;  // a REGISTER is already out
+  // One REGISTER at a time (a refresh of its own or one asked for): a second one out would
+  // race the first, and a retransmission of the first arriving after it is refused 500 for its
+  // lower CSeq (RFC 3261 §10.3).
+  if (registering_) return;
+  registering_ = true;
   logging_out_ = false;
   send_register(register_expires_, [weak = weak_from_this()](Result<sip::Message> final) {
     if (auto self = weak.lock()) self->on_register_final(std::move(final), false);
@@ -83,6 +87,7 @@ void AgentCore::login(Agent::LoginCallback done) {
 
 void AgentCore::on_register_final(Result<sip::Message> final, bool logging_out) {
   if (closed_) return;
+  if (!logging_out) registering_ = false;
   Result<std::chrono::seconds> outcome = Error{ClientErrc::LoginRefused, ""};
   if (!final) {
     outcome = final.error();

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <sstream>
+
 #include "client/errors.hpp"
 #include "tests/integration/client_harness.hpp"
+#include "tests/integration/http_client.hpp"
 
 namespace ims::test {
 namespace {
@@ -113,6 +117,37 @@ TEST_F(ClientAgentTest, CountsTheRequestsItSendsAgainToASilentSwitch) {
   EXPECT_GE(sent_again, 5u);
   EXPECT_LE(sent_again, 6u);
   switch_.reset();
+}
+
+TEST_F(ClientAgentTest, ALoginAskedForDuringARefreshJoinsIt) {
+  start_switch();
+  ClientAgent& a = logged_in_agent("frank");
+  auto registers = [&] {
+    HttpClient c(*switch_->http());
+    auto r = c.get("/metrics");
+    EXPECT_TRUE(r);
+    double n = 0;
+    std::istringstream lines(r ? r->body : "");
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("imswitch_sip_requests_by_method_total{", 0) == 0 &&
+          line.find("method=\"REGISTER\"") != std::string::npos)
+        n += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return n;
+  };
+  const double before = registers();
+  // A refresh of the agent's own (no callback), then a login asked for while it is out: one
+  // REGISTER, both answered by it. Two would race, and a retransmission of the first arriving
+  // after the second is refused 500 for its lower CSeq.
+  std::promise<Result<std::chrono::seconds>> joined;
+  loop_.on_strand([&] {
+    a.agent->login();
+    a.agent->login([&](Result<std::chrono::seconds> r) { joined.set_value(std::move(r)); });
+  });
+  auto f = joined.get_future();
+  ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(f.get().ok());
+  EXPECT_EQ(registers() - before, 1);
 }
 
 TEST_F(ClientAgentTest, RefreshesBeforeTheRegistrationExpires) {
