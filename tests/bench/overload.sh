@@ -140,8 +140,8 @@ t0=$(date +%s.%N)
 line=$(relay "$offered" $((offered * DUR)) $((DUR + 3)))
 
 after_rtt=$(rtt_ms)
-sleep 2
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+echo "$(date +%s.%N) $(metric imswitch_sip_responses_sent_total 'code="200"') $(rss_kib)" >>"$samples"
 echo "$line" >>"$OUT/results.jsonl"
 rss_end=$(rss_kib)
 rss_peak=$(awk 'NF == 3 && $3 > m { m = $3 } END { print m + 0 }' "$samples")

@@ -160,12 +160,17 @@ TEST(Overload, RequestThatWaitedPastTheBoundIsRefusedButWorkInADialogGoesOn) {
   EXPECT_EQ(metric(*sw, "imswitch_sip_overload_shed_total"), 1);
 }
 
-TEST(Overload, UnauthenticatedSourceIsShedOverItsLimitWhileAnAgentGoesOn) {
-  ScratchDir dir("overload");
+// The sample config with a per-source limit of a burst of 3, then 1 a second.
+std::unique_ptr<SwitchProcess> start_with_tight_source_limit(const ScratchDir& dir) {
   std::string yaml = yaml_replacing(imswitch_yaml_with({}), "unauthenticated_per_source_per_s: 20",
                                     "unauthenticated_per_source_per_s: 1");
   yaml = yaml_replacing(yaml, "unauthenticated_burst: 100", "unauthenticated_burst: 3");
-  auto sw = start_with(dir, yaml);
+  return start_with(dir, yaml);
+}
+
+TEST(Overload, UnauthenticatedSourceIsShedOverItsLimitWhileAnAgentGoesOn) {
+  ScratchDir dir("overload");
+  auto sw = start_with_tight_source_limit(dir);
   ASSERT_TRUE(sw);
   std::string error;
   auto flood = UdpClient::open(false, &error);
@@ -214,10 +219,7 @@ TEST(Overload, UnauthenticatedSourceIsShedOverItsLimitWhileAnAgentGoesOn) {
 
 TEST(Overload, UnauthenticatedSourceOverTcpGets503WithRetryAfter) {
   ScratchDir dir("overload");
-  std::string yaml = yaml_replacing(imswitch_yaml_with({}), "unauthenticated_per_source_per_s: 20",
-                                    "unauthenticated_per_source_per_s: 1");
-  yaml = yaml_replacing(yaml, "unauthenticated_burst: 100", "unauthenticated_burst: 3");
-  auto sw = start_with(dir, yaml);
+  auto sw = start_with_tight_source_limit(dir);
   ASSERT_TRUE(sw);
   std::string error;
   auto mallory = Agent::open(*sw, sample_agent("alice", "tcp"), &error);
