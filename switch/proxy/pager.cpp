@@ -90,7 +90,7 @@ void PagerProxy::relay(const txn::Key& server, sip::Message request,
         if (d.retry_later) {
           spdlog::info("MESSAGE {} -> {}: no contact took it ({}), keeping it (call-id {})",
                        sender, target, d.status, f.request.call_id());
-          keep_for_later(server, f.request, origin, sender, target);
+          keep_for_later(server, f.request, origin, sender, target, nullptr, f.withdrawal);
           return;
         }
         ++counters_.failed;
@@ -105,7 +105,10 @@ void PagerProxy::relay(const txn::Key& server, sip::Message request,
         return;
     }
   };
-  if (start_fork(request, bindings, std::move(done), server, &too_large)) return;
+  if (auto id = start_fork(request, bindings, std::move(done), server, &too_large)) {
+    watch_late(*id, Withdrawal{target, std::nullopt, false});
+    return;
+  }
   if (too_large > 0) {
     // RFC 3428 §4: no congestion-controlled flow to the target for a request this large.
     ++counters_.failed;
@@ -189,7 +192,11 @@ std::optional<std::uint64_t> PagerProxy::start_fork(sip::Message& request,
 
 bool PagerProxy::on_response(const txn::Key& client, sip::Message&& response) {
   auto it = branches_.find(client);
-  if (it == branches_.end()) return false;
+  if (it == branches_.end()) {
+    if (!late_.count(client)) return false;
+    if (response.status() >= 200) on_late_final(client, response.status());
+    return true;
+  }
   if (response.status() < 200) {
     relay_provisional(it->second.fork, std::move(response));
     return true;
@@ -202,7 +209,7 @@ bool PagerProxy::on_response(const txn::Key& client, sip::Message&& response) {
 
 bool PagerProxy::on_client_failure(const txn::Key& client, txn::Failure failure) {
   auto it = branches_.find(client);
-  if (it == branches_.end()) return false;
+  if (it == branches_.end()) return late_.erase(client) > 0;
   const BranchRef ref = it->second;
   branches_.erase(it);
   on_branch_final(ref.fork, ref.branch, failure == txn::Failure::Timeout ? 408 : 503, nullptr);
@@ -243,9 +250,43 @@ void PagerProxy::finish(std::uint64_t id, const ForkDecision& decision) {
   auto node = forks_.extract(id);
   if (node.empty()) return;
   std::unique_ptr<Fork> f = std::move(node.mapped());
-  for (const auto& key : f->branches) branches_.erase(key);
+  const bool watch = f->withdrawal && decision.kind != ForkDecision::Kind::Forward2xx;
+  for (const auto& key : f->branches) {
+    if (branches_.erase(key) > 0 && watch) late_.emplace(key, f->withdrawal);
+  }
   if (f->timer) f->timer->cancel();
   f->done(*f, decision);  // may start further forks
+}
+
+void PagerProxy::watch_late(std::uint64_t fork, Withdrawal w) {
+  // Not there when every branch failed at once: then no transaction runs to answer late.
+  if (auto it = forks_.find(fork); it != forks_.end())
+    it->second->withdrawal = std::make_shared<Withdrawal>(std::move(w));
+}
+
+void PagerProxy::on_late_final(const txn::Key& client, int status) {
+  auto node = late_.extract(client);
+  if (node.empty() || status < 200 || status >= 300) return;
+  Withdrawal& w = *node.mapped();
+  w.taken = true;
+  withdraw_if_taken(w);
+}
+
+void PagerProxy::withdraw_if_taken(Withdrawal& w) {
+  if (!w.taken || !w.id) return;
+  const std::int64_t id = *w.id;
+  w.id.reset();  // a second late 2xx (another device) deletes nothing more
+  store_->delete_message(id, [alive = std::weak_ptr<int>(alive_), id,
+                              recipient = w.recipient](Result<void> r) {
+    if (alive.expired()) return;
+    if (!r) {
+      spdlog::error("stored message {} for {} was taken late but not withdrawn: {}; it will be "
+                    "delivered again", id, recipient, r.error().message);
+      return;
+    }
+    spdlog::info("stored message {} for {}: a device took it after the fork timeout; the stored "
+                 "copy is withdrawn", id, recipient);
+  });
 }
 
 void PagerProxy::answer(const txn::Key& server, const sip::Message& request, int status,
@@ -272,7 +313,8 @@ void PagerProxy::keep_taken(sip::Message request, std::string sender, std::strin
 void PagerProxy::keep_for_later(std::optional<txn::Key> server, sip::Message request,
                                 const transport::Origin& origin, const std::string& sender,
                                 const std::string& target,
-                                std::function<bool(std::int64_t id)> admit) {
+                                std::function<bool(std::int64_t id)> admit,
+                                std::shared_ptr<Withdrawal> withdrawal) {
   store::StoredMessage m;
   m.recipient = target;
   m.sender_login = sender;
@@ -288,7 +330,8 @@ void PagerProxy::keep_for_later(std::optional<txn::Key> server, sip::Message req
   store_->store_message(
       std::move(m), settings_.queue_limit,
       [this, alive = std::weak_ptr<int>(alive_), server, origin, sender, target,
-       request = std::move(request), admit = std::move(admit)](Result<std::int64_t> id) {
+       request = std::move(request), admit = std::move(admit),
+       withdrawal = std::move(withdrawal)](Result<std::int64_t> id) {
         if (alive.expired()) return;
         if (!id && id.error().code == store::make_error_code(store::StoreErrc::QueueFull)) {
           // A bound, not a fault: the agent has not collected what waits for it.
@@ -343,6 +386,10 @@ void PagerProxy::keep_for_later(std::optional<txn::Key> server, sip::Message req
           return;
         }
         ++counters_.stored;
+        if (withdrawal) {  // a device may have taken it while it was being written
+          withdrawal->id = *id;
+          withdraw_if_taken(*withdrawal);
+        }
         if (!server) return;  // its sender was answered when it was taken
         answer(*server, request, 202);
         send_copies(request, origin, sender);
@@ -454,7 +501,9 @@ void PagerProxy::deliver_next(const std::string& login, std::vector<store::Store
     });
   };
   std::size_t too_large = 0;
-  if (!start_fork(req, bindings, std::move(done), std::nullopt, &too_large)) {
+  if (auto fork = start_fork(req, bindings, std::move(done), std::nullopt, &too_large)) {
+    watch_late(*fork, Withdrawal{login, id, false});
+  } else {
     // No device can carry this one now (too large for UDP, or unroutable): it stays stored for
     // a later registration, and the ones after it go on.
     spdlog::warn("stored message {} for {} ({} bytes) cannot reach any registered device{}; "

@@ -106,6 +106,15 @@ class PagerProxy {
   std::size_t forks_in_progress() const { return forks_.size(); }
 
  private:
+  // A message kept in the store because no branch answered in time, while a branch's client
+  // transaction still runs: a 2xx arriving on it afterwards means the device took the message
+  // after all, so the stored copy is withdrawn instead of being delivered a second time.
+  struct Withdrawal {
+    std::string recipient;
+    std::optional<std::int64_t> id;  // the stored copy, once its write has committed
+    bool taken = false;              // a late 2xx arrived
+  };
+
   // One forked request and what to do when it is decided.
   struct Fork {
     using Done = std::function<void(Fork&, const ForkDecision&)>;
@@ -116,6 +125,9 @@ class PagerProxy {
     std::optional<txn::Key> upstream;  // the sender's server transaction, for a relayed MESSAGE
     ForkContext context;
     Done done;
+    // Set when a decision without a 2xx keeps the message stored: branches still running then
+    // are watched for a late 2xx (late_).
+    std::shared_ptr<Withdrawal> withdrawal;
     std::unique_ptr<boost::asio::steady_timer> timer;
     explicit Fork(std::size_t n) : responses(n), context(n) {}
   };
@@ -135,6 +147,12 @@ class PagerProxy {
   void relay_provisional(std::uint64_t fork, sip::Message&& response);
   void on_fork_timeout(std::uint64_t fork);
   void finish(std::uint64_t fork, const ForkDecision& decision);
+  // Makes a started fork's message withdrawable (see Withdrawal) should it end up stored.
+  void watch_late(std::uint64_t fork, Withdrawal w);
+  // A late final response on a branch its fork had given up on.
+  void on_late_final(const txn::Key& client, int status);
+  // Deletes w's stored copy once both the copy is committed and a device took the message.
+  void withdraw_if_taken(Withdrawal& w);
 
   void answer(const txn::Key& server, const sip::Message& request, int status,
               std::string_view reason = {});
@@ -143,7 +161,8 @@ class PagerProxy {
   void keep_for_later(std::optional<txn::Key> server, sip::Message request,
                       const transport::Origin& origin, const std::string& sender,
                       const std::string& target,
-                      std::function<bool(std::int64_t id)> admit = nullptr);
+                      std::function<bool(std::int64_t id)> admit = nullptr,
+                      std::shared_ptr<Withdrawal> withdrawal = nullptr);
   void send_copies(const sip::Message& request, const transport::Origin& origin,
                    const std::string& sender);
   // Ends login's round; starts the next one when it was asked for meanwhile.
@@ -169,6 +188,9 @@ class PagerProxy {
     std::size_t branch;
   };
   std::unordered_map<txn::Key, BranchRef, txn::KeyHash> branches_;
+  // Branches of finished forks whose transaction still runs (until its final response or its
+  // Timer F), for messages that stay stored.
+  std::unordered_map<txn::Key, std::shared_ptr<Withdrawal>, txn::KeyHash> late_;
   std::unordered_set<std::string> delivering_;  // logins with a delivery round running
   std::unordered_set<std::string> again_;       // ... and asked for another meanwhile
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // guards timer and store callbacks

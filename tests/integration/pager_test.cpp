@@ -7,6 +7,7 @@
 // agent is used by one thread at a time.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <future>
 #include <memory>
@@ -429,6 +430,62 @@ TEST_F(PagerFallback, SilentDeviceTimesOutAndGetsTheMessageLater) {
   ASSERT_TRUE(later) << "the stored message was not delivered";
   EXPECT_EQ(later->body, kBody);
   EXPECT_TRUE(later->header("Date"));
+}
+
+// Messages the switch keeps for `login`, read from its store file.
+int stored_for(const SwitchProcess& sw, const std::string& login) {
+  sqlite3* db = nullptr;
+  int count = -1;
+  if (sqlite3_open_v2((sw.dir() + "/imswitch.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM stored_messages WHERE recipient = ?", -1,
+                           &stmt, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(stmt, 1, login.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return count;
+}
+
+// bob's device answers 200 only after the fork gave up on it (alice was answered 202 and the
+// message stored): the device has it, so the stored copy is withdrawn, not delivered again.
+TEST_F(PagerFallback, DeviceAnsweringAfterTheTimeoutIsNotSentItAgain) {
+  auto alice = online("alice");
+  auto bob = online("bob");
+  ASSERT_TRUE(alice && bob);
+
+  auto at_bob = receive_async(*bob, 0);  // answered below, late
+  auto rsp = alice->message("bob", kBody, kType);
+  auto got = at_bob.get();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(status_of(rsp), 202);
+  EXPECT_TRUE(sw_->wait_for_log("no contact took it", 1, kWait));
+
+  bob->respond(*got, 200);
+  ASSERT_TRUE(sw_->wait_for_log("the stored copy is withdrawn", 1, kWait)) << sw_->log_tail(10);
+  EXPECT_EQ(stored_for(*sw_, "bob"), 0);
+}
+
+// The same for a stored message's delivery: taken late, it is not kept for another round.
+TEST_F(PagerFallback, StoredMessageTakenAfterTheTimeoutIsNotKept) {
+  auto alice = online("alice");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(status_of(alice->message("bob", kBody, kType)), 202);  // bob is offline
+  EXPECT_EQ(stored_for(*sw_, "bob"), 1);
+
+  auto bob = online("bob");
+  ASSERT_TRUE(bob);
+  auto got = bob->receive_request(kWait, 0);  // answered below, late
+  ASSERT_TRUE(got) << "the stored message was not delivered";
+  EXPECT_TRUE(sw_->wait_for_log("not taken (408); kept", 1, kWait));
+
+  bob->respond(*got, 200);
+  ASSERT_TRUE(sw_->wait_for_log("the stored copy is withdrawn", 1, kWait)) << sw_->log_tail(10);
+  EXPECT_EQ(stored_for(*sw_, "bob"), 0);
 }
 
 // The connection bob registered over is gone: the MESSAGE cannot reach him, it is kept (202)
