@@ -1,6 +1,7 @@
 #include "switch/directory/search.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstring>
 #include <limits>
@@ -37,7 +38,7 @@ using Table = SearchIndex::Table;
 class TableBuilder {
  public:
   // words: a separator starts a word (text); otherwise only a field's start does (numbers).
-  explicit TableBuilder(bool words) : words_(words) {}
+  explicit TableBuilder(bool words) { table_.words = words; }
 
   void add(std::uint32_t entity, Field field, std::string folded) {
     // Directory::build bounds every field far below this (kMaxEmailLength, kMaxNameLength).
@@ -49,20 +50,27 @@ class TableBuilder {
     const auto start = static_cast<std::uint32_t>(table_.text.size());
     table_.text += folded;
     table_.text += '\0';
+    table_.owners.push_back(Suffix(0, entity, field, At::Inside).bits);
     for (std::uint32_t i = 0; i < folded.size(); ++i) {
-      const At at = i == 0                                       ? At::FieldStart
-                    : words_ && is_word_separator(folded[i - 1]) ? At::WordStart
-                                                                 : At::Inside;
-      const Suffix suffix(start + i, entity, field, at);
-      table_.all.push_back(suffix);
-      if (at != At::Inside) table_.starts.push_back(suffix);
+      table_.all.push_back(start + i);
+      const At at = table_.at(start + i);
+      if (at != At::Inside) table_.starts.push_back(Suffix(start + i, entity, field, at));
     }
   }
 
   Table finish() && {
-    sort(table_.all);
-    sort(table_.starts);
+    sort(table_.all, [](std::uint32_t pos) { return pos; });
+    sort(table_.starts, [](const Suffix& s) { return s.pos; });
     table_.text.shrink_to_fit();  // grown by appends; sort() left the suffixes exactly sized
+    table_.owners.shrink_to_fit();
+    table_.ends.assign(table_.text.size() / 64 + 1, Table::Ends{});
+    for (std::size_t i = 0; i < table_.text.size(); ++i)
+      if (table_.text[i] == '\0') table_.ends[i / 64].bits |= std::uint64_t{1} << (i % 64);
+    std::uint32_t before = 0;
+    for (auto& e : table_.ends) {
+      e.before = before;
+      before += static_cast<std::uint32_t>(std::popcount(e.bits));
+    }
     return std::move(table_);
   }
 
@@ -70,7 +78,8 @@ class TableBuilder {
   // Byte order of the suffixes, as strcmp has it. Most comparisons are settled by the first
   // eight bytes, so those are packed into one integer beside each suffix and strcmp reads the
   // text only past them: a 20,000-agent directory sorts in a fraction of the time.
-  void sort(std::vector<Suffix>& suffixes) const {
+  template <typename T, typename PosOf>
+  void sort(std::vector<T>& suffixes, PosOf pos_of) const {
     struct Keyed {
       std::uint64_t head;  // the first 8 bytes, big-endian, zero after the field's end
       std::uint32_t pos;
@@ -79,39 +88,42 @@ class TableBuilder {
     const char* text = table_.text.data();
     std::vector<Keyed> keyed(suffixes.size());
     for (std::uint32_t i = 0; i < suffixes.size(); ++i) {
-      const char* p = text + suffixes[i].pos;
+      const char* p = text + pos_of(suffixes[i]);
       std::uint64_t head = 0;
       int k = 0;
       for (; k < 8 && p[k] != '\0'; ++k) head = (head << 8) | static_cast<std::uint8_t>(p[k]);
-      keyed[i] = {head << (8 * (8 - k)), suffixes[i].pos, i};
+      keyed[i] = {head << (8 * (8 - k)), pos_of(suffixes[i]), i};
     }
     std::sort(keyed.begin(), keyed.end(), [text](const Keyed& a, const Keyed& b) {
       if (a.head != b.head) return a.head < b.head;
       if ((a.head & 0xFF) == 0) return false;  // both ended within the head: equal
       return std::strcmp(text + a.pos + 8, text + b.pos + 8) < 0;
     });
-    std::vector<Suffix> sorted;
+    std::vector<T> sorted;
     sorted.reserve(suffixes.size());
     for (const Keyed& k : keyed) sorted.push_back(suffixes[k.index]);
     suffixes = std::move(sorted);
   }
 
-  bool words_;
   Table table_;
 };
 
-// The suffixes that start with `term`: one contiguous range of a sorted table.
-std::pair<const Suffix*, const Suffix*> occurrences(const std::vector<Suffix>& suffixes,
-                                                    const std::string& text,
-                                                    std::string_view term) {
+std::uint32_t position(std::uint32_t pos) { return pos; }
+std::uint32_t position(const Suffix& s) { return s.pos; }
+
+// The suffixes that start with `term`: one contiguous range of a sorted table (`all` or
+// `starts`).
+template <typename T>
+std::pair<const T*, const T*> occurrences(const std::vector<T>& suffixes, const std::string& text,
+                                          std::string_view term) {
   // term holds no '\0' (fold_text turns controls into spaces), so strncmp sees all of it.
-  const auto cmp = [&](const Suffix& s) {
-    return std::strncmp(text.data() + s.pos, term.data(), term.size());
+  const auto cmp = [&](const T& s) {
+    return std::strncmp(text.data() + position(s), term.data(), term.size());
   };
   const auto* lo = std::partition_point(suffixes.data(), suffixes.data() + suffixes.size(),
-                                        [&](const Suffix& s) { return cmp(s) < 0; });
+                                        [&](const T& s) { return cmp(s) < 0; });
   const auto* hi = std::partition_point(lo, suffixes.data() + suffixes.size(),
-                                        [&](const Suffix& s) { return cmp(s) == 0; });
+                                        [&](const T& s) { return cmp(s) == 0; });
   return {lo, hi};
 }
 
@@ -282,9 +294,22 @@ SearchIndex SearchIndex::build(std::shared_ptr<const Directory> directory) {
   return index;
 }
 
+std::uint32_t SearchIndex::Table::owner_at(std::uint32_t pos) const {
+  const Ends& e = ends[pos / 64];
+  const std::uint64_t below = e.bits & ((std::uint64_t{1} << (pos % 64)) - 1);
+  return owners[e.before + static_cast<std::uint32_t>(std::popcount(below))];
+}
+
+SearchIndex::At SearchIndex::Table::at(std::uint32_t pos) const {
+  if (pos == 0 || text[pos - 1] == '\0') return At::FieldStart;
+  return words && is_word_separator(text[pos - 1]) ? At::WordStart : At::Inside;
+}
+
 std::size_t SearchIndex::memory_bytes() const {
   const auto table = [](const Table& t) {
-    return t.text.capacity() + (t.all.capacity() + t.starts.capacity()) * sizeof(Suffix);
+    return t.text.capacity() + t.starts.capacity() * sizeof(Suffix) +
+           (t.all.capacity() + t.owners.capacity()) * sizeof(std::uint32_t) +
+           t.ends.capacity() * sizeof(Table::Ends);
   };
   return table(text_) + table(numbers_) + order_.capacity() * sizeof(std::uint32_t);
 }
@@ -338,25 +363,44 @@ class Matcher {
 
  private:
   void visit(const Table& t, std::string_view term, bool substrings, std::uint8_t i, bool single) {
-    const auto [lo, hi] = occurrences(substrings ? t.all : t.starts, t.text, term);
-    for (const Suffix* s = lo; s != hi; ++s) {
-      if (s->entity() < first_ || s->entity() >= last_) continue;
-      State& st = states_[s->entity() - first_];
-      if (st.matched < i) continue;  // missed an earlier term
-      MatchKind kind = classify(*s, t.text, term.size());
-      // One word equal to a field is not the whole query equal to it.
-      if (!single && kind == MatchKind::Exact) kind = MatchKind::Prefix;
-      if (st.matched == i) {
-        st.matched = static_cast<std::uint8_t>(i + 1);
-        st.term_best = kind;
-        st.term_field = s->field();
-        current_.push_back(s->entity());
-      } else if (worse(st.term_best, kind) ||
-                 (kind == st.term_best &&
-                  static_cast<int>(s->field()) < static_cast<int>(st.term_field))) {
-        st.term_best = kind;
-        st.term_field = s->field();
+    if (substrings) {
+      const auto [lo, hi] = occurrences(t.all, t.text, term);
+      for (const std::uint32_t* pos = lo; pos != hi; ++pos) {
+        // Where in its field the suffix starts is read only for an entity still in the running.
+        const std::uint32_t owner = t.owner_at(*pos);
+        if (State* st = candidate(Suffix(*pos, owner, At::Inside), i))
+          take(*st, Suffix(*pos, owner, t.at(*pos)), t.text, term, i, single);
       }
+    } else {
+      const auto [lo, hi] = occurrences(t.starts, t.text, term);
+      for (const Suffix* s = lo; s != hi; ++s)
+        if (State* st = candidate(*s, i)) take(*st, *s, t.text, term, i, single);
+    }
+  }
+
+  // The state of s's entity when it is of the searched type and matched every term before i.
+  State* candidate(const Suffix& s, std::uint8_t i) {
+    if (s.entity() < first_ || s.entity() >= last_) return nullptr;
+    State& st = states_[s.entity() - first_];
+    return st.matched < i ? nullptr : &st;  // nullptr: it missed an earlier term
+  }
+
+  // One occurrence of term i, at suffix s, for the entity whose state is st.
+  void take(State& st, const Suffix& s, const std::string& text, std::string_view term,
+            std::uint8_t i, bool single) {
+    MatchKind kind = classify(s, text, term.size());
+    // One word equal to a field is not the whole query equal to it.
+    if (!single && kind == MatchKind::Exact) kind = MatchKind::Prefix;
+    if (st.matched == i) {
+      st.matched = static_cast<std::uint8_t>(i + 1);
+      st.term_best = kind;
+      st.term_field = s.field();
+      current_.push_back(s.entity());
+    } else if (worse(st.term_best, kind) ||
+               (kind == st.term_best &&
+                static_cast<int>(s.field()) < static_cast<int>(st.term_field))) {
+      st.term_best = kind;
+      st.term_field = s.field();
     }
   }
 

@@ -27,11 +27,11 @@
 // Immutable once built; search() is const and keeps no state, so any thread may call it. A
 // SearchIndex is a value (a copy shares the Directory); hold it as shared_ptr<const SearchIndex>
 // beside the Directory's to swap both at once.
-// Cost: about 10 bytes per character of folded text (the text and its sorted suffixes): some
-// 15 MB for 20,000 agents with names, logins and emails. Building sorts every suffix, about
+// Cost: about 6 bytes per character of folded text (the text and its sorted suffixes): some
+// 9 MB for 20,000 agents with names, logins and emails. Building sorts every suffix, about
 // 0.2 s for those 20,000 agents: build off the SIP strand when the directory is large. A search
 // is one binary search per word and a pass over its matches: tens of microseconds
-// (tests/bench/directory_search.cpp).
+// (tests/bench/directory_search.cpp), a substring pass about twice a prefix pass's time.
 
 #include <cstddef>
 #include <cstdint>
@@ -49,7 +49,7 @@ namespace ims::sw::directory {
 // Bounds (STYLE rule 9): what a search request may ask for.
 inline constexpr std::size_t kMaxQueryBytes = 200;
 // Distinct words: each one is a pass over its matches, so the bound is what keeps the worst
-// query (many short, common words) well under a millisecond on 20,000 agents.
+// query (many short, common words) near 2 ms on 20,000 agents.
 inline constexpr std::size_t kMaxQueryWords = 8;
 inline constexpr std::size_t kDefaultSearchLimit = 20;
 inline constexpr std::size_t kMaxSearchLimit = 200;
@@ -157,6 +157,9 @@ class SearchIndex {
         : pos(at_pos),
           bits(entity_id | static_cast<std::uint32_t>(f) << kEntityBits |
                static_cast<std::uint32_t>(where) << (kEntityBits + 3)) {}
+    // `owner` names the entity and field (as Table::owners holds them, At::Inside).
+    Suffix(std::uint32_t at_pos, std::uint32_t owner, At where)
+        : pos(at_pos), bits(owner | static_cast<std::uint32_t>(where) << (kEntityBits + 3)) {}
     std::uint32_t entity() const { return bits & ((1u << kEntityBits) - 1); }
     Field field() const { return static_cast<Field>((bits >> kEntityBits) & 7u); }
     At at() const { return static_cast<At>(bits >> (kEntityBits + 3)); }
@@ -165,12 +168,28 @@ class SearchIndex {
     std::uint32_t bits = 0;
   };
   // Folded fields, each followed by '\0', and their suffixes in byte order, so that every
-  // occurrence of a word is one binary-searched range: `all` holds every suffix (substrings),
-  // `starts` only those at a word start (prefixes: the common case, and far fewer).
+  // occurrence of a word is one binary-searched range: `starts` holds the suffixes at a word
+  // start (prefixes: the common case, and far fewer) with what a match needs beside each,
+  // `all` every suffix (substrings) as its position only, 4 bytes a byte of text: at 100,000
+  // agents it is most of the index. Whose field a position lies in is found in constant time:
+  // the number of fields ended before it (a bit per byte of text marks each '\0', with counts
+  // per 64 bits) is the field's index in `owners`.
   struct Table {
     std::string text;
-    std::vector<Suffix> all;
+    std::vector<std::uint32_t> all;
     std::vector<Suffix> starts;
+    std::vector<std::uint32_t> owners;  // by field, in text order: entity and Field bits
+    struct Ends {
+      std::uint64_t bits = 0;    // bit i: text[64 w + i] == '\0', for the w-th Ends
+      std::uint32_t before = 0;  // fields ended before text[64 w]
+    };
+    std::vector<Ends> ends;
+    bool words = true;  // a separator starts a word (false: numbers)
+
+    // The entity and Field bits (as in `owners`) of the field `pos` lies in.
+    std::uint32_t owner_at(std::uint32_t pos) const;
+    // Where the suffix at `pos` starts within its field.
+    At at(std::uint32_t pos) const;
   };
 
  private:
