@@ -2,24 +2,49 @@
 // done by sw::app::Application.
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "ims_version.hpp"
 
 #include "switch/app/application.hpp"
 #include "switch/app/transcripts.hpp"
 #include "switch/config/config.hpp"
 #include "switch/config/loader.hpp"
+#include "switch/config/locations.hpp"
+#include "switch/store/schema.hpp"
 
 namespace {
 
-using ims::sw::config::LogLevel;
+namespace cfg = ims::sw::config;
+using cfg::LogLevel;
 
-constexpr const char* kVersion = "imswitch 0.1.0";
+// "imswitch 0.2.0 (git 1a2b3c4d, store schema 6)": what an operator quotes in a report, and the
+// store version this binary migrates files to.
+std::string version_line() {
+  return fmt::format("imswitch {} (git {}, store schema {})", ims::build::kVersion,
+                     ims::build::kGitRevision, ims::sw::store::schema_version());
+}
+
+// Where this binary looks for its config: by its own location (switch/config/locations.hpp).
+cfg::Locations own_locations() {
+  auto self = cfg::running_binary();
+  const std::filesystem::path binary =
+      self ? self.value() : std::filesystem::path("/proc/self/exe is unreadable");
+  std::error_code ec;
+  std::filesystem::path build = std::filesystem::weakly_canonical(IMS_BINARY_DIR, ec);
+  if (ec) build = IMS_BINARY_DIR;
+  return cfg::locate(binary, build, IMS_SOURCE_DIR);
+}
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
@@ -43,7 +68,7 @@ void setup_logging(LogLevel level) {
 }
 
 struct Cli {
-  std::string config_path = "config/imswitch.yaml";
+  std::string config_path;
   std::vector<std::string> listen;
   std::string ports_file;
   std::string http;
@@ -58,11 +83,17 @@ struct Cli {
 
 int main(int argc, char** argv) {
   Cli cli;
+  const cfg::Locations locations = own_locations();
   CLI::App app{"imswitch: SIP instant-messaging switch (registrar, proxy and IM sessions)"};
-  app.set_version_flag("--version", kVersion, "Print the version (\"imswitch 0.1.0\") and exit");
-  app.add_option("-c,--config", cli.config_path,
-                 "YAML configuration file; a relative path is relative to the current directory")
-      ->capture_default_str();
+  app.set_version_flag("--version", version_line(),
+                       "Print \"imswitch <version> (git <revision>, store schema <n>)\" and exit");
+  auto* config_option = app.add_option(
+      "-c,--config", cli.config_path,
+      "YAML configuration file; a relative path starts at the current directory. Without it: "
+      "/etc/imswitch/imswitch.yaml when installed in /usr (<prefix>/etc/imswitch/imswitch.yaml "
+      "for another prefix), <source>/config/imswitch.yaml when run from the build folder. "
+      "This binary's: " + locations.config_file.string() + ". Relative paths inside the file "
+      "start at its folder (store.path in /etc/imswitch: at /var/lib/imswitch)");
   app.add_option("--listen", cli.listen,
                  "transport:address:port to listen on, replacing the config's sip.listen; "
                  "repeatable. IPv6 in brackets; port 0 picks a free port. "
@@ -76,7 +107,8 @@ int main(int argc, char** argv) {
                  "(temporary file + rename)");
   app.add_option("--store", cli.store_path,
                  "SQLite file for registrations and stored messages, replacing the config's "
-                 "store.path (created if missing)");
+                 "store.path (created if missing); a relative path starts at the current "
+                 "directory");
   app.add_option("--threads", cli.threads,
                  "SIP cores (threads), replacing the config's sip.threads: each runs a share of "
                  "the SIP work, divided by Call-ID; every core listens on every listener")
@@ -96,15 +128,25 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
-  auto loaded = ims::sw::config::load_file(cli.config_path);
+  std::optional<std::string> given;
+  if (config_option->count() > 0) given = cli.config_path;
+  auto chosen = cfg::choose_config(given, locations);
+  if (!chosen) {
+    std::cerr << chosen.error().message << "\n";
+    return 1;
+  }
+  const std::string& config_path = chosen->path;
+  auto loaded = cfg::load_file(config_path);
   bool ok = loaded.ok();
   if (!ok) std::cerr << loaded.error().message << "\n";
-  ims::sw::config::Config config = ok ? loaded.value() : ims::sw::config::Config{};
+  cfg::Config config = ok ? loaded.value() : cfg::Config{};
+  config.path = config_path;
+  cfg::resolve_paths(config, locations);
 
   if (!cli.listen.empty()) {
     config.sip.listen.clear();
     for (const auto& spec : cli.listen) {
-      if (auto l = ims::sw::config::parse_listen_spec(spec)) {
+      if (auto l = cfg::parse_listen_spec(spec)) {
         config.sip.listen.push_back(*l);
       } else {
         std::cerr << "--listen " << spec
@@ -116,7 +158,7 @@ int main(int argc, char** argv) {
   if (!cli.http.empty()) {
     if (cli.http == "off") {
       config.http.listen.reset();
-    } else if (auto at = ims::sw::config::parse_endpoint_spec(cli.http)) {
+    } else if (auto at = cfg::parse_endpoint_spec(cli.http)) {
       config.http.listen = *at;
     } else {
       std::cerr << "--http " << cli.http << ": expected address:port (e.g. 127.0.0.1:8080) or off\n";
@@ -126,7 +168,7 @@ int main(int argc, char** argv) {
   if (!cli.store_path.empty()) config.store.path = cli.store_path;
   if (cli.threads > 0) config.sip.threads = cli.threads;
   if (!cli.log_level.empty()) {
-    if (auto level = ims::sw::config::parse_log_level(cli.log_level)) {
+    if (auto level = cfg::parse_log_level(cli.log_level)) {
       config.log.level = *level;
     } else {
       std::cerr << "--log-level " << cli.log_level
@@ -141,13 +183,14 @@ int main(int argc, char** argv) {
     return printed ? 0 : 1;
   }
   if (cli.check_config) {
-    if (ok) std::cout << "config OK: " << cli.config_path << "\n";
+    if (ok) std::cout << "config OK: " << config_path << "\n";
     return ok ? 0 : 1;
   }
   if (!ok) return 1;
 
   setup_logging(config.log.level);
-  spdlog::info("{} starting, config {}", kVersion, cli.config_path);
+  spdlog::info("{} starting, config {} ({})", version_line(), config_path,
+               cfg::config_source_name(chosen->source));
   auto created = ims::sw::app::Application::create(config);
   if (!created) {
     spdlog::error("cannot start: {}", created.error().message);

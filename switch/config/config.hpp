@@ -45,6 +45,7 @@ struct Tcp {
 };
 
 // sip.tls: the identity of the tls and wss listeners (RFC 3261 §26.3.1, RFC 5630).
+// Relative file names start at the config file's folder (locations.hpp).
 struct Tls {
   std::string certificate;     // PEM chain; empty: self-signed, generated into the store's folder
   std::string key;             // PEM; set together with certificate
@@ -58,8 +59,11 @@ struct WebSocket {
   std::size_t max_upgrade_bytes = 8192;
   std::chrono::seconds ping_interval{30};
   bool demo_page = true;  // GET / on a WebSocket port serves the browser demo
-  // The folder the demo page's /jssip.min.js is read from (only that file). Empty:
-  // kDefaultWebRoot, relative to the working directory (where `npm ci` in tools/web puts it).
+  // The folder the demo page's /jssip.min.js is read from (only that file). Relative: to the
+  // config file's folder. Empty: resolve_paths (locations.hpp) names the checkout's
+  // tools/web/node_modules/jssip/dist (where `npm ci` in tools/web puts it) or, installed,
+  // <prefix>/share/imswitch/web; kDefaultWebRoot, relative to the working directory, is left
+  // only for a Config that never went through resolve_paths.
   std::string web_root;
   static constexpr const char* kDefaultWebRoot = "tools/web/node_modules/jssip/dist";
 };
@@ -109,7 +113,8 @@ std::optional<Synchronous> parse_synchronous(std::string_view text);
 std::string_view synchronous_name(Synchronous s);
 
 struct Store {
-  std::string path = "imswitch.db";  // relative to the working directory, or absolute
+  // Relative: to the config file's folder (locations.hpp), or absolute.
+  std::string path = "imswitch.db";
   Synchronous synchronous = Synchronous::Full;
   std::chrono::seconds message_expiry{604800};  // undelivered messages are dropped after this
   std::size_t queue_limit = 1000;               // stored messages waiting for one agent

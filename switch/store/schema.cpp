@@ -2,8 +2,14 @@
 
 #include <array>
 #include <cassert>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <system_error>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "switch/store/errors.hpp"
 
@@ -260,6 +266,46 @@ Result<void> apply(Connection& db, const Migration& m) {
   return r;
 }
 
+// Anything in the file already? A version-0 file with tables is someone's data too.
+Result<bool> holds_data(Connection& db, int version) {
+  if (version > 0) return true;
+  auto stmt = db.prepare("SELECT count(*) FROM sqlite_master", "read the schema");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step("read the schema");
+  if (!row) return row.error();
+  return *row && stmt->column_int(0) > 0;
+}
+
+// "<path>.v<version>-<UTC time>.bak", with ".<n>" added when a file of that name exists (two
+// starts within a second).
+std::string backup_name(const std::string& path, int version) {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  const std::string stem = fmt::format("{}.v{}-{:%Y%m%dT%H%M%SZ}", path, version, fmt::gmtime(now));
+  std::string name = stem + ".bak";
+  std::error_code ec;
+  for (int n = 1; std::filesystem::exists(name, ec) && n < 1000; ++n) {
+    name = fmt::format("{}.{}.bak", stem, n);
+  }
+  return name;
+}
+
+// A consistent copy of the whole file as it is now (VACUUM INTO reads one snapshot, the WAL
+// included), written beside it before a migration changes it. A copy that failed half way is
+// removed, so that no partial file looks like a backup.
+Result<std::string> back_up(Connection& db, int version, int latest) {
+  const std::string name = backup_name(db.path(), version);
+  auto stmt = db.prepare("VACUUM INTO ?", "back up");
+  Result<void> copied = stmt ? stmt->bind_text(1, name).run("back up") : Result<void>(stmt.error());
+  if (copied) return name;
+  std::error_code ec;
+  std::filesystem::remove(name, ec);
+  return Error{copied.error().code,
+               fmt::format("{}; cannot upgrade the store from schema version {} to {} without a "
+                           "backup ({}), so the file is left as it is. Free disk space or make "
+                           "its folder writable, then start again",
+                           copied.error().message, version, latest, name)};
+}
+
 }  // namespace
 
 std::span<const Migration> migrations() { return kMigrations; }
@@ -275,9 +321,23 @@ Result<int> migrate(Connection& db, std::span<const Migration> list) {
   int latest = list.empty() ? 0 : list.back().version;
   if (*current > latest) {
     return Error{StoreErrc::SchemaTooNew,
-                 fmt::format("store {}: schema version {} is newer than this imswitch knows ({}); "
-                             "use a newer imswitch or another file",
-                             db.path(), *current, latest)};
+                 fmt::format("store {}: schema version {} is newer than this imswitch knows ({}): "
+                             "a newer imswitch upgraded it. Run that version or a newer one; to "
+                             "go back to this one, start it on the backup that upgrade took "
+                             "({}.v{}-<UTC time>.bak), which lacks what was stored since. The "
+                             "file is left as it is",
+                             db.path(), *current, latest, db.path(), latest)};
+  }
+  if (*current == latest) return latest;
+  auto data = holds_data(db, *current);
+  if (!data) return data.error();
+  // An in-memory database has no file to copy, and nothing that outlives the process.
+  const bool on_disk = !db.path().empty() && db.path() != ":memory:";
+  if (*data && on_disk) {
+    auto backup = back_up(db, *current, latest);
+    if (!backup) return backup.error();
+    spdlog::info("store {}: schema version {} will be upgraded to {}; backup taken first: {}",
+                 db.path(), *current, latest, *backup);
   }
   for (const auto& m : list) {
     if (m.version <= *current) continue;

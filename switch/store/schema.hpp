@@ -24,7 +24,10 @@ int schema_version();
 
 // Brings `db` up to the last version in `list`: each missing migration runs in its own
 // transaction together with the user_version update, so a failure leaves the file at the last
-// version that completed. A file newer than `list` is refused (StoreErrc::SchemaTooNew).
+// version that completed. Before it changes a file that holds data (an older version, or tables
+// at version 0), it copies the file to "<path>.v<version>-<UTC time>.bak" beside it and logs that
+// name; when the copy fails, nothing is migrated and the error says why. A new, empty file needs
+// no copy. A file newer than `list` is refused (StoreErrc::SchemaTooNew) with what to do.
 // Returns the version the file is at afterwards.
 [[nodiscard]] Result<int> migrate(Connection& db, std::span<const Migration> list);
 

@@ -255,7 +255,8 @@ std::unique_ptr<SwitchProcess> SwitchProcess::start(const SwitchOptions& options
     *error = "no switch binary at " + options.binary;
     return nullptr;
   }
-  std::vector<std::string> args = {options.binary, "--config", options.config};
+  std::vector<std::string> args = {options.binary};
+  if (!options.config.empty()) args.insert(args.end(), {"--config", options.config});
   for (const auto& l : options.listen) {
     args.push_back("--listen");
     args.push_back(l);
@@ -265,8 +266,10 @@ std::unique_ptr<SwitchProcess> SwitchProcess::start(const SwitchOptions& options
   args.push_back("--ports-file");
   args.push_back(p->ports_file_);
   // Each switch keeps its store in its own scratch folder unless the test names one.
-  args.push_back("--store");
-  args.push_back(options.store.empty() ? p->dir_ + "/imswitch.db" : options.store);
+  if (options.store_arg) {
+    args.push_back("--store");
+    args.push_back(options.store.empty() ? p->dir_ + "/imswitch.db" : options.store);
+  }
   // IMS_TEST_SWITCH_THREADS=N: every switch of the run has N SIP cores (CTest runs the session
   // and pager suites a second time so).
   if (test_switch_threads() > 1) {

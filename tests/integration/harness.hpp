@@ -60,10 +60,11 @@ int test_switch_threads();
 
 struct SwitchOptions {
   std::string binary = imswitch_binary();
-  std::string config = source_dir() + "/config/minimal.yaml";
+  std::string config = source_dir() + "/config/minimal.yaml";  // empty: no --config
   std::vector<std::string> listen = {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"};
   std::vector<std::string> extra_args;  // e.g. {"--log-level", "debug"}
   std::string store;  // --store: empty = a fresh file in the switch's scratch folder
+  bool store_arg = true;  // false: no --store, the config's store.path
   // --http: the HTTP API's address; a free port on the loopback unless a test says otherwise
   // ("off": none), so that no test switch takes the shipped default's 8080.
   std::string http = "127.0.0.1:0";

@@ -29,13 +29,17 @@
 #include "tools/imtool/options.hpp"
 #include "tools/imtool/render.hpp"
 #include "tools/imtool/shell.hpp"
+#include "ims_version.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 using ims::tool::Exit;
 
-constexpr const char* kVersion = "imtool 0.1.0";
+// "imtool 0.2.0 (git 1a2b3c4d)"
+std::string version_line() {
+  return std::string("imtool ") + ims::build::kVersion + " (git " + ims::build::kGitRevision + ")";
+}
 
 void add_connect_options(CLI::App& cmd, ims::tool::ConnectArgs& c) {
   cmd.add_option("-s,--server", c.server,
@@ -158,7 +162,8 @@ int run_agent(const ims::tool::ConnectArgs& connect, bool plain) {
 
 int main(int argc, char** argv) {
   CLI::App app{"imtool: an imswitch agent in the terminal, and one-shot commands for scripts"};
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", version_line(),
+                       "Print \"imtool <version> (git <revision>)\" and exit");
   app.require_subcommand(1);
   app.footer(std::string(ims::tool::exit_help()));
 

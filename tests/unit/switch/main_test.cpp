@@ -1,4 +1,5 @@
-// The imswitch command line, run as a process: --version, --check-config and its errors.
+// The imswitch command line, run as a process: --version, --check-config and its errors; and
+// imtool's --version.
 
 #include <gtest/gtest.h>
 
@@ -7,7 +8,10 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 #include <string>
+
+#include "switch/store/schema.hpp"
 
 namespace {
 
@@ -16,8 +20,8 @@ struct Run {
   std::string out;  // stdout and stderr together
 };
 
-Run imswitch(const std::string& args) {
-  const std::string cmd = std::string(IMSWITCH_BINARY) + " " + args + " 2>&1";
+Run run(const std::string& binary, const std::string& args) {
+  const std::string cmd = binary + " " + args + " 2>&1";
   Run r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -28,10 +32,34 @@ Run imswitch(const std::string& args) {
   return r;
 }
 
-TEST(ImswitchCli, PrintsItsVersion) {
+Run imswitch(const std::string& args) { return run(IMSWITCH_BINARY, args); }
+
+// A short git revision, "-dirty" when tracked files differ from it; "unknown" outside a checkout.
+constexpr const char* kRevision = R"(([0-9a-f]{7,40}(-dirty)?|unknown))";
+
+TEST(ImswitchCli, PrintsItsVersionRevisionAndStoreSchema) {
   auto r = imswitch("--version");
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.out, "imswitch 0.1.0\n");
+  std::smatch m;
+  const std::regex line(R"(imswitch \d+\.\d+\.\d+ \(git )" + std::string(kRevision) +
+                        R"(, store schema (\d+)\)\n)");
+  ASSERT_TRUE(std::regex_match(r.out, m, line)) << r.out;
+  EXPECT_EQ(std::stoi(m[3].str()), ims::sw::store::schema_version()) << r.out;
+
+  // In a checkout, the revision is the one the binary was built from (read at build time, so a
+  // commit after configuring still shows).
+  auto head = run("git", "-C " IMS_SOURCE_DIR " rev-parse HEAD");
+  if (head.status != 0) GTEST_SKIP() << "no git checkout: " << head.out;
+  const std::string printed = m[1].str();
+  EXPECT_EQ(head.out.rfind(printed.substr(0, printed.find('-')), 0), 0u)
+      << "HEAD " << head.out << " printed " << printed;
+}
+
+TEST(ImtoolCli, PrintsItsVersionAndRevision) {
+  auto r = run(IMTOOL_BINARY, "--version");
+  EXPECT_EQ(r.status, 0);
+  const std::regex line(R"(imtool \d+\.\d+\.\d+ \(git )" + std::string(kRevision) + R"(\)\n)");
+  EXPECT_TRUE(std::regex_match(r.out, line)) << r.out;
 }
 
 TEST(ImswitchCli, HelpExplainsEveryOption) {
@@ -44,9 +72,10 @@ TEST(ImswitchCli, HelpExplainsEveryOption) {
 }
 
 TEST(ImswitchCli, ChecksTheShippedConfigs) {
+  // Without --config, a binary in its build folder reads its source tree's config.
   auto r = imswitch("--check-config");
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.out, "config OK: config/imswitch.yaml\n");
+  EXPECT_EQ(r.out, "config OK: " IMS_SOURCE_DIR "/config/imswitch.yaml\n");
   r = imswitch("--config config/minimal.yaml --check-config");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "config OK: config/minimal.yaml\n");

@@ -4,7 +4,9 @@
 #include "switch/store/schema.hpp"
 
 #include <array>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -88,7 +90,75 @@ TEST_F(SchemaTest, AFileFromANewerProgramIsRefused) {
   EXPECT_EQ(v.error().code, StoreErrc::SchemaTooNew);
   EXPECT_NE(v.error().message.find("schema version 7 is newer"), std::string::npos)
       << v.error().message;
+  EXPECT_NE(v.error().message.find("schema.db.v1-<UTC time>.bak"), std::string::npos)
+      << "names the backup to go back to: " << v.error().message;
   EXPECT_FALSE(has_table(*db_, "log"));
+}
+
+// The files in `folder` whose names start with `prefix`.
+std::vector<std::string> files_starting(const std::filesystem::path& folder,
+                                        const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(folder)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+TEST_F(SchemaTest, AnOlderFileIsCopiedBeforeItIsUpgraded) {
+  std::array one{kFirst};
+  ASSERT_TRUE(migrate(*db_, one).ok());
+  EXPECT_TRUE(files_starting(dir_.file(""), "schema.db.v").empty()) << "a new file needs none";
+
+  std::array two{kFirst, kSecond};
+  auto v = migrate(*db_, two);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  const auto backups = files_starting(dir_.file(""), "schema.db.v1-");
+  ASSERT_EQ(backups.size(), 1u);
+  EXPECT_EQ(backups[0].substr(backups[0].size() - 4), ".bak");
+  auto copy = Connection::open(backups[0]);
+  ASSERT_TRUE(copy.ok());
+  EXPECT_EQ(query_int(*copy, "PRAGMA user_version"), 1) << "the copy is the file before";
+  EXPECT_EQ(query_int(*copy, "SELECT count(*) FROM log"), 1);
+  EXPECT_EQ(query_int(*db_, "SELECT count(*) FROM log"), 2);
+
+  ASSERT_TRUE(migrate(*db_, two).ok());
+  EXPECT_EQ(files_starting(dir_.file(""), "schema.db.v").size(), 1u) << "none when up to date";
+}
+
+TEST_F(SchemaTest, TwoUpgradesWithinASecondKeepBothCopies) {
+  std::array one{kFirst};
+  std::array two{kFirst, kSecond};
+  constexpr Migration kThird{3, "log a third time", "INSERT INTO log VALUES (3);"};
+  std::array three{kFirst, kSecond, kThird};
+  ASSERT_TRUE(migrate(*db_, one).ok());
+  ASSERT_TRUE(migrate(*db_, two).ok());
+  ASSERT_TRUE(db_->exec("PRAGMA user_version = 1", "pretend").ok());
+  ASSERT_TRUE(db_->exec("DELETE FROM log WHERE n = 2", "pretend").ok());
+  ASSERT_TRUE(migrate(*db_, three).ok());
+  EXPECT_EQ(files_starting(dir_.file(""), "schema.db.v1-").size(), 2u);
+}
+
+TEST_F(SchemaTest, AFailedCopyLeavesTheFileAsItWas) {
+  // The folder is renamed under the open file: the copy, named after the old path, cannot be
+  // written (root ignores permissions, a missing folder it cannot).
+  const std::filesystem::path sub = dir_.file("sub"), moved = dir_.file("moved");
+  std::filesystem::create_directory(sub);
+  auto opened = Connection::open((sub / "old.db").string());
+  ASSERT_TRUE(opened.ok());
+  Connection db = std::move(opened).value();
+  std::array one{kFirst};
+  ASSERT_TRUE(migrate(db, one).ok());
+  std::filesystem::rename(sub, moved);
+
+  std::array two{kFirst, kSecond};
+  auto v = migrate(db, two);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.error().message.find("without a backup"), std::string::npos) << v.error().message;
+  EXPECT_NE(v.error().message.find("old.db.v1-"), std::string::npos) << v.error().message;
+  EXPECT_EQ(query_int(db, "PRAGMA user_version"), 1);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM log"), 1);
 }
 
 TEST_F(SchemaTest, TheSwitchSchemaHasBindingsAndStoredMessages) {
