@@ -30,10 +30,13 @@ install(CODE "
 ")
 
 # Man pages, written at build time from each binary's --help with help2man, plus the sections in
-# packaging/*.h2m. Without help2man there are none, and the package tests say so.
+# packaging/*.h2m. Without help2man there are none, and the package tests say so. Not in a
+# sanitizer build: nobody installs it, and its binaries would run at build time under ASan.
 find_program(IMS_HELP2MAN help2man)
 find_program(IMS_GZIP gzip)
-if(IMS_HELP2MAN AND IMS_GZIP)
+if(IMS_SANITIZE)
+  # no man pages
+elseif(IMS_HELP2MAN AND IMS_GZIP)
   set(pages "")
   foreach(tool imswitch imtool)
     if(NOT TARGET ${tool})
