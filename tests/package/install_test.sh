@@ -88,6 +88,16 @@ apt_install() {  # deb file (in the root), then apt-get options
   grep -E 'newly installed|upgraded,' "$R/tmp/t/apt.log" || true
 }
 
+# The overlay holds / only: a machine whose /usr or /var is a file system of its own cannot be
+# copied this way.
+for tool in /usr/bin/apt-get /usr/bin/dpkg /usr/sbin/adduser /usr/bin/setpriv /usr/bin/sipsak; do
+  if [ ! -x "$R$tool" ]; then
+    echo "install_test: skipped: no $tool in the overlay of / (not installed, or on another mount)"
+    exit 77
+  fi
+done
+[ -d "$R/var/lib/dpkg/info" ] || { echo "install_test: skipped: /var/lib/dpkg is on another mount"; exit 77; }
+
 # A copy of this machine may have imswitch installed: the root starts without it.
 if in_root dpkg-query -W -f='${Status}' imswitch 2>/dev/null | grep -q installed; then
   in_root dpkg --purge imswitch >/dev/null
