@@ -1,0 +1,147 @@
+# Writes a man page from a binary's --help with help2man, at build time, so the page says what
+# the binary does. Used by cmake/packaging.cmake as
+#   cmake -DHELP2MAN=... -DBINARY=... -DNAME=... -DSUMMARY=... -DVERSION=... -DINCLUDE=<.h2m>
+#         -DOUT=<page> [-DSUBCOMMANDS=ON] [-DGZIP=<gzip>] -P man_page.cmake
+# INCLUDE holds the hand-written sections (files, signals, examples). With SUBCOMMANDS, each
+# subcommand's own --help (imtool send --help, ...) becomes a subsection of SUBCOMMANDS: its
+# usage, description, arguments and options. With GZIP, <page>.gz beside it.
+
+foreach(v HELP2MAN BINARY NAME SUMMARY VERSION INCLUDE OUT)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "man_page.cmake: ${v} is not set")
+  endif()
+endforeach()
+
+# roff: a backslash is written \e; a line starting with . or ' would be a request.
+function(roff_text out text)
+  string(REPLACE "\\" "\\e" text "${text}")
+  string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" text "${text}")
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+# A text as a CMake list of its lines. ';' and brackets, which CMake lists treat specially, are
+# kept as markers that unescape() puts back.
+function(split_lines out text)
+  string(REPLACE ";" "@ims_semicolon@" text "${text}")
+  string(REPLACE "[" "@ims_open@" text "${text}")
+  string(REPLACE "]" "@ims_close@" text "${text}")
+  string(REPLACE "\n" ";" text "${text}")
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+function(unescape out line)
+  string(REPLACE "@ims_semicolon@" ";" line "${line}")
+  string(REPLACE "@ims_open@" "[" line "${line}")
+  string(REPLACE "@ims_close@" "]" line "${line}")
+  set(${out} "${line}" PARENT_SCOPE)
+endfunction()
+
+# The names listed under "Subcommands:" in a CLI11 help text.
+function(subcommands_of out help)
+  split_lines(lines "${help}")
+  set(in_list OFF)
+  set(names "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^Subcommands:")
+      set(in_list ON)
+    elseif(in_list AND line MATCHES "^  ([a-z][a-z0-9-]*)( |$)")
+      list(APPEND names "${CMAKE_MATCH_1}")
+    elseif(in_list AND NOT line MATCHES "^ ")
+      set(in_list OFF)
+    endif()
+  endforeach()
+  set(${out} "${names}" PARENT_SCOPE)
+endfunction()
+
+# One subcommand's --help as roff: usage, description, then each argument and option as a
+# tagged paragraph. The exit statuses, the same for every subcommand, are left to the page's
+# own section.
+function(subcommand_section out path)
+  string(REPLACE ";" " " words "${path}")
+  execute_process(COMMAND "${BINARY}" ${path} --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${BINARY} ${words} --help exited ${rc}")
+  endif()
+  string(REGEX REPLACE "\nExit status:[^\n]*" "" help "${help}")
+  split_lines(lines "${help}")
+  set(text ".SS \"${NAME} ${words}\"\n")
+  foreach(escaped IN LISTS lines)
+    unescape(line "${escaped}")
+    if(line MATCHES "^Usage: [^ ]+ (.*)$")
+      roff_text(usage "${NAME} ${CMAKE_MATCH_1}")
+      string(APPEND text ".PP\n\\fB${usage}\\fR\n")
+    elseif(line MATCHES "^(Positionals|Options|Subcommands):$")
+      string(APPEND text ".PP\n${CMAKE_MATCH_1}:\n")
+    elseif(line MATCHES "^  [^ ]")
+      # An argument or option: CLI11 starts its description at column 30, after at least two
+      # spaces, or on the next line when the name is longer.
+      string(LENGTH "${line}" length)
+      set(gap "")
+      if(length GREATER 30)
+        string(SUBSTRING "${line}" 28 3 gap)
+      endif()
+      if(gap MATCHES "^  [^ ]$")
+        string(SUBSTRING "${line}" 2 26 tag)
+        string(SUBSTRING "${line}" 30 -1 what)
+      else()
+        string(SUBSTRING "${line}" 2 -1 tag)
+        set(what "")
+      endif()
+      string(STRIP "${tag}" tag)
+      roff_text(tag "${tag}")
+      string(REPLACE "-" "\\-" tag "${tag}")
+      string(APPEND text ".TP\n\\fB${tag}\\fR\n")
+      if(NOT what STREQUAL "")
+        roff_text(what "${what}")
+        string(APPEND text "${what}\n")
+      endif()
+    elseif(line MATCHES "^      +([^ ].*)$")
+      roff_text(what "${CMAKE_MATCH_1}")
+      string(APPEND text "${what}\n")
+    elseif(NOT line STREQUAL "")
+      roff_text(what "${line}")
+      string(APPEND text ".PP\n${what}\n")
+    endif()
+  endforeach()
+  subcommands_of(nested "${help}")
+  foreach(sub IN LISTS nested)
+    subcommand_section(sub_text "${path};${sub}")
+    string(APPEND text "${sub_text}")
+  endforeach()
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+file(READ "${INCLUDE}" include_text)
+if(SUBCOMMANDS)
+  execute_process(COMMAND "${BINARY}" --help OUTPUT_VARIABLE top RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${BINARY} --help exited ${rc}")
+  endif()
+  subcommands_of(subs "${top}")
+  if(NOT subs)
+    message(FATAL_ERROR "${BINARY} --help lists no subcommands")
+  endif()
+  string(APPEND include_text "\n[SUBCOMMANDS]\n")
+  foreach(sub IN LISTS subs)
+    subcommand_section(section "${sub}")
+    string(APPEND include_text "${section}")
+  endforeach()
+endif()
+get_filename_component(out_dir "${OUT}" DIRECTORY)
+file(WRITE "${out_dir}/${NAME}.h2m" "${include_text}")
+
+execute_process(
+  COMMAND "${HELP2MAN}" --no-info --no-discard-stderr "--version-string=${VERSION}"
+          "--name=${SUMMARY}" "--include=${out_dir}/${NAME}.h2m" "--output=${OUT}.tmp" "${BINARY}"
+  RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "help2man ${BINARY} exited ${rc}")
+endif()
+file(RENAME "${OUT}.tmp" "${OUT}")
+# Installed compressed, as Debian's policy wants man pages (gzip -9n: no name, no time stamp).
+if(GZIP)
+  execute_process(COMMAND "${GZIP}" -9nf -k "${OUT}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "gzip ${OUT} exited ${rc}")
+  endif()
+endif()
