@@ -67,6 +67,13 @@ void setup_logging(LogLevel level) {
   spdlog::set_default_logger(logger);
 }
 
+// Whether the switch is to listen on a port that only a privileged process may bind.
+bool low_port(const ims::sw::config::Config& config) {
+  for (const auto& l : config.sip.listen)
+    if (l.endpoint.port != 0 && l.endpoint.port < 1024) return true;
+  return config.http.listen && config.http.listen->port != 0 && config.http.listen->port < 1024;
+}
+
 struct Cli {
   std::string config_path;
   std::vector<std::string> listen;
@@ -194,6 +201,12 @@ int main(int argc, char** argv) {
   auto created = ims::sw::app::Application::create(config);
   if (!created) {
     spdlog::error("cannot start: {}", created.error().message);
+    if (created.error().code == std::errc::permission_denied && low_port(config)) {
+      spdlog::error("a port below 1024 needs the CAP_NET_BIND_SERVICE capability (or root). For "
+                    "the imswitch service: `systemctl edit imswitch`, add [Service] "
+                    "AmbientCapabilities=CAP_NET_BIND_SERVICE and "
+                    "CapabilityBoundingSet=CAP_NET_BIND_SERVICE, then restart it");
+    }
     return 1;
   }
   auto& application = *created.value();

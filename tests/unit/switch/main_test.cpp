@@ -3,10 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -53,6 +57,31 @@ TEST(ImswitchCli, PrintsItsVersionRevisionAndStoreSchema) {
   const std::string printed = m[1].str();
   EXPECT_EQ(head.out.rfind(printed.substr(0, printed.find('-')), 0), 0u)
       << "HEAD " << head.out << " printed " << printed;
+}
+
+// Started by an unprivileged user on a port below 1024, the switch says which capability it
+// lacks and how the service gets it.
+TEST(ImswitchCli, APrivilegedPortNamesTheCapabilityItNeeds) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root, to run the switch as another user";
+  if (run("command", "-v setpriv").status != 0) GTEST_SKIP() << "no setpriv (util-linux)";
+  char dir_template[] = "/tmp/imswitch-lowport-XXXXXX";
+  const char* dir = ::mkdtemp(dir_template);
+  ASSERT_NE(dir, nullptr);
+  ASSERT_EQ(::chmod(dir, 0777), 0);
+  // The binary and config are copied there: the build tree may be closed to other users.
+  const std::string d(dir);
+  namespace fs = std::filesystem;
+  fs::copy_file(IMSWITCH_BINARY, d + "/imswitch");
+  fs::copy_file(IMS_SOURCE_DIR "/config/minimal.yaml", d + "/minimal.yaml");
+  fs::permissions(d + "/minimal.yaml", fs::perms::owner_read | fs::perms::others_read);
+  auto r = run("setpriv", "--reuid=65534 --regid=65534 --clear-groups " + d +
+                              "/imswitch --config " + d +
+                              "/minimal.yaml --http off --listen udp:127.0.0.1:1 --store " + d +
+                              "/s.db");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("udp 127.0.0.1:1: bind: Permission denied"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("AmbientCapabilities=CAP_NET_BIND_SERVICE"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ImtoolCli, PrintsItsVersionAndRevision) {
