@@ -110,8 +110,17 @@ class TimerWheel {
     std::uint64_t due;
   };
 
+  // Slot by slot from the next tick: a timer due within one revolution sits in the slot of its
+  // own tick, so the first slot holding one gives the answer, usually a few slots on when the
+  // wheel is busy. Only when none is due within a revolution are all timers looked at.
   void find_next_due() {
     next_due_ = kNever;
+    const std::uint64_t horizon = now_ + slots_.size();
+    for (std::uint64_t tick = now_ + 1; tick <= horizon; ++tick) {
+      for (const auto& e : slots_[static_cast<std::size_t>(tick & mask_)])
+        if (e.due <= horizon) next_due_ = std::min(next_due_, e.due);
+      if (next_due_ != kNever) return;
+    }
     for (const auto& slot : slots_)
       for (const auto& e : slot) next_due_ = std::min(next_due_, e.due);
   }

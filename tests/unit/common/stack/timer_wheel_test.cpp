@@ -117,5 +117,22 @@ TEST(TimerWheel, NextDueIsTheEarliestArmedTimerAndNeverLater) {
   EXPECT_EQ(w.next_due(), 31u);  // now is 30: due at once, on tick 31
 }
 
+// next_due() after timers fire: the nearest of many, whether it lies within this revolution,
+// behind timers of later revolutions in the same slot, or only beyond a revolution.
+TEST(TimerWheel, NextDueAfterAnAdvanceIsTheNearestOfMany) {
+  Wheel w(8);
+  Owner a{1}, b{2}, c{3}, d{4};
+  w.arm(a, 0, 2);
+  w.arm(b, 0, 13);  // slot 5, two revolutions on
+  w.arm(c, 0, 5);   // slot 5 too, this revolution
+  w.arm(d, 0, 20);
+  EXPECT_EQ(fired(w.advance(2)), (std::set<std::pair<int, std::size_t>>{{1, 0}}));
+  EXPECT_EQ(w.next_due(), 5u);
+  EXPECT_EQ(fired(w.advance(5)), (std::set<std::pair<int, std::size_t>>{{3, 0}}));
+  EXPECT_EQ(w.next_due(), 13u);  // nothing within the revolution after tick 5
+  EXPECT_EQ(fired(w.advance(13)), (std::set<std::pair<int, std::size_t>>{{2, 0}}));
+  EXPECT_EQ(w.next_due(), 20u);
+}
+
 }  // namespace
 }  // namespace ims::stack
