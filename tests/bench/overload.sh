@@ -50,6 +50,9 @@ echo "$PERIOD" >"$CG/cpu.cfs_period_us"
 echo "$QUOTA" >"$CG/cpu.cfs_quota_us"
 
 pid=""
+# Waits until process $1 has exited, at most $2 seconds (a sampler's period ends early when
+# what it watches is gone).
+wait_gone() { timeout "$2" tail -s 0.05 --pid="$1" -f /dev/null 2>/dev/null || true; }
 stop_switch() {
   [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
   pid=""
@@ -130,7 +133,7 @@ samples=$OUT/overload-samples.txt
 (
   while kill -0 "$pid" 2>/dev/null; do
     echo "$(date +%s.%N) $(metric imswitch_sip_responses_sent_total 'code="200"') $(rss_kib)"
-    sleep 1
+    wait_gone "$pid" 1
   done
 ) >"$samples" 2>/dev/null &
 sampler=$!

@@ -116,6 +116,9 @@ start_switch() {  # name: config OUT/<name>.yaml, log, ports file; sets spid
     exit 1
   }
 }
+# Waits until process $1 has exited, at most $2 seconds (a sampler's period ends early when
+# what it watches is gone).
+wait_gone() { timeout "$2" tail -s 0.05 --pid="$1" -f /dev/null 2>/dev/null || true; }
 port() { awk -v t="$2" '$1 == t { print $3; exit }' "$OUT/$1.ports"; }
 mem() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }  # MiB
 transactions() {  # live SIP transactions over the switch's cores (completed ones lingering)
@@ -153,7 +156,7 @@ while [ "$(registered large || echo 0)" != "$AGENTS" ]; do
     echo "scale: $(registered large) of $AGENTS registered after $((SECONDS)) s" >&2
     break
   fi
-  sleep 1
+  wait_gone "$sipp_pid" 1
 done
 rss_registered=$(mem "$large" VmRSS)
 echo "scale: $(registered large) registered; RSS ${rss_registered} MiB"
@@ -190,7 +193,7 @@ set +e
 set -e
 # The last pass's transactions linger 5 s (completed_linger_ms): measure once they are gone
 # (polled, at most 15 s).
-for _ in $(seq 150); do [ "$(transactions large)" = 0 ] && break; sleep 0.1; done
+for _ in $(seq 150); do [ "$(transactions large)" = 0 ] && break; wait_gone "$large" 0.1; done
 echo "scale: after a last pass with Expires 3600, its transactions ended ($(transactions large) left): RSS $(mem "$large" VmRSS) MiB"
 
 # MESSAGE relay among agent0001..agent1000: the large switch (its bindings still live) against

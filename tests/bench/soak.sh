@@ -30,7 +30,8 @@ sed -i 's/^    completed_linger_ms: 5000/    completed_linger_ms: 0/' "$dir/imsw
 "$bin" --config "$dir/imswitch.yaml" --listen udp:127.0.0.1:0 --http 127.0.0.1:0 \
   --ports-file "$dir/ports" --log-level warn >"$dir/switch.log" 2>&1 &
 sw=$!
-for _ in $(seq 200); do [ -s "$dir/ports" ] && break; sleep 0.05; done
+grep -q -m1 '^http ' <(timeout 10 tail -F -n +1 "$dir/ports" 2>/dev/null) ||
+  { echo "soak: the switch did not start (see $dir/switch.log)" >&2; exit 1; }
 port=$(awk '$1 == "udp" { print $3 }' "$dir/ports")
 http=$(awk '$1 == "http" { print $2 ":" $3 }' "$dir/ports")
 
@@ -53,13 +54,16 @@ sample | tee -a "$dir/samples.tsv"
   >"$dir/load.txt" 2>"$dir/load.err" &
 load=$!
 while kill -0 "$load" 2>/dev/null; do
-  for _ in $(seq 30); do kill -0 "$load" 2>/dev/null || break; sleep 1; done
+  timeout 30 tail -s 0.2 --pid="$load" -f /dev/null 2>/dev/null || true  # a sample every 30 s
   sample | tee -a "$dir/samples.tsv"
 done
 wait "$load" || echo "soak: imtool load exited $?"
 cat "$dir/load.txt"
-echo "soak: load over; waiting 40 s for lingering transactions (64*T1 = 32 s) to expire"
-sleep 40
+echo "soak: load over; waiting (at most 60 s) for lingering transactions (64*T1 = 32 s) to expire"
+for _ in $(seq 120); do
+  [ "$(metric imswitch_sip_transactions)" = 0 ] && break
+  timeout 0.5 tail -s 0.1 --pid="$sw" -f /dev/null 2>/dev/null || true  # or the switch is gone
+done
 sample | tee -a "$dir/samples.tsv"
 awk -F'\t' 'NR == 2 { start = $2 } NR > 3 { n++; if ($2 > max) max = $2; if (min == "" || $2 < min) min = $2 }
   END { printf "soak: RSS at start %d MiB; under load %d-%d MiB (max/min %.2f)\n", start, min, max, max / (min ? min : 1) }' \

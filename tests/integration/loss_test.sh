@@ -53,11 +53,9 @@ YAML
 "$imswitch" --config "$dir/imswitch.yaml" --listen udp:127.0.0.1:0 --http 127.0.0.1:0 \
   --ports-file "$dir/ports" >"$dir/switch.log" 2>&1 &
 sw=$!
-for _ in $(seq 200); do
-  [ -s "$dir/ports" ] && break
-  kill -0 "$sw" 2>/dev/null || { cat "$dir/switch.log"; exit 1; }
-  sleep 0.05
-done
+# The ports file appears (written whole, by rename), the switch exits, or 10 s pass.
+grep -q -m1 '^http ' <(timeout 10 tail -F -s 0.05 --pid="$sw" -n +1 "$dir/ports" 2>/dev/null) ||
+  { echo "loss_test: the switch did not start"; cat "$dir/switch.log"; exit 1; }
 port=$(awk '$1 == "udp" { print $3 }' "$dir/ports")
 http=$(awk '$1 == "http" { print $2 ":" $3 }' "$dir/ports")
 [ -n "$port" ] && [ -n "$http" ] || { echo "loss_test: the switch did not start"; cat "$dir/switch.log"; exit 1; }

@@ -46,13 +46,12 @@ check_prefix() {  # prefix config-folder state-folder
   "$prefix/bin/imswitch" --config "$conf/imswitch.yaml" --listen udp:127.0.0.1:0 \
     --http off --ports-file "$dir/ports" >"$dir/switch.log" 2>&1 &
   sw=$!
-  for _ in $(seq 300); do
-    [ -s "$dir/ports" ] && break
+  # The ports file appears (written whole, by rename), the switch exits, or 15 s pass.
+  grep -q -m1 '^udp ' <(timeout 15 tail -F -s 0.05 --pid="$sw" -n +1 "$dir/ports" 2>/dev/null) || {
     kill -0 "$sw" 2>/dev/null || fail "the installed switch exited at start"
-    sleep 0.05
-  done
-  local port; port=$(awk '$1 == "udp" { print $3 }' "$dir/ports" 2>/dev/null)
-  [ -n "$port" ] || fail "the installed switch wrote no ports file in 15 s"
+    fail "the installed switch wrote no ports file in 15 s"
+  }
+  local port; port=$(awk '$1 == "udp" { print $3 }' "$dir/ports")
   sipsak -s "sip:ping@127.0.0.1:$port" --local-ip=127.0.0.1 -H 127.0.0.1 >"$dir/sipsak.log" 2>&1 ||
     fail "no 200 to OPTIONS: $(cat "$dir/sipsak.log")"
   kill -TERM "$sw"

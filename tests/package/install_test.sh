@@ -125,12 +125,12 @@ start_switch() {
       --listen tcp:127.0.0.1:0 --http 127.0.0.1:0 --ports-file /run/t/ports; } \
     >>"$R/tmp/t/switch.log" 2>&1 &
   sw_pid=$!
-  for _ in $(seq 300); do
-    [ -s "$R/run/t/ports" ] && break
+  # The ports file appears (written whole, by rename), the switch exits, or 15 s pass.
+  grep -q -m1 '^http ' <(timeout 15 tail -F -s 0.05 --pid="$sw_pid" -n +1 "$R/run/t/ports" \
+                          2>/dev/null) || {
     kill -0 "$sw_pid" 2>/dev/null || fail "the installed switch exited at start"
-    sleep 0.05
-  done
-  [ -s "$R/run/t/ports" ] || fail "the installed switch wrote no ports file in 15 s"
+    fail "the installed switch wrote no ports file in 15 s"
+  }
   udp=$(awk '$1 == "udp" { print $3 }' "$R/run/t/ports")
   http=$(awk '$1 == "http" { print $2 ":" $3 }' "$R/run/t/ports")
 }
@@ -157,12 +157,9 @@ api() {  # subcommand login, then arguments: imtool on the HTTP API
   in_root /usr/bin/imtool "$sub" --server 127.0.0.1 --api "http://$http" --login "$login" \
     --password "pw-$login" "$@"
 }
-wait_for() {  # file text seconds
-  for _ in $(seq $(($3 * 20))); do
-    grep -qF -- "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  fail "no \"$2\" in ${1#$R} within $3 s"
+wait_for() {  # file text seconds: the text appears in the file, or the time passes
+  grep -qF -m1 -- "$2" <(timeout "$3" tail -F -s 0.05 -n +1 "$1" 2>/dev/null) ||
+    fail "no \"$2\" in ${1#$R} within $3 s"
 }
 # A scripted `imtool agent`: its script is written to file descriptor FD, the writing end of
 # the FIFO it reads; closing FD ends the script, and the agent logs out and leaves.
@@ -177,10 +174,7 @@ agent_start() {  # login fd
 }
 agent_stop() {  # fd: ends the script of the agent started last, waits for it to leave
   eval "exec $1>&-"
-  for _ in $(seq 200); do
-    kill -0 "$agent_pid" 2>/dev/null || break
-    sleep 0.05
-  done
+  timeout 10 tail -s 0.05 --pid="$agent_pid" -f /dev/null 2>/dev/null || true
   local rc=0
   wait "$agent_pid" || rc=$?
   [ "$rc" = 0 ] || fail "imtool agent exited $rc"
