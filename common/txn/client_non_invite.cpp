@@ -32,8 +32,9 @@ Actions ClientNonInvite::on_response(sip::Message response) {
   armed_.cancel(out, TimerId::F);
   out.push_back(PassToTu{std::move(response)});
   // Completed only absorbs retransmitted finals and sends nothing: the request's bytes go now
-  // rather than lingering for Timer K (5 s on UDP, thousands of requests under load).
-  request_ = sip::Message{};
+  // rather than lingering for Timer K (5 s on UDP, thousands of requests under load). Moved
+  // out, not assigned over: assigning an empty string keeps the old one's allocation.
+  std::exchange(request_, sip::Message{});
   const Duration k = timers_.timer_k(transport_);
   if (k == Duration{0}) {
     state_ = State::Terminated;
