@@ -1,6 +1,5 @@
 #include "switch/app/authn.hpp"
 
-#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,36 +15,6 @@
 namespace ims::sw::app {
 
 namespace {
-
-// A lowercase hex HA1 (the directory checked the ones it holds; ha1() writes lowercase) into
-// bytes; false, with nothing written, for none or one of another length.
-template <std::size_t N>
-bool hex_to_bytes(const std::optional<std::string>& hex, std::array<unsigned char, N>& out) {
-  if (!hex || hex->size() != 2 * N) return false;
-  const auto nibble = [](char ch) {
-    return static_cast<unsigned char>(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
-  };
-  for (std::size_t i = 0; i < N; ++i)
-    out[i] = static_cast<unsigned char>(nibble((*hex)[2 * i]) << 4 | nibble((*hex)[2 * i + 1]));
-  return true;
-}
-
-// Bytes back to lowercase hex, reusing the string's room (no allocation once it has grown).
-template <std::size_t N>
-void bytes_to_hex(bool has, const std::array<unsigned char, N>& bytes,
-                  std::optional<std::string>& out) {
-  if (!has) {
-    out.reset();
-    return;
-  }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  if (!out) out.emplace();
-  out->resize(2 * N);
-  for (std::size_t i = 0; i < N; ++i) {
-    (*out)[2 * i] = kDigits[bytes[i] >> 4];
-    (*out)[2 * i + 1] = kDigits[bytes[i] & 0xF];
-  }
-}
 
 bool contains(const std::vector<auth::Algorithm>& list, auth::Algorithm a) {
   return std::find(list.begin(), list.end(), a) != list.end();
@@ -97,24 +66,11 @@ std::vector<auth::Algorithm> Authenticator::offered_to(const sip::Message& reque
                             request.get(sip::HeaderId::UserAgent), md5_only_);
 }
 
-const auth::StoredSecret* Authenticator::secret_of(const directory::Agent& agent,
-                                                  std::string_view realm) {
-  auto it = secrets_.find(agent.login);
-  if (it == secrets_.end()) {
-    if (secrets_.size() > 200000) secrets_.clear();  // bound: far above any directory
-    const auto& c = agent.credentials;
-    const auto pick = [&](auth::Algorithm a, const std::optional<std::string>& given) {
-      std::optional<std::string> hex = given;
-      if (!hex && c.password) hex = auth::ha1(a, agent.login, realm, *c.password);
-      return hex;
-    };
-    Ha1Bytes b;
-    b.has_md5 = hex_to_bytes(pick(auth::Algorithm::Md5, c.ha1_md5), b.md5);
-    b.has_sha256 = hex_to_bytes(pick(auth::Algorithm::Sha256, c.ha1_sha256), b.sha256);
-    it = secrets_.emplace(agent.login, b).first;
-  }
-  bytes_to_hex(it->second.has_md5, it->second.md5, scratch_.ha1_md5);
-  bytes_to_hex(it->second.has_sha256, it->second.sha256, scratch_.ha1_sha256);
+const auth::StoredSecret* Authenticator::secret_of(const directory::Agent& agent) {
+  const auto& c = agent.credentials;
+  scratch_.password = c.password;
+  scratch_.ha1_md5 = c.ha1_md5;
+  scratch_.ha1_sha256 = c.ha1_sha256;
   return &scratch_;
 }
 
@@ -128,7 +84,7 @@ std::variant<std::string, sip::Message> Authenticator::authenticate(
                               directory.realm()};
   auto lookup = [&](std::string_view login) -> const auth::StoredSecret* {
     const directory::Agent* agent = directory.agent(login);
-    return agent ? secret_of(*agent, directory.realm()) : nullptr;
+    return agent ? secret_of(*agent) : nullptr;
   };
   const auth::Verdict verdict = verifier_->verify(ask, lookup, now_ms);
 

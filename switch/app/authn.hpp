@@ -14,12 +14,10 @@
 // Strand: one SIP core's (its secrets cache and counters are the core's own); the Verifier, and
 // with it the nonce table, is shared by every core.
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 
 #include "common/auth/verifier.hpp"
@@ -61,17 +59,15 @@ class Authenticator {
                                                        AuthRole role, std::string_view to_tag,
                                                        std::int64_t now_ms);
 
-  // The directory changed: HA1 values derived from its passwords are forgotten.
-  void forget_secrets() { secrets_.clear(); }
-
   const AuthCounters& counters() const { return counters_; }
   std::size_t tracked_nonces() const { return verifier_->tracked_nonces(); }
 
  private:
-  // The secret of an agent as the verifier needs it: HA1 for each algorithm, computed once
-  // from the password (one hash less per request) or taken from the directory. Points at
-  // scratch_, rewritten by the next call (the verifier reads it only during its call).
-  const auth::StoredSecret* secret_of(const directory::Agent& agent, std::string_view realm);
+  // The secret of an agent as the verifier needs it, copied from the directory into scratch_
+  // (rewritten by the next call; the verifier reads it only during its call). The verifier
+  // derives HA1 from a password for the one algorithm the credentials use: one short hash per
+  // request, where a cache of every agent's HA1 took some 11 MB for 100,000 agents.
+  const auth::StoredSecret* secret_of(const directory::Agent& agent);
 
   // The algorithms to offer in a challenge to `request` (see offered_algorithms).
   std::vector<auth::Algorithm> offered_to(const sip::Message& request,
@@ -80,15 +76,6 @@ class Authenticator {
 
   std::shared_ptr<auth::Verifier> verifier_;
   std::vector<std::string> md5_only_;
-  // An agent's HA1 values as bytes: about 110 bytes an agent with its map node, where hex
-  // strings took some 270 (100,000 registered agents: 16 MB less).
-  struct Ha1Bytes {
-    std::array<unsigned char, 16> md5{};
-    std::array<unsigned char, 32> sha256{};
-    bool has_md5 = false;
-    bool has_sha256 = false;
-  };
-  std::unordered_map<std::string, Ha1Bytes> secrets_;  // by login
   auth::StoredSecret scratch_;
   AuthCounters counters_;
 };

@@ -134,7 +134,6 @@ void SwitchTu::stop() {
 
 void SwitchTu::set_directory(std::shared_ptr<const directory::Directory> directory) {
   directory_ = std::move(directory);
-  authn_.forget_secrets();
   if (notifier_) notifier_->set_directory(directory_);
 }
 
