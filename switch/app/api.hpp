@@ -24,6 +24,7 @@
 
 #include "common/util/result.hpp"
 #include "switch/app/api_auth.hpp"
+#include "switch/app/heap_trim.hpp"
 #include "switch/app/metrics.hpp"
 #include "switch/config/config.hpp"
 #include "switch/directory/search.hpp"
@@ -65,6 +66,8 @@ class Api {
   void set_core_sampler(CoreSampler sampler) { sample_cores_ = std::move(sampler); }
   // Where /metrics reads the store's counters (thread-safe). Set before run().
   void set_store_stats(const store::SqliteStore& store) { store_stats_ = &store; }
+  // Its counters go into /metrics; it outlives the API.
+  void set_heap_trimmer(const HeapTrimmer& heap) { heap_ = &heap; }
 
  private:
   Api(SharedState& shared, store::Store& store) : shared_(&shared), store_(&store) {}
@@ -112,6 +115,7 @@ class Api {
   std::string admin_token_;
   CoreSampler sample_cores_;
   const store::SqliteStore* store_stats_ = nullptr;
+  const HeapTrimmer* heap_ = nullptr;
   std::shared_ptr<const directory::SearchIndex> index_;  // the API thread's
   // Expires with the Api: a store completion that comes after it checks this first. Store
   // completions run on core 0's thread, which is also the one that destroys the Api.

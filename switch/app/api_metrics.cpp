@@ -8,23 +8,13 @@
 #include <filesystem>
 
 #include "switch/app/api.hpp"
+#include "switch/app/heap_trim.hpp"
 #include "switch/app/queue_desk.hpp"
 #include "switch/app/switch_tu.hpp"
 
 namespace ims::sw::app {
 
 namespace {
-
-// Resident memory from /proc/self/statm (pages), -1 when unreadable.
-double resident_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  if (!f) return -1;
-  unsigned long size = 0, resident = 0;
-  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
-  std::fclose(f);
-  if (n != 2) return -1;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
-}
 
 double open_fds() {
   std::error_code ec;
@@ -41,7 +31,7 @@ void Api::metrics(http::Reply reply) const {
   if (!sample_cores_) return reply(http::error_response(503, "no metrics yet"));
   const double uptime =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  sample_cores_([shared = shared_, index = index_, uptime, store = store_stats_,
+  sample_cores_([shared = shared_, index = index_, uptime, store = store_stats_, heap = heap_,
                  reply = std::move(reply)](std::vector<CoreMetrics> cores) {
     Metrics m;
     if (store) {
@@ -53,7 +43,11 @@ void Api::metrics(http::Reply reply) const {
     m.registered_agents =
         shared->bindings.with([](const registrar::BindingTable& t) { return t.aor_count(); });
     m.live_sessions = shared->im_sessions.total();
-    m.resident_bytes = resident_bytes();
+    m.resident_bytes = static_cast<double>(resident_bytes());
+    if (heap) {
+      m.heap_trims = heap->trims();
+      m.heap_released_bytes = heap->released_bytes();
+    }
     m.open_fds = open_fds();
     for (const auto& q : index->directory()->queues()) {
       QueueMetrics qm;

@@ -241,6 +241,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
   Core& first = *app->cores_.front();
   app->signals_ = std::make_unique<asio::signal_set>(first.io, SIGINT, SIGTERM);
   app->hangup_ = std::make_unique<asio::signal_set>(first.io, SIGHUP);
+  app->heap_ = std::make_unique<HeapTrimmer>(first.strand, kHeapTrimInterval, kHeapTrimThreshold);
 
   // The store posts its completions to core 0.
   store::SqliteStore::Options so;
@@ -339,6 +340,7 @@ Result<std::unique_ptr<Application>> Application::create(const config::Config& c
           raw->sample_core(0, std::move(m), std::move(done));
         });
     app->api_->set_store_stats(*app->store_);
+    app->api_->set_heap_trimmer(*app->heap_);
   }
   // Reading a large directory and sorting its search index's suffixes leave hundreds of MB
   // free inside the heap, under the few blocks kept: hand those pages back to the system
@@ -431,6 +433,7 @@ void Application::run() {
   if (api_) api_->run();
   wait_for_signal();
   wait_for_hangup();
+  heap_->start();
   for (auto& core : cores_) asio::post(core->strand, [tu = core->tu.get()] { tu->start(); });
   for (std::size_t k = 1; k < cores_.size(); ++k) {
     Core& core = *cores_[k];
@@ -461,6 +464,7 @@ void Application::close_core(Core& core) {
 void Application::shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  heap_->stop();
   for (std::size_t k = 1; k < cores_.size(); ++k) {
     Core& core = *cores_[k];
     std::promise<void> closed;

@@ -27,6 +27,7 @@
 #include "common/transport/transport_layer.hpp"
 #include "common/util/result.hpp"
 #include "switch/app/api.hpp"
+#include "switch/app/heap_trim.hpp"
 #include "switch/app/switch_tu.hpp"
 #include "switch/config/config.hpp"
 #include "switch/routing/types.hpp"
@@ -112,6 +113,7 @@ class Application {
   std::vector<std::unique_ptr<Core>> cores_;   // at least one
   std::unique_ptr<boost::asio::signal_set> signals_;  // on core 0
   std::unique_ptr<boost::asio::signal_set> hangup_;
+  std::unique_ptr<HeapTrimmer> heap_;  // on core 0
   std::unique_ptr<Api> api_;  // http.listen set
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_;
   bool stopped_ = false;

@@ -201,6 +201,12 @@ std::string prometheus_text(const Metrics& m) {
   if (m.open_fds >= 0)
     w.single("process_open_fds", "gauge", "Open file descriptors (sockets included).",
              m.open_fds);
+  w.single("imswitch_heap_trims_total", "counter",
+           "Times free heap was handed back to the system (malloc_trim).",
+           static_cast<double>(m.heap_trims));
+  w.single("imswitch_heap_released_bytes_total", "counter",
+           "Resident bytes those heap trims gave back.",
+           static_cast<double>(m.heap_released_bytes));
   w.single("imswitch_im_live_sessions", "gauge", "IM sessions in progress.",
            static_cast<double>(m.live_sessions));
   w.head("imswitch_queue_waiting", "gauge", "Interactions waiting in a queue's line.");

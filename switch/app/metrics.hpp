@@ -53,6 +53,8 @@ struct Metrics {
   // "flat" and "no leak"; -1 when /proc cannot tell.
   double resident_bytes = -1;
   double open_fds = -1;
+  std::uint64_t heap_trims = 0;           // heap_trim.hpp: free heap handed back to the system
+  std::uint64_t heap_released_bytes = 0;  // resident bytes those trims gave back
   std::vector<QueueMetrics> queues;
   std::optional<store::SqliteStore::Stats> store;
   std::size_t store_queue = 0;  // writes waiting for the store's writer
