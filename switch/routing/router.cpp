@@ -158,9 +158,9 @@ std::optional<std::string> QueueRouter::pick(std::string_view queue,
   ++q->counters.entered;
   ++q->counters.offered;
   ++q->counters.answered;
-  ++a->counters.offered;
-  ++a->counters.answered;
-  return a->login;
+  ++a->counters().offered;
+  ++a->counters().answered;
+  return std::string(a->login);
 }
 
 // An earlier arrival number comes back only if this router issued it and no live interaction
@@ -183,7 +183,7 @@ bool QueueRouter::answered(std::string_view interaction, std::int64_t now_ms) {
       change(*a, [](AgentState& s) { ++s.sessions; });  // a reload lost the reservation
     }
     a->misses = 0;
-    ++a->counters.answered;
+    ++a->counters().answered;
   }
   QueueState& q = *i->queue;
   ++q.counters.answered;
@@ -217,14 +217,14 @@ QueueRouter::Effects QueueRouter::refuse(std::string_view interaction, bool miss
   if (!skips(*i, i->agent)) i->skip.push_back(i->agent);
   i->agent.clear();
   if (a) {
-    ++(missed ? a->counters.no_answer : a->counters.declined);
+    ++(missed ? a->counters().no_answer : a->counters().declined);
     if (missed) ++a->misses;
     if (missed && max_misses_ > 0 && a->misses >= max_misses_ && a->presence == Presence::Ready) {
       change(*a, [](AgentState& s) {
         s.presence = Presence::NotReady;
         s.reason = "no answer";
       });
-      fx.not_ready.push_back(a->login);
+      fx.not_ready.emplace_back(a->login);
     }
   }
   if (!try_offer(*i, fx)) {
@@ -256,8 +256,8 @@ QueueRouter::Effects QueueRouter::leave(std::string_view interaction, LeaveReaso
           if (s.sessions > 0) --s.sessions;
           s.idle_since_ms = std::max(s.idle_since_ms, now_ms);
         });
-        a->counters.handle_ms += now_ms - i.answered_ms;
-        ++a->counters.ended;
+        a->counters().handle_ms += now_ms - i.answered_ms;
+        ++a->counters().ended;
       }
       if (q) {
         q->counters.handle_ms += now_ms - i.answered_ms;
@@ -302,8 +302,8 @@ void QueueRouter::offer(InteractionState& i, AgentState& a, Effects& fx) {
   q.last_offered = a.login;
   ++q.offered_now;
   ++q.counters.offered;
-  ++a.counters.offered;
-  fx.offers.push_back(Offer{i.id, a.login, q.number});
+  ++a.counters().offered;
+  fx.offers.push_back(Offer{i.id, std::string(a.login), q.number});
 }
 
 bool QueueRouter::try_offer(InteractionState& i, Effects& fx) {

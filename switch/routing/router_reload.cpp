@@ -33,7 +33,7 @@ void QueueRouter::reload_agents(const directory::Directory& dir) {
   for (const directory::Agent& d : dir.agents()) {
     auto [it, added] = agents_.try_emplace(d.login);
     AgentState& a = it->second;
-    if (added) a.login = d.login;
+    if (added) a.login = it->first;
     a.capacity = d.im_capacity;
     a.generation = generation_;
   }

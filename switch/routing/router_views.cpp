@@ -19,7 +19,7 @@ std::optional<AgentView> QueueRouter::agent(std::string_view login) const {
   v.misses = a.misses;
   v.free = a.free();
   for (const Membership& m : a.queues) v.queues.push_back(m.queue->number);
-  v.counters = a.counters;
+  if (a.counted) v.counters = *a.counted;
   return v;
 }
 
@@ -50,7 +50,7 @@ std::optional<std::vector<std::string>> QueueRouter::members(std::string_view nu
   if (it == queues_.end()) return std::nullopt;
   std::vector<std::string> logins;
   logins.reserve(it->second.members.size());
-  for (const AgentState* a : it->second.members) logins.push_back(a->login);
+  for (const AgentState* a : it->second.members) logins.emplace_back(a->login);
   return logins;
 }
 

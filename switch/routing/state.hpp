@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,20 +33,27 @@ struct Membership {
   std::optional<FreeIndex::Handle> free;
 };
 
+// 120 bytes: a large directory has one for every agent (100,000 agents: 12 MB).
 struct AgentState {
-  std::string login;
-  Presence presence = Presence::NotReady;
+  std::string_view login;  // the router's map key (node-based: it stays put)
   std::string reason;
-  bool reachable = false;
+  std::vector<Membership> queues;
+  // Made at the agent's first offer from a queue: most agents of a large directory never get
+  // one. counters() makes them; read them through counted (null: all zero).
+  std::unique_ptr<AgentCounters> counted;
+  std::int64_t idle_since_ms = 0;
+  std::uint64_t generation = 0;  // the set_directory that last saw it
   unsigned sessions = 0;
   unsigned reservations = 0;
   unsigned capacity = 1;
-  std::int64_t idle_since_ms = 0;
   unsigned misses = 0;
-  std::uint64_t generation = 0;  // the set_directory that last saw it
-  std::vector<Membership> queues;
-  AgentCounters counters;
+  Presence presence = Presence::NotReady;
+  bool reachable = false;
 
+  AgentCounters& counters() {
+    if (!counted) counted = std::make_unique<AgentCounters>();
+    return *counted;
+  }
   unsigned load() const { return sessions + reservations; }
   bool free() const { return presence == Presence::Ready && reachable && load() < capacity; }
 };
