@@ -316,6 +316,12 @@ void Message::serialize_to(std::string& out) const {
   out.append(view(body_));
 }
 
+std::size_t Message::heap_bytes() const {
+  // A string's own room (15 bytes in libstdc++) is inside the object, not on the heap.
+  const std::size_t text = buf_.capacity() > std::string().capacity() ? buf_.capacity() + 1 : 0;
+  return text + fields_.capacity() * sizeof(HeaderField);
+}
+
 std::size_t Message::wire_size() const {
   const auto digits = [](std::uint64_t v) {
     std::size_t n = 1;

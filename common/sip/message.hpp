@@ -110,6 +110,9 @@ class Message {
   void serialize_to(std::string& out) const;
   // serialize().size(), without building it.
   std::size_t wire_size() const;
+  // Bytes the message holds on the heap (its buffer's and header index's capacity, fault
+  // excluded): what keeping it costs.
+  std::size_t heap_bytes() const;
 
   // Set by the parser for a SIP-shaped message it cannot process (see Fault).
   std::optional<Fault> fault;

@@ -120,6 +120,7 @@ TEST(ClientNonInvite, CompletedKeepsNoCopyOfTheRequest) {
   EXPECT_EQ(h.machine.state(), State::Completed);
   EXPECT_TRUE(h.machine.request().fields().empty());
   EXPECT_TRUE(h.machine.request().call_id().empty());
+  EXPECT_EQ(h.machine.request().heap_bytes(), 0u);  // its buffer too, not only its text
   const std::size_t sent = h.log.sent.size();
   h.advance(kT4);
   EXPECT_EQ(h.log.ended, EndReason::Completed);
