@@ -17,19 +17,20 @@ namespace {
 namespace dir = directory;
 
 void read_tasks(YamlReader& r, const YAML::Node& map, const std::string& key, Origin& o,
-                std::vector<std::string>& out) {
+                directory::TaskList& tasks) {
   const YAML::Node n = map["tasks"];
   if (!n || n.IsNull()) return;
   if (!n.IsSequence()) {
     r.error(n, key + ".tasks", "must be a list, e.g. [im, voice]");
     return;
   }
-  out.clear();
+  std::vector<std::string> out;
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string field = fmt::format("tasks[{}]", i);
     o.field_lines.emplace_back(field, n[i].Mark().line);
     if (auto t = r.scalar(n[i], key + "." + field)) out.push_back(std::move(*t));
   }
+  tasks = std::move(out);
 }
 
 void read_skills(YamlReader& r, const YAML::Node& map, const std::string& key, Origin& o,

@@ -8,13 +8,23 @@ namespace ims::sw::directory {
 
 namespace {
 
-template <class T, class Map>
-const T* lookup(const std::vector<T>& items, const Map& index, std::string_view key) {
-  auto it = index.find(key);
-  return it == index.end() ? nullptr : &items[it->second];
-}
+std::string_view login_of(const Agent& a) { return a.login; }
+std::string_view phone_of(const Agent& a) { return a.phone; }
+std::string_view queue_number_of(const Queue& q) { return q.number; }
+std::string_view rp_number_of(const RoutingPoint& rp) { return rp.number; }
 
 }  // namespace
+
+const std::shared_ptr<const TaskList::List>& TaskList::im_only() {
+  static const auto list = std::make_shared<const List>(List{"im"});
+  return list;
+}
+
+std::ostream& operator<<(std::ostream& out, const TaskList& t) {
+  out << '[';
+  for (std::size_t i = 0; i < t.size(); ++i) out << (i ? ", " : "") << t[i];
+  return out << ']';
+}
 
 bool Agent::has_task(std::string_view task) const {
   return std::find(tasks.begin(), tasks.end(), task) != tasks.end();
@@ -92,31 +102,26 @@ Directory::Directory(DirectoryData data, Key)
       queues_(std::move(data.queues)),
       routing_points_(std::move(data.routing_points)) {
   for (const std::string& d : domains_) canonical_domains_.push_back(canonical_host(d));
-  by_login_.reserve(agents_.size());
-  for (std::uint32_t i = 0; i < agents_.size(); ++i) {
-    by_login_.emplace(agents_[i].login, i);
-    if (!agents_[i].phone.empty()) by_phone_.emplace(agents_[i].phone, i);
-  }
-  for (std::uint32_t i = 0; i < queues_.size(); ++i) queue_by_number_.emplace(queues_[i].number, i);
-  for (std::uint32_t i = 0; i < routing_points_.size(); ++i) {
-    rp_by_number_.emplace(routing_points_[i].number, i);
-  }
+  by_login_.build(agents_, login_of);
+  by_phone_.build(agents_, phone_of);
+  queue_by_number_.build(queues_, queue_number_of);
+  rp_by_number_.build(routing_points_, rp_number_of);
 }
 
 const Agent* Directory::agent(std::string_view login) const {
-  return lookup(agents_, by_login_, login);
+  return by_login_.find(agents_, login_of, login);
 }
 
 const Agent* Directory::by_number(std::string_view number) const {
-  return lookup(agents_, by_phone_, number);
+  return by_phone_.find(agents_, phone_of, number);
 }
 
 const Queue* Directory::queue(std::string_view number) const {
-  return lookup(queues_, queue_by_number_, number);
+  return queue_by_number_.find(queues_, queue_number_of, number);
 }
 
 const RoutingPoint* Directory::routing_point(std::string_view number) const {
-  return lookup(routing_points_, rp_by_number_, number);
+  return rp_by_number_.find(routing_points_, rp_number_of, number);
 }
 
 std::optional<Target> Directory::resolve(std::string_view user) const {

@@ -15,13 +15,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "common/auth/digest.hpp"
 #include "common/util/result.hpp"
+#include "switch/directory/compact.hpp"
 #include "switch/directory/fields.hpp"
+#include "switch/directory/name_index.hpp"
 #include "switch/directory/schedule.hpp"
 #include "switch/directory/skill_expr.hpp"
 
@@ -36,8 +37,8 @@ struct Skill {
 // domains makes them useless (RFC 3261 §22.4, RFC 7616 §3.4.2). Stored lowercase.
 struct Credentials {
   std::optional<std::string> password;
-  std::optional<std::string> ha1_md5;     // MD5(login ":" realm ":" password), 32 hex digits
-  std::optional<std::string> ha1_sha256;  // SHA-256 of the same, 64 hex digits
+  OptionalText ha1_md5;     // MD5(login ":" realm ":" password), 32 hex digits
+  OptionalText ha1_sha256;  // SHA-256 of the same, 64 hex digits
   // The digest algorithms this agent's challenges offer, in order (digest_algorithms): for a
   // device that fails on a SHA-256 challenge, [MD5]. Empty: the switch's auth.algorithms.
   std::vector<auth::Algorithm> offered;
@@ -49,7 +50,7 @@ struct Agent {
   std::string email;         // may be empty
   std::string phone;         // extension or E.164 number, may be empty; an address too
   Credentials credentials;
-  std::vector<std::string> tasks{"im"};  // "im" lets the agent start and accept IM (PRODUCT §2)
+  TaskList tasks;  // ["im"] unless told: "im" lets the agent start and accept IM (PRODUCT §2)
   std::vector<Skill> skills;
   unsigned im_capacity = kDefaultImCapacity;  // concurrent IM sessions
 
@@ -172,10 +173,10 @@ class Directory {
   std::vector<Agent> agents_;
   std::vector<Queue> queues_;
   std::vector<RoutingPoint> routing_points_;
-  std::unordered_map<std::string_view, std::uint32_t> by_login_;
-  std::unordered_map<std::string_view, std::uint32_t> by_phone_;
-  std::unordered_map<std::string_view, std::uint32_t> queue_by_number_;
-  std::unordered_map<std::string_view, std::uint32_t> rp_by_number_;
+  NameIndex by_login_;
+  NameIndex by_phone_;
+  NameIndex queue_by_number_;
+  NameIndex rp_by_number_;
 };
 
 // The checks Directory::build runs; the data is normalised on the way (HA1 lowercase).

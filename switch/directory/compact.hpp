@@ -1,0 +1,81 @@
+#pragma once
+// Two field types that keep a directory entry small where most entries hold the same or
+// nothing: a large directory (100,000 generated agents) has one Agent each, so every byte of
+// an Agent is 100 KB.
+//
+//   OptionalText  an optional string behind a pointer: 8 bytes where std::optional<std::string>
+//                 takes 40, for values few entries have (an agent's HA1s);
+//   TaskList      a list of words shared between the entries that hold the same one: the
+//                 default ["im"] allocates nothing, and a list read from a file is allocated
+//                 once per entry that names it.
+// Both read like the standard types they replace (operator bool and *, or size, [] and
+// iteration) and compare with them.
+
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ims::sw::directory {
+
+class OptionalText {
+ public:
+  OptionalText() = default;
+  OptionalText(std::nullopt_t) {}  // NOLINT: as std::optional
+  OptionalText(std::string text) : text_(std::make_unique<std::string>(std::move(text))) {}  // NOLINT
+  OptionalText(const OptionalText& o) : text_(o.text_ ? std::make_unique<std::string>(*o.text_) : nullptr) {}
+  OptionalText(OptionalText&&) noexcept = default;
+  OptionalText& operator=(const OptionalText& o) {
+    if (this != &o) text_ = o.text_ ? std::make_unique<std::string>(*o.text_) : nullptr;
+    return *this;
+  }
+  OptionalText& operator=(OptionalText&&) noexcept = default;
+  OptionalText& operator=(std::string text) {
+    text_ = std::make_unique<std::string>(std::move(text));
+    return *this;
+  }
+
+  explicit operator bool() const { return text_ != nullptr; }
+  bool has_value() const { return text_ != nullptr; }
+  std::string& operator*() { return *text_; }
+  const std::string& operator*() const { return *text_; }
+  std::string* operator->() { return text_.get(); }
+  const std::string* operator->() const { return text_.get(); }
+  void reset() { text_.reset(); }
+  // A copy as std::optional, for those that take one (auth::StoredSecret).
+  operator std::optional<std::string>() const {  // NOLINT: reads as the optional it replaces
+    return text_ ? std::optional<std::string>(*text_) : std::nullopt;
+  }
+
+ private:
+  std::unique_ptr<std::string> text_;
+};
+
+class TaskList {
+ public:
+  using List = std::vector<std::string>;
+  // ["im"]: what an agent does unless told otherwise (PRODUCT §2).
+  TaskList() : list_(im_only()) {}
+  TaskList(List list) : list_(std::make_shared<const List>(std::move(list))) {}  // NOLINT
+  TaskList(std::initializer_list<std::string> list) : TaskList(List(list)) {}
+
+  std::size_t size() const { return list_->size(); }
+  bool empty() const { return list_->empty(); }
+  const std::string& operator[](std::size_t i) const { return (*list_)[i]; }
+  List::const_iterator begin() const { return list_->begin(); }
+  List::const_iterator end() const { return list_->end(); }
+  const List& list() const { return *list_; }
+
+  friend bool operator==(const TaskList& a, const TaskList& b) { return *a.list_ == *b.list_; }
+  friend bool operator==(const TaskList& a, const List& b) { return *a.list_ == b; }
+  friend std::ostream& operator<<(std::ostream& out, const TaskList& t);
+
+ private:
+  static const std::shared_ptr<const List>& im_only();
+  std::shared_ptr<const List> list_;
+};
+
+}  // namespace ims::sw::directory
