@@ -52,9 +52,12 @@ class TableBuilder {
     table_.text += '\0';
     table_.owners.push_back(Suffix(0, entity, field, At::Inside).bits);
     for (std::uint32_t i = 0; i < folded.size(); ++i) {
-      table_.all.push_back(start + i);
       const At at = table_.at(start + i);
-      if (at != At::Inside) table_.starts.push_back(Suffix(start + i, entity, field, at));
+      if (at == At::Inside) {
+        table_.all.push_back(start + i);
+      } else {
+        table_.starts.push_back(Suffix(start + i, entity, field, at));
+      }
     }
   }
 
@@ -363,18 +366,16 @@ class Matcher {
 
  private:
   void visit(const Table& t, std::string_view term, bool substrings, std::uint8_t i, bool single) {
-    if (substrings) {
-      const auto [lo, hi] = occurrences(t.all, t.text, term);
-      for (const std::uint32_t* pos = lo; pos != hi; ++pos) {
-        // Where in its field the suffix starts is read only for an entity still in the running.
-        const std::uint32_t owner = t.owner_at(*pos);
-        if (State* st = candidate(Suffix(*pos, owner, At::Inside), i))
-          take(*st, Suffix(*pos, owner, t.at(*pos)), t.text, term, i, single);
-      }
-    } else {
-      const auto [lo, hi] = occurrences(t.starts, t.text, term);
-      for (const Suffix* s = lo; s != hi; ++s)
-        if (State* st = candidate(*s, i)) take(*st, *s, t.text, term, i, single);
+    // Word starts are in `starts` only: both passes read them there, and a substring pass
+    // then the suffixes inside words, in `all`.
+    const auto [slo, shi] = occurrences(t.starts, t.text, term);
+    for (const Suffix* s = slo; s != shi; ++s)
+      if (State* st = candidate(*s, i)) take(*st, *s, t.text, term, i, single);
+    if (!substrings) return;
+    const auto [lo, hi] = occurrences(t.all, t.text, term);
+    for (const std::uint32_t* pos = lo; pos != hi; ++pos) {
+      const Suffix inside(*pos, t.owner_at(*pos), At::Inside);
+      if (State* st = candidate(inside, i)) take(*st, inside, t.text, term, i, single);
     }
   }
 

@@ -27,8 +27,8 @@
 // Immutable once built; search() is const and keeps no state, so any thread may call it. A
 // SearchIndex is a value (a copy shares the Directory); hold it as shared_ptr<const SearchIndex>
 // beside the Directory's to swap both at once.
-// Cost: about 6 bytes per character of folded text (the text and its sorted suffixes): some
-// 9 MB for 20,000 agents with names, logins and emails. Building sorts every suffix, about
+// Cost: about 5.5 bytes per character of folded text (the text and its sorted suffixes): some
+// 8.3 MB for 20,000 agents with names, logins and emails. Building sorts every suffix, about
 // 0.2 s for those 20,000 agents: build off the SIP strand when the directory is large. A search
 // is one binary search per word and a pass over its matches: tens of microseconds
 // (tests/bench/directory_search.cpp), a substring pass about twice a prefix pass's time.
@@ -49,7 +49,7 @@ namespace ims::sw::directory {
 // Bounds (STYLE rule 9): what a search request may ask for.
 inline constexpr std::size_t kMaxQueryBytes = 200;
 // Distinct words: each one is a pass over its matches, so the bound is what keeps the worst
-// query (many short, common words) near 2 ms on 20,000 agents.
+// query (many short, common words) near 1.5 ms on 20,000 agents.
 inline constexpr std::size_t kMaxQueryWords = 8;
 inline constexpr std::size_t kDefaultSearchLimit = 20;
 inline constexpr std::size_t kMaxSearchLimit = 200;
@@ -149,7 +149,7 @@ class SearchIndex {
   enum class At : std::uint8_t { Inside, WordStart, FieldStart };
   // One suffix of a field: the text from `pos` up to the field's '\0'. What a match needs to
   // know is kept here, so that reading a range of matches reads memory in order; 8 bytes, one
-  // per byte of folded text in `all`, which makes it most of the index.
+  // per word start (`starts`).
   struct Suffix {
     static constexpr unsigned kEntityBits = 27;  // entity ids below 2^27; Field in 3, At in 2
     Suffix() = default;
@@ -170,8 +170,8 @@ class SearchIndex {
   // Folded fields, each followed by '\0', and their suffixes in byte order, so that every
   // occurrence of a word is one binary-searched range: `starts` holds the suffixes at a word
   // start (prefixes: the common case, and far fewer) with what a match needs beside each,
-  // `all` every suffix (substrings) as its position only, 4 bytes a byte of text: at 100,000
-  // agents it is most of the index. Whose field a position lies in is found in constant time:
+  // `all` every other suffix, inside a word (substrings), as its position only, 4 bytes a
+  // byte of text: at 100,000 agents it is most of the index. Whose field a position lies in is found in constant time:
   // the number of fields ended before it (a bit per byte of text marks each '\0', with counts
   // per 64 bits) is the field's index in `owners`.
   struct Table {
