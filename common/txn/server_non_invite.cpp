@@ -32,8 +32,11 @@ Actions ServerNonInvite::on_response_from_tu(sip::Message response) {
   Actions out;
   if (state_ != State::Trying && state_ != State::Proceeding) return out;  // one final only
   const bool provisional = response.status() < 200;
-  last_response_ = std::move(response);
-  out.push_back(SendToTransport{*last_response_});
+  // The copy is kept and the response itself is sent: a copy is exactly as large as its text,
+  // where a response built by appends has grown room to spare, and the final one is kept for
+  // Timer J (5-32 s, thousands of them under load).
+  last_response_ = response;
+  out.push_back(SendToTransport{std::move(response)});
   if (provisional) {
     state_ = State::Proceeding;
     return out;

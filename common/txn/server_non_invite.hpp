@@ -32,6 +32,8 @@ class ServerNonInvite {
   Actions on_transport_error();
 
   State state() const { return state_; }
+  // What a retransmitted request is answered with: the last response sent; null before one.
+  const sip::Message* last_response() const { return last_response_ ? &*last_response_ : nullptr; }
 
  private:
   std::optional<sip::Message> last_response_;

@@ -132,5 +132,23 @@ TEST(ServerNonInvite, IgnoresTimersThatAreNotArmed) {
   EXPECT_EQ(h.machine.state(), State::Completed);
 }
 
+TEST(ServerNonInvite, TheFinalResponseKeptForTimerJHoldsNoRoomToSpare) {
+  // A response built by appends has grown its buffer in steps; the one kept for Timer J is a
+  // copy as large as its text, while the one sent (and then dropped) may be larger.
+  Udp h;
+  sip::Message rsp = test::respond_to(h.request, 200);
+  for (int i = 0; i < 20; ++i) rsp.add("X-Padding", std::string(40, 'p'));
+  const std::size_t built = rsp.heap_bytes();
+  h.apply(h.machine.on_response_from_tu(std::move(rsp)));
+  ASSERT_EQ(h.machine.state(), State::Completed);
+  ASSERT_NE(h.machine.last_response(), nullptr);
+  const sip::Message& kept = *h.machine.last_response();
+  EXPECT_LT(kept.heap_bytes(), built);
+  EXPECT_LE(kept.heap_bytes(), kept.wire_size() + 1 + 30 * sizeof(sip::HeaderField));
+  // Still the response: a retransmitted request gets it.
+  h.apply(h.machine.on_retransmitted_request());
+  EXPECT_EQ(h.log.sent.back().message.serialize(), kept.serialize());
+}
+
 }  // namespace
 }  // namespace ims::txn
