@@ -532,7 +532,7 @@ std::uint64_t Stack::tick_of(std::chrono::steady_clock::time_point t, bool round
 void Stack::start_timer(const txn::Key& /*key*/, Context& ctx, txn::TimerId id,
                         txn::Duration after) {
   const auto t = static_cast<std::size_t>(id);
-  ++ctx.timer_gen[t];
+  ++ctx.gen(t);
   // A timer never fires early: its due tick is rounded up.
   wheel_.arm(ctx, t, tick_of(std::chrono::steady_clock::now() + after, true));
   keep_ticking();
@@ -540,7 +540,7 @@ void Stack::start_timer(const txn::Key& /*key*/, Context& ctx, txn::TimerId id,
 
 void Stack::cancel_timer(Context& ctx, txn::TimerId id) {
   const auto t = static_cast<std::size_t>(id);
-  ++ctx.timer_gen[t];
+  ++ctx.gen(t);
   wheel_.cancel(ctx, t);
 }
 
@@ -575,13 +575,13 @@ void Stack::on_tick() {
   std::vector<Due> due;
   due.reserve(expired.size());
   for (const auto& e : expired) {
-    due.push_back(Due{*e.owner->key, static_cast<txn::TimerId>(e.timer), e.owner->timer_gen[e.timer]});
+    due.push_back(Due{*e.owner->key, static_cast<txn::TimerId>(e.timer), e.owner->gen(e.timer)});
   }
   for (const auto& d : due) {
     auto it = contexts_.find(d.key);
     if (it == contexts_.end()) continue;
     // Re-armed or cancelled by an earlier expiry of this same tick: stale.
-    if (it->second.timer_gen[static_cast<std::size_t>(d.id)] != d.gen) continue;
+    if (it->second.gen(static_cast<std::size_t>(d.id)) != d.gen) continue;
     const Origin origin = it->second.origin;  // process() may erase the context
     auto outcome = table_.on_timer(d.key, d.id);
     for (const auto& action : outcome.actions) {

@@ -191,9 +191,14 @@ class Stack final : private transport::MessageSink {
     transport::Origin origin;                // server: where the request came from
     std::optional<Destination> destination;  // client: where its requests go
     const txn::Key* key = nullptr;           // the map's own key (node-stable)
-    std::array<WheelPos, kTimerCount> wheel{};         // armed timers' places on the wheel
-    std::array<std::uint32_t, kTimerCount> timer_gen{};  // bumped on each arm and cancel
-    WheelPos& wheel_pos(std::size_t timer) { return wheel[timer]; }
+    // By txn::timer_place: a transaction's armed timers never share one.
+    std::array<WheelPos, txn::kTimerPlaces> wheel{};          // armed timers' places on the wheel
+    std::array<std::uint32_t, txn::kTimerPlaces> timer_gen{};  // bumped on each arm and cancel
+    static std::size_t place(std::size_t timer) {
+      return txn::timer_place(static_cast<txn::TimerId>(timer));
+    }
+    WheelPos& wheel_pos(std::size_t timer) { return wheel[place(timer)]; }
+    std::uint32_t& gen(std::size_t timer) { return timer_gen[place(timer)]; }
   };
   // A 2xx to an INVITE over an unreliable transport, re-sent until its ACK (§13.3.1.4).
   struct PendingAck {

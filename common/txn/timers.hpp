@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -19,6 +20,21 @@ enum class TimerId : std::uint8_t { A, B, D, E, F, G, H, I, J, K, L, M, Trying }
 
 // "A" .. "M", "Trying": for logs.
 std::string_view timer_name(TimerId id);
+
+// The timers one transaction arms share five places: no machine arms two timers of one place
+// (client INVITE: A B D M; client non-INVITE: E F K; server INVITE: G H I L Trying; server
+// non-INVITE: J), so a driver keeps five positions per transaction rather than thirteen.
+inline constexpr std::size_t kTimerPlaces = 5;
+constexpr std::size_t timer_place(TimerId id) {
+  switch (id) {
+    case TimerId::A: case TimerId::E: case TimerId::G: return 0;  // retransmissions
+    case TimerId::B: case TimerId::F: case TimerId::H: return 1;  // the transaction's timeout
+    case TimerId::D: case TimerId::I: case TimerId::J: case TimerId::K: return 2;  // lingering
+    case TimerId::L: case TimerId::M: return 3;  // an accepted 2xx (RFC 6026)
+    case TimerId::Trying: return 4;
+  }
+  return 4;
+}
 
 // Whether the transport carrying the transaction's messages retransmits for us. UDP is
 // Unreliable; TCP, TLS, SCTP and WebSockets are Reliable: there timers A, E and G are never

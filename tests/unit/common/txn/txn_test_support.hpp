@@ -90,6 +90,11 @@ class FakeClock {
 
   void start(const K& key, TimerId id, Duration after) {
     cancel(key, id);  // re-arming replaces
+    // The stack keeps one position per timer_place: a machine never arms two timers of one.
+    for (const Timer& t : timers_)
+      if (t.key == key && timer_place(t.id) == timer_place(id))
+        ADD_FAILURE() << "timers " << timer_name(t.id) << " and " << timer_name(id)
+                      << " armed together share place " << timer_place(id);
     timers_.push_back(Timer{key, id, now_ + after, next_seq_++});
   }
   void cancel(const K& key, TimerId id) {
