@@ -5,7 +5,7 @@
 namespace ims::txn {
 
 ServerNonInvite::ServerNonInvite(Reliability transport, const Timers& timers)
-    : timers_(timers), transport_(transport) {}
+    : timer_j_(timers.timer_j(transport)), transport_(transport) {}
 
 Actions ServerNonInvite::start(sip::Message request) {
   Actions out;
@@ -41,13 +41,12 @@ Actions ServerNonInvite::on_response_from_tu(sip::Message response) {
     state_ = State::Proceeding;
     return out;
   }
-  const Duration j = timers_.timer_j(transport_);
-  if (j == Duration{0}) {
+  if (timer_j_ == Duration{0}) {
     state_ = State::Terminated;
     terminate(out, armed_, EndReason::Completed);
   } else {
     state_ = State::Completed;
-    armed_.start(out, TimerId::J, j);
+    armed_.start(out, TimerId::J, timer_j_);
   }
   return out;
 }

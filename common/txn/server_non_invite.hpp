@@ -37,7 +37,7 @@ class ServerNonInvite {
 
  private:
   std::optional<sip::Message> last_response_;
-  Timers timers_;
+  Duration timer_j_;  // the only timer it arms; thousands of these linger under load
   ArmedTimers armed_;
   Reliability transport_;
   State state_ = State::Trying;
