@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
@@ -22,10 +23,12 @@ long long resident_bytes() {
 
 HeapTrimmer::HeapTrimmer(boost::asio::any_io_executor ex, std::chrono::milliseconds interval,
                          std::size_t threshold)
-    : timer_(std::move(ex)), interval_(interval), threshold_(threshold) {}
+    : timer_(std::move(ex)), interval_(interval), threshold_(threshold),
+      baseline_(resident_bytes()) {}
 
 void HeapTrimmer::start() {
   stopped_ = false;
+  baseline_ = resident_bytes();  // what start-up left (it trims once itself)
   arm();
 }
 
@@ -44,18 +47,32 @@ void HeapTrimmer::arm() {
 }
 
 bool HeapTrimmer::check() {
+  const long long resident = resident_bytes();
+  if (resident < 0) return false;
+  if (resident < baseline_) baseline_ = resident;
+  if (resident < baseline_ + static_cast<long long>(threshold_)) {
+    wait_ = std::chrono::milliseconds{0};
+    return false;
+  }
+  const auto now = Clock::now();
+  if (now < next_walk_) return false;
   // fordblks: bytes in free blocks of the main and the threads' arenas (mmapped blocks are
   // returned when freed and are not counted).
+  ++walks_;
   const struct mallinfo2 info = mallinfo2();
-  if (info.fordblks < threshold_) return false;
-  const auto started = std::chrono::steady_clock::now();
-  const long long before = resident_bytes();
+  if (info.fordblks < threshold_) {
+    wait_ = std::min<std::chrono::milliseconds>(std::max(2 * wait_, interval_), kLongestWait);
+    next_walk_ = now + wait_;
+    return false;
+  }
   malloc_trim(0);
   const long long after = resident_bytes();
-  const auto took = std::chrono::steady_clock::now() - started;
+  const auto took = Clock::now() - now;
   trims_.fetch_add(1, std::memory_order_relaxed);
-  const long long released = before >= 0 && after >= 0 && before > after ? before - after : 0;
+  const long long released = after >= 0 && resident > after ? resident - after : 0;
   released_.fetch_add(static_cast<std::uint64_t>(released), std::memory_order_relaxed);
+  baseline_ = after >= 0 ? after : resident;
+  wait_ = std::chrono::milliseconds{0};
   spdlog::debug("heap: {} MB of {} MB free; {} MB handed back to the system in {} µs",
                 info.fordblks >> 20, (info.arena + info.hblkhd) >> 20, released >> 20,
                 std::chrono::duration_cast<std::chrono::microseconds>(took).count());
