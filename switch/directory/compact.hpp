@@ -1,5 +1,5 @@
 #pragma once
-// Two field types that keep a directory entry small where most entries hold the same or
+// Field types that keep a directory entry small where most entries hold the same or
 // nothing: a large directory (100,000 generated agents) has one Agent each, so every byte of
 // an Agent is 100 KB.
 //
@@ -8,16 +8,22 @@
 //   TaskList      a list of words shared between the entries that hold the same one: the
 //                 default ["im"] allocates nothing, and a list read from a file is allocated
 //                 once per entry that names it.
-// Both read like the standard types they replace (operator bool and *, or size, [] and
+//   AlgorithmList the digest algorithms offered to an agent (at most two, often none).
+// They read like the standard types they replace (operator bool and *, or size, [] and
 // iteration) and compare with them.
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "common/auth/digest.hpp"
 
 namespace ims::sw::directory {
 
@@ -76,6 +82,45 @@ class TaskList {
  private:
   static const std::shared_ptr<const List>& im_only();
   std::shared_ptr<const List> list_;
+};
+
+// The digest algorithms offered to one agent, in order: at most the two there are, each once
+// (the readers refuse repeats), in 3 bytes where a std::vector takes 24.
+class AlgorithmList {
+ public:
+  static constexpr std::size_t kMax = 2;
+  AlgorithmList() = default;
+  AlgorithmList(std::initializer_list<auth::Algorithm> list) { assign(list.begin(), list.end()); }
+  AlgorithmList(const std::vector<auth::Algorithm>& list) { assign(list.begin(), list.end()); }  // NOLINT
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const auth::Algorithm* begin() const { return items_.data(); }
+  const auth::Algorithm* end() const { return items_.data() + size_; }
+  std::vector<auth::Algorithm> to_vector() const { return {begin(), end()}; }
+
+  friend bool operator==(const AlgorithmList& a, const AlgorithmList& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend bool operator==(const AlgorithmList& a, const std::vector<auth::Algorithm>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend std::ostream& operator<<(std::ostream& out, const AlgorithmList& l) {
+    out << '[';
+    for (std::size_t i = 0; i < l.size(); ++i) out << (i ? ", " : "") << auth::algorithm_name(l.items_[i]);
+    return out << ']';
+  }
+
+ private:
+  template <class It>
+  void assign(It first, It last) {
+    size_ = 0;
+    for (; first != last && size_ < kMax; ++first) {
+      if (std::find(begin(), end(), *first) == end()) items_[size_++] = *first;
+    }
+  }
+  std::array<auth::Algorithm, kMax> items_{};
+  std::uint8_t size_ = 0;
 };
 
 }  // namespace ims::sw::directory

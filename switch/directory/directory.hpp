@@ -41,7 +41,7 @@ struct Credentials {
   OptionalText ha1_sha256;  // SHA-256 of the same, 64 hex digits
   // The digest algorithms this agent's challenges offer, in order (digest_algorithms): for a
   // device that fails on a SHA-256 challenge, [MD5]. Empty: the switch's auth.algorithms.
-  std::vector<auth::Algorithm> offered;
+  AlgorithmList offered;
 };
 
 struct Agent {

@@ -70,7 +70,11 @@ QueueRouter::Effects QueueRouter::set_presence(std::string_view login, Presence 
       s.misses = 0;  // else the first miss after a "no answer" Not Ready would repeat it
     }
     s.presence = p;
-    s.reason = std::move(reason);
+    if (reason.empty()) {
+      s.reason.reset();
+    } else {
+      s.reason = std::move(reason);
+    }
   });
   dispatch(*a, fx);
   finish(fx);
@@ -222,7 +226,7 @@ QueueRouter::Effects QueueRouter::refuse(std::string_view interaction, bool miss
     if (missed && max_misses_ > 0 && a->misses >= max_misses_ && a->presence == Presence::Ready) {
       change(*a, [](AgentState& s) {
         s.presence = Presence::NotReady;
-        s.reason = "no answer";
+        s.reason = std::string("no answer");
       });
       fx.not_ready.emplace_back(a->login);
     }

@@ -10,7 +10,7 @@ std::optional<AgentView> QueueRouter::agent(std::string_view login) const {
   AgentView v;
   v.login = a.login;
   v.presence = a.presence;
-  v.reason = a.reason;
+  if (a.reason) v.reason = *a.reason;
   v.reachable = a.reachable;
   v.sessions = a.sessions;
   v.reservations = a.reservations;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "switch/directory/compact.hpp"
 #include "switch/routing/free_index.hpp"
 #include "switch/routing/types.hpp"
 #include "switch/routing/waiting_line.hpp"
@@ -33,10 +34,10 @@ struct Membership {
   std::optional<FreeIndex::Handle> free;
 };
 
-// 120 bytes: a large directory has one for every agent (100,000 agents: 12 MB).
+// 96 bytes: a large directory has one for every agent (100,000 agents: 10 MB).
 struct AgentState {
   std::string_view login;  // the router's map key (node-based: it stays put)
-  std::string reason;
+  directory::OptionalText reason;  // Not Ready's reason; none when not given
   std::vector<Membership> queues;
   // Made at the agent's first offer from a queue: most agents of a large directory never get
   // one. counters() makes them; read them through counted (null: all zero).

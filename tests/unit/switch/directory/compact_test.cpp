@@ -1,4 +1,4 @@
-// NameIndex (name_index.hpp), OptionalText and TaskList (compact.hpp): the small forms a large
+// NameIndex (name_index.hpp), OptionalText, TaskList and AlgorithmList (compact.hpp): the small forms a large
 // directory's entries and indexes take.
 #include <gtest/gtest.h>
 
@@ -78,6 +78,18 @@ TEST(TaskList, DefaultsToImAndComparesWithAVector) {
   const TaskList copy = two;  // shares the list
   EXPECT_EQ(&copy.list(), &two.list());
   EXPECT_EQ(&TaskList().list(), &im.list());  // every default shares one
+}
+
+TEST(AlgorithmList, KeepsTheOrderGivenEachAlgorithmOnceInThreeBytes) {
+  using auth::Algorithm;
+  const AlgorithmList none;
+  EXPECT_TRUE(none.empty());
+  const AlgorithmList md5_first{Algorithm::Md5, Algorithm::Sha256};
+  EXPECT_EQ(md5_first, (std::vector<Algorithm>{Algorithm::Md5, Algorithm::Sha256}));
+  const AlgorithmList repeated = std::vector<Algorithm>{Algorithm::Sha256, Algorithm::Sha256};
+  EXPECT_EQ(repeated, std::vector<Algorithm>{Algorithm::Sha256});
+  EXPECT_EQ(repeated.to_vector(), std::vector<Algorithm>{Algorithm::Sha256});
+  EXPECT_LE(sizeof(AlgorithmList), 3u);
 }
 
 }  // namespace
