@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -89,14 +90,40 @@ class TaskList {
 class AlgorithmList {
  public:
   static constexpr std::size_t kMax = 2;
+  // Reads the stored bytes as algorithms.
+  class const_iterator {
+   public:
+    using value_type = auth::Algorithm;
+    using difference_type = std::ptrdiff_t;
+    using reference = auth::Algorithm;
+    using pointer = void;
+    using iterator_category = std::forward_iterator_tag;
+    const_iterator() = default;
+    explicit const_iterator(const std::uint8_t* at) : at_(at) {}
+    auth::Algorithm operator*() const { return static_cast<auth::Algorithm>(*at_); }
+    const_iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator was = *this;
+      ++at_;
+      return was;
+    }
+    bool operator==(const const_iterator&) const = default;
+
+   private:
+    const std::uint8_t* at_ = nullptr;
+  };
+
   AlgorithmList() = default;
   AlgorithmList(std::initializer_list<auth::Algorithm> list) { assign(list.begin(), list.end()); }
   AlgorithmList(const std::vector<auth::Algorithm>& list) { assign(list.begin(), list.end()); }  // NOLINT
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const auth::Algorithm* begin() const { return items_.data(); }
-  const auth::Algorithm* end() const { return items_.data() + size_; }
+  const_iterator begin() const { return const_iterator(items_.data()); }
+  const_iterator end() const { return const_iterator(items_.data() + size_); }
   std::vector<auth::Algorithm> to_vector() const { return {begin(), end()}; }
 
   friend bool operator==(const AlgorithmList& a, const AlgorithmList& b) {
@@ -107,7 +134,11 @@ class AlgorithmList {
   }
   friend std::ostream& operator<<(std::ostream& out, const AlgorithmList& l) {
     out << '[';
-    for (std::size_t i = 0; i < l.size(); ++i) out << (i ? ", " : "") << auth::algorithm_name(l.items_[i]);
+    bool first = true;
+    for (auth::Algorithm a : l) {
+      out << (first ? "" : ", ") << auth::algorithm_name(a);
+      first = false;
+    }
     return out << ']';
   }
 
@@ -116,10 +147,11 @@ class AlgorithmList {
   void assign(It first, It last) {
     size_ = 0;
     for (; first != last && size_ < kMax; ++first) {
-      if (std::find(begin(), end(), *first) == end()) items_[size_++] = *first;
+      if (std::find(begin(), end(), *first) == end())
+        items_[size_++] = static_cast<std::uint8_t>(*first);
     }
   }
-  std::array<auth::Algorithm, kMax> items_{};
+  std::array<std::uint8_t, kMax> items_{};
   std::uint8_t size_ = 0;
 };
 
