@@ -170,7 +170,7 @@ class QueueRouter {
   std::size_t max_waiting_;
   unsigned max_misses_ = 0;
   std::uint64_t next_seq_ = 1;
-  std::uint64_t generation_ = 0;
+  std::uint32_t generation_ = 0;  // set_directory calls (wraps after 4e9 reloads: harmless)
   Map<AgentState> agents_;
   Map<QueueState> queues_;
   Map<InteractionState> interactions_;
