@@ -1,6 +1,7 @@
 #include "switch/registrar/binding_table.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 #include "common/sip/header_values.hpp"
@@ -164,10 +165,14 @@ BindingTable::Packed BindingTable::Packed::of(const store::Binding& b) {
                                             b.source_address};
   std::size_t size = 0;
   for (const auto f : fields) size += f.size();
-  p.text.reserve(size);
+  // Far below 4 GB: each field comes from a SIP message or the store's copy of one.
+  p.size = static_cast<std::uint32_t>(size);
+  if (size > 0) p.text = std::make_unique_for_overwrite<char[]>(size);
+  std::size_t at = 0;
   for (std::size_t i = 0; i < kFields; ++i) {
-    p.text += fields[i];
-    if (i + 1 < kFields) p.ends[i] = static_cast<std::uint32_t>(p.text.size());
+    if (!fields[i].empty()) std::memcpy(p.text.get() + at, fields[i].data(), fields[i].size());
+    at += fields[i].size();
+    if (i + 1 < kFields) p.ends[i] = static_cast<std::uint32_t>(at);
   }
   p.expires_at_ms = b.expires_at_ms;
   p.registered_at_ms = b.registered_at_ms;
@@ -181,8 +186,8 @@ BindingTable::Packed BindingTable::Packed::of(const store::Binding& b) {
 
 std::string_view BindingTable::Packed::field(std::size_t i) const {
   const std::size_t from = i == 0 ? 0 : ends[i - 1];
-  const std::size_t to = i + 1 < kFields ? ends[i] : text.size();
-  return std::string_view(text).substr(from, to - from);
+  const std::size_t to = i + 1 < kFields ? ends[i] : size;
+  return std::string_view(text.get(), size).substr(from, to - from);
 }
 
 store::Binding BindingTable::Packed::unpack(std::string_view aor) const {
