@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/auth/crypto.hpp"
@@ -25,6 +26,16 @@ void put_u64(unsigned char* p, std::uint64_t v) {
 std::uint64_t get_u64(const unsigned char* p) {
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+void put_u32(unsigned char* p, std::uint32_t v) {
+  for (int i = 3; i >= 0; --i, v >>= 8) p[i] = static_cast<unsigned char>(v & 0xff);
+}
+
+std::uint32_t get_u32(const unsigned char* p) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = v << 8 | p[i];
   return v;
 }
 
@@ -61,13 +72,6 @@ std::string_view to_string(NonceState s) {
   return "invalid";
 }
 
-std::size_t NonceManager::BodyHash::operator()(const Body& b) const {
-  // Bodies are MAC-checked before lookup, so their random half is a fine hash as it is.
-  std::uint64_t h;
-  std::memcpy(&h, b.data() + 8, sizeof h);
-  return static_cast<std::size_t>(h ^ get_u64(b.data()));
-}
-
 Result<NonceManager> NonceManager::create(NonceConfig config) {
   if (auto r = check_config(config); !r) return r.error();
   std::string secret(kDefaultSecretBytes, '\0');
@@ -86,20 +90,16 @@ Result<NonceManager> NonceManager::with_secret(std::string secret, NonceConfig c
 
 NonceManager::NonceManager(std::string secret, NonceConfig config)
     : secret_(std::move(secret)), mac_(mac_for(secret_)), config_(config) {
-  // Every digest challenge adds a nonce, so under load the table fills to max_tracked within
-  // seconds; its buckets are allocated now rather than rehashed (a pause of the SIP thread
-  // that grows with the table) while requests wait.
-  table_.reserve(std::min<std::size_t>(config_.max_tracked, std::size_t{1} << 20));
+  chunks_.resize((config_.max_tracked + kChunkSlots - 1) / kChunkSlots);
 }
 
 NonceManager::~NonceManager() {
   if (!secret_.empty()) OPENSSL_cleanse(secret_.data(), secret_.size());
 }
 
-std::optional<std::array<unsigned char, NonceManager::kMacBytes>> NonceManager::mac(
-    const Body& body) const {
+std::optional<NonceManager::Mac> NonceManager::mac(const Body& body) const {
   static_assert(kMacBytes == detail::KeyedMac::kMacBytes);
-  std::array<unsigned char, kMacBytes> out{};
+  Mac out{};
   if (!mac_ || !mac_->compute(body.data(), body.size(), out)) return std::nullopt;
   return out;
 }
@@ -108,28 +108,53 @@ std::string NonceManager::issue(std::int64_t now_ms) {
   Body body{};
   put_u64(body.data(), static_cast<std::uint64_t>(now_ms));
   // Unpredictable nonces keep clients from being asked, in advance, for responses to nonces an
-  // attacker will meet later. Should the generator fail, the counter keeps the nonce unique,
-  // which is what authentication itself relies on.
-  if (!detail::random_bytes(body.data() + 8, 8)) {
+  // attacker will meet later. Should the generator fail, the issue number still keeps the
+  // nonce unique, which is what authentication itself relies on.
+  if (!detail::random_bytes(body.data() + 8, 4)) std::memset(body.data() + 8, 0, 4);
+  {
     std::lock_guard hold(*lock_);
-    put_u64(body.data() + 8, ++issued_);
+    prune(now_ms);
+    if (next_ - oldest_ >= config_.max_tracked) {  // full: the oldest live nonce goes
+      slot(oldest_).live = false;
+      ++oldest_;
+    }
+    const std::uint64_t n = next_++;
+    put_u32(body.data() + 12, static_cast<std::uint32_t>(n));
+    slot(n) = Tracked{.body = body};  // reserved, not live until its MAC is in
   }
   std::array<unsigned char, kBodyBytes + kMacBytes> raw{};
   std::memcpy(raw.data(), body.data(), kBodyBytes);
-  // Should the MAC ever fail, the nonce is not tracked and its MAC stays zero, so decode() (which
-  // fails the same way) rejects it: fail closed.
+  // Should the MAC ever fail, the nonce never goes live and its MAC stays zero, so decode()
+  // (which fails the same way) rejects it: fail closed.
   if (const auto m = mac(body)) {
     std::memcpy(raw.data() + kBodyBytes, m->data(), kMacBytes);
     std::lock_guard hold(*lock_);
-    prune(now_ms);
-    while (table_.size() >= config_.max_tracked) {  // full: the oldest live nonce goes
-      table_.erase(order_.front().body);
-      order_.pop_front();
+    // Gone already only if max_tracked nonces were issued while the MAC was computed.
+    if (Tracked* t = find(body, false)) {
+      t->mac = *m;
+      t->live = true;
     }
-    table_.emplace(body, Tracked{0, 0, *m});
-    order_.push_back(Decoded{body, now_ms});
   }
   return to_hex(raw);
+}
+
+NonceManager::Tracked& NonceManager::slot(std::uint64_t n) {
+  const std::size_t i = static_cast<std::size_t>(n % config_.max_tracked);
+  auto& chunk = chunks_[i / kChunkSlots];
+  if (!chunk)
+    chunk = std::make_unique<Tracked[]>(
+        std::min(kChunkSlots, config_.max_tracked - i / kChunkSlots * kChunkSlots));
+  return chunk[i % kChunkSlots];
+}
+
+NonceManager::Tracked* NonceManager::find(const Body& body, bool live) {
+  // The body carries the low 32 bits of its issue number; the tracked numbers span fewer than
+  // 2^32, so those bits name at most one of them.
+  const std::uint32_t back = static_cast<std::uint32_t>(next_) - get_u32(body.data() + 12);
+  if (back == 0 || back > next_ - oldest_) return nullptr;
+  Tracked& t = slot(next_ - back);
+  if (t.live != live || t.body != body) return nullptr;
+  return &t;
 }
 
 // RFC 7616 §3.4 (RFC 2617 §3.2.2): the same nc twice is a replay. Requests that reuse a nonce
@@ -152,7 +177,7 @@ bool NonceManager::Tracked::count(std::uint32_t n) {
 
 std::size_t NonceManager::tracked() const {
   std::lock_guard hold(*lock_);
-  return table_.size();
+  return static_cast<std::size_t>(next_ - oldest_);
 }
 
 std::optional<NonceManager::Decoded> NonceManager::decode(std::string_view nonce) const {
@@ -178,9 +203,11 @@ bool NonceManager::expired(std::int64_t issued_ms, std::int64_t now_ms) const {
 }
 
 void NonceManager::prune(std::int64_t now_ms) {
-  while (!order_.empty() && expired(order_.front().issued_ms, now_ms)) {
-    table_.erase(order_.front().body);
-    order_.pop_front();
+  while (oldest_ < next_) {
+    Tracked& t = slot(oldest_);
+    if (!expired(static_cast<std::int64_t>(get_u64(t.body.data())), now_ms)) break;
+    t.live = false;
+    ++oldest_;
   }
 }
 
@@ -198,14 +225,13 @@ NonceState NonceManager::check(std::string_view nonce, std::uint32_t nc, std::in
   {
     std::lock_guard hold(*lock_);
     prune(now_ms);
-    const auto it = table_.find(body);
-    if (it != table_.end()) {
+    if (Tracked* t = find(body, true)) {
       // Tracked: issued here, so the MAC it was issued with is known (constant-time compare).
-      if (CRYPTO_memcmp(it->second.mac.data(), raw->data() + kBodyBytes, kMacBytes) != 0)
+      if (CRYPTO_memcmp(t->mac.data(), raw->data() + kBodyBytes, kMacBytes) != 0)
         return NonceState::Invalid;
       if (expired(static_cast<std::int64_t>(get_u64(body.data())), now_ms))
         return NonceState::Stale;
-      return it->second.count(nc) ? NonceState::Valid : NonceState::Replayed;
+      return t->count(nc) ? NonceState::Valid : NonceState::Replayed;
     }
   }
   // Not tracked: evicted, expired, or not ours. Only the MAC tells stale from forged.

@@ -6,13 +6,15 @@
 //
 // Nonce text: 64 lower-case hex digits of 32 bytes
 //   [0, 8)   issue time, milliseconds, big-endian
-//   [8, 16)  random bytes (RAND_bytes)
+//   [8, 12)  random bytes (RAND_bytes)
+//   [12, 16) the low 32 bits of the nonce's issue number, big-endian
 //   [16, 32) SipHash-2-4-128(key, bytes [0, 16)), where key = the first 16 bytes of
 //            SHA-256("imswitch nonce v2" | secret)
 //
-// Tracking: issue() enters each nonce in a table holding the highest nc seen, bounded by
-// NonceConfig::max_tracked. Entries leave in issue order: expired ones as time passes, then the
-// oldest live one when the table is full. A nonce that is authentic and unexpired but has no
+// Tracking: issue() enters each nonce in a ring of NonceConfig::max_tracked slots, the slot
+// chosen by its issue number, holding its body, MAC and the counts seen (48 bytes, no hashing
+// and no allocation per nonce). Entries leave in issue order: expired ones as time passes, then
+// the oldest live one when the ring is full. A nonce that is authentic and unexpired but has no
 // entry (evicted under a flood of challenges, or issued by another process sharing the secret,
 // or before a restart) is reported Stale, never Valid: it can never become replayable, and an
 // honest client merely retries with the fresh nonce of a stale=true challenge.
@@ -24,13 +26,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "common/auth/crypto.hpp"
 #include "common/util/result.hpp"
@@ -43,7 +44,8 @@ inline constexpr std::size_t kDefaultSecretBytes = 32;
 struct NonceConfig {
   // How long a nonce is accepted after issue. Past it the client gets stale=true and retries.
   std::int64_t lifetime_ms = 300'000;
-  // Bound on the nonces tracked at once (about 100 bytes each): the memory bound under a flood.
+  // Bound on the nonces tracked at once (48 bytes each, allocated as the ring first fills): the
+  // memory bound under a flood.
   std::size_t max_tracked = 10'000;
 };
 
@@ -89,9 +91,7 @@ class NonceManager {
   static constexpr std::size_t kBodyBytes = 16;  // time and random, the part the MAC covers
   static constexpr std::size_t kMacBytes = 16;
   using Body = std::array<unsigned char, kBodyBytes>;
-  struct BodyHash {
-    std::size_t operator()(const Body& b) const;
-  };
+  using Mac = std::array<unsigned char, kMacBytes>;
   struct Decoded {
     Body body;
     std::int64_t issued_ms;
@@ -102,29 +102,41 @@ class NonceManager {
   std::optional<Decoded> decode(std::string_view nonce) const;
   bool expired(std::int64_t issued_ms, std::int64_t now_ms) const;
   // The MAC of body; nullopt if OpenSSL fails (then no nonce validates).
-  std::optional<std::array<unsigned char, kMacBytes>> mac(const Body& body) const;
-  void prune(std::int64_t now_ms);
+  std::optional<Mac> mac(const Body& body) const;
 
   std::string secret_;
   std::optional<detail::KeyedMac> mac_;  // keyed with a key derived from secret_
   NonceConfig config_;
-  std::uint64_t issued_ = 0;  // the RAND_bytes fallback, under lock_
-  // What is kept of an issued nonce: the highest nc seen, and its MAC, so that checking a
-  // tracked nonce compares 16 bytes instead of computing a MAC.
+
+  // What is kept of an issued nonce: its body, its MAC (so that checking a tracked nonce
+  // compares 16 bytes instead of computing a MAC) and the counts seen.
   static constexpr std::uint32_t kCountWindow = 64;
   struct Tracked {
-    std::uint32_t nc = 0;                   // the highest nc seen
-    std::uint64_t seen = 0;                 // bit i: nc - i was seen
-    std::array<unsigned char, kMacBytes> mac{};
+    Body body{};
+    Mac mac{};
+    std::uint64_t seen = 0;  // bit i: nc - i was seen
+    std::uint32_t nc = 0;    // the highest nc seen
+    bool live = false;       // its MAC is in: it can be checked
     // Records count n; false when it was seen before or is too far below nc.
     bool count(std::uint32_t n);
   };
+  static_assert(sizeof(Tracked) <= 48, "a tracked nonce is the memory bound's unit");
+  static constexpr std::size_t kChunkSlots = 4096;
+  // The slot of issue number n, its chunk allocated on first use. Under lock_.
+  Tracked& slot(std::uint64_t n);
+  // The tracked slot holding body, live (MAC in) or reserved as asked, else nullptr. Under lock_.
+  Tracked* find(const Body& body, bool live);
+  // Drops expired nonces from the old end. Under lock_.
+  void prune(std::int64_t now_ms);
+
   // The tracking state below is shared by every SIP core of the switch (several threads issue
-  // and check nonces); the lock covers table lookups and updates only, never a MAC. Held
-  // through a pointer so that the manager stays movable.
+  // and check nonces); the lock covers slot lookups and updates only, never a MAC. Held through
+  // a pointer so that the manager stays movable.
   std::unique_ptr<std::mutex> lock_ = std::make_unique<std::mutex>();
-  std::unordered_map<Body, Tracked, BodyHash> table_;
-  std::deque<Decoded> order_;                             // table_'s keys in issue order
+  // The ring: issue number n lives in slot n % max_tracked; the tracked ones are [oldest_, next_).
+  std::vector<std::unique_ptr<Tracked[]>> chunks_;
+  std::uint64_t oldest_ = 0;
+  std::uint64_t next_ = 0;
 };
 
 }  // namespace ims::auth

@@ -109,6 +109,28 @@ TEST(NonceManager, TwoThreadsShareTheCounts) {
   EXPECT_EQ(valid.load(), 200 * 20);
 }
 
+TEST(NonceManager, ThreadsIssuingTogetherEachGetATrackedNonce) {
+  // Issue numbers are taken under the lock and the MAC computed outside it: nonces issued at
+  // once from several threads must still each land in a slot of their own.
+  auto m = make({.max_tracked = 4'000});
+  std::vector<std::string> issued[4];
+  std::vector<std::thread> threads;
+  for (auto& mine : issued)
+    threads.emplace_back([&m, &mine] {
+      for (int i = 0; i < 1'000; ++i) mine.push_back(m.issue(kT0));
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(m.tracked(), 4'000u);
+  std::set<std::string> distinct;
+  for (const auto& mine : issued)
+    for (const auto& n : mine) {
+      distinct.insert(n);
+      EXPECT_EQ(m.check(n, 1, kT0), NonceState::Valid) << n;
+      EXPECT_EQ(m.check(n, 1, kT0), NonceState::Replayed) << n;
+    }
+  EXPECT_EQ(distinct.size(), 4'000u);
+}
+
 TEST(NonceManager, CountZeroIsNeverValid) {
   auto m = make();
   EXPECT_EQ(m.check(m.issue(kT0), 0, kT0), NonceState::Replayed);
@@ -229,6 +251,25 @@ TEST(NonceManager, EvictedNonceNeverBecomesValidAgain) {
     EXPECT_EQ(m.check(victim, nc * 1000, kT0 + 2), NonceState::Stale) << nc;
   (void)m.issue(kT0 + 3);  // the table has room again: victim still cannot come back
   EXPECT_EQ(m.check(victim, 100'000, kT0 + 4), NonceState::Stale);
+}
+
+TEST(NonceManager, ASlotServesOnlyTheNonceOfItsLap) {
+  // Three slots: the fourth nonce takes the first one's slot, and the first one's counts do not
+  // carry over to it or come back with it.
+  auto m = make({.max_tracked = 3});
+  const std::string first = m.issue(kT0);
+  EXPECT_EQ(m.check(first, 5, kT0), NonceState::Valid);
+  const std::string second = m.issue(kT0 + 1);
+  (void)m.issue(kT0 + 2);
+  EXPECT_EQ(m.check(first, 6, kT0 + 3), NonceState::Valid) << "still in its lap";
+  const std::string fourth = m.issue(kT0 + 3);
+  EXPECT_EQ(m.check(first, 7, kT0 + 4), NonceState::Stale);
+  EXPECT_EQ(m.check(fourth, 1, kT0 + 4), NonceState::Valid) << "a fresh count in the old slot";
+  EXPECT_EQ(m.check(second, 1, kT0 + 4), NonceState::Valid);
+  for (int i = 0; i < 7; ++i) (void)m.issue(kT0 + 5 + i);  // laps further on
+  EXPECT_EQ(m.tracked(), 3u);
+  EXPECT_EQ(m.check(fourth, 2, kT0 + 20), NonceState::Stale);
+  EXPECT_EQ(m.check(first, 8, kT0 + 20), NonceState::Stale);
 }
 
 TEST(NonceManager, StatesHaveNames) {
