@@ -19,23 +19,17 @@ namespace {
 constexpr std::string_view kKeyLabel = "imswitch nonce v2";
 constexpr std::size_t kNonceHexSize = 2 * (16 + 16);
 
-void put_u64(unsigned char* p, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<unsigned char>(v & 0xff);
+// Big-endian integers in the nonce's bytes.
+template <typename T>
+void put_be(unsigned char* p, T v) {
+  for (int i = int(sizeof(T)) - 1; i >= 0; --i, v >>= 8)
+    p[i] = static_cast<unsigned char>(v & 0xff);
 }
 
-std::uint64_t get_u64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
-  return v;
-}
-
-void put_u32(unsigned char* p, std::uint32_t v) {
-  for (int i = 3; i >= 0; --i, v >>= 8) p[i] = static_cast<unsigned char>(v & 0xff);
-}
-
-std::uint32_t get_u32(const unsigned char* p) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = v << 8 | p[i];
+template <typename T>
+T get_be(const unsigned char* p) {
+  T v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>(v << 8 | p[i]);
   return v;
 }
 
@@ -106,7 +100,7 @@ std::optional<NonceManager::Mac> NonceManager::mac(const Body& body) const {
 
 std::string NonceManager::issue(std::int64_t now_ms) {
   Body body{};
-  put_u64(body.data(), static_cast<std::uint64_t>(now_ms));
+  put_be<std::uint64_t>(body.data(), static_cast<std::uint64_t>(now_ms));
   // Unpredictable nonces keep clients from being asked, in advance, for responses to nonces an
   // attacker will meet later. Should the generator fail, the issue number still keeps the
   // nonce unique, which is what authentication itself relies on.
@@ -119,7 +113,7 @@ std::string NonceManager::issue(std::int64_t now_ms) {
       ++oldest_;
     }
     const std::uint64_t n = next_++;
-    put_u32(body.data() + 12, static_cast<std::uint32_t>(n));
+    put_be<std::uint32_t>(body.data() + 12, static_cast<std::uint32_t>(n));
     slot(n) = Tracked{.body = body};  // reserved, not live until its MAC is in
   }
   std::array<unsigned char, kBodyBytes + kMacBytes> raw{};
@@ -150,7 +144,8 @@ NonceManager::Tracked& NonceManager::slot(std::uint64_t n) {
 NonceManager::Tracked* NonceManager::find(const Body& body, bool live) {
   // The body carries the low 32 bits of its issue number; the tracked numbers span fewer than
   // 2^32, so those bits name at most one of them.
-  const std::uint32_t back = static_cast<std::uint32_t>(next_) - get_u32(body.data() + 12);
+  const std::uint32_t back =
+      static_cast<std::uint32_t>(next_) - get_be<std::uint32_t>(body.data() + 12);
   if (back == 0 || back > next_ - oldest_) return nullptr;
   Tracked& t = slot(next_ - back);
   if (t.live != live || t.body != body) return nullptr;
@@ -189,7 +184,7 @@ std::optional<NonceManager::Decoded> NonceManager::decode(std::string_view nonce
   const auto expected = mac(d.body);
   if (!expected || CRYPTO_memcmp(expected->data(), raw->data() + kBodyBytes, kMacBytes) != 0)
     return std::nullopt;
-  d.issued_ms = static_cast<std::int64_t>(get_u64(d.body.data()));
+  d.issued_ms = static_cast<std::int64_t>(get_be<std::uint64_t>(d.body.data()));
   return d;
 }
 
@@ -205,7 +200,7 @@ bool NonceManager::expired(std::int64_t issued_ms, std::int64_t now_ms) const {
 void NonceManager::prune(std::int64_t now_ms) {
   while (oldest_ < next_) {
     Tracked& t = slot(oldest_);
-    if (!expired(static_cast<std::int64_t>(get_u64(t.body.data())), now_ms)) break;
+    if (!expired(static_cast<std::int64_t>(get_be<std::uint64_t>(t.body.data())), now_ms)) break;
     t.live = false;
     ++oldest_;
   }
@@ -229,7 +224,7 @@ NonceState NonceManager::check(std::string_view nonce, std::uint32_t nc, std::in
       // Tracked: issued here, so the MAC it was issued with is known (constant-time compare).
       if (CRYPTO_memcmp(t->mac.data(), raw->data() + kBodyBytes, kMacBytes) != 0)
         return NonceState::Invalid;
-      if (expired(static_cast<std::int64_t>(get_u64(body.data())), now_ms))
+      if (expired(static_cast<std::int64_t>(get_be<std::uint64_t>(body.data())), now_ms))
         return NonceState::Stale;
       return t->count(nc) ? NonceState::Valid : NonceState::Replayed;
     }
