@@ -180,6 +180,7 @@ Application::~Application() {
     core->tu.reset();
     core->store.reset();
   }
+  heap_.reset();  // its timer is on core 0's io_context, cleared below
   signals_.reset();
   hangup_.reset();
   keep_.clear();
