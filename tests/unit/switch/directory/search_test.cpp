@@ -486,8 +486,10 @@ class Reference {
 };
 
 std::shared_ptr<const Directory> generated(std::mt19937& rng) {
+  // One-letter names too: a suffix one byte long sorts before the longer ones it starts.
   const std::vector<std::string> first = {"Zoë",   "Ana", "Anaïs",  "Marc",   "Marco", "Øyvind",
-                                          "Łucja", "Jo",  "Joanna", "Straße", "Ève",   "Ian"};
+                                          "Łucja", "Jo",  "Joanna", "Straße", "Ève",   "Ian",
+                                          "J",     "Ø"};
   const std::vector<std::string> last = {"Martin", "Martín",     "O'Brien", "Núñez-Ruiz", "Ma",
                                          "Rossi",  "de la Cruz", "Æbelø",   "Smith",      "Ann"};
   const auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
