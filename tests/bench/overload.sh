@@ -16,16 +16,18 @@
 #      the requests dropped unparsed, the kernel's drops (/proc/net/udp), the switch's RSS at the
 #      start, its peak and at the end; the unloaded round trip (one message in flight, 50 in a
 #      row) before, and at once after the offered load stops.
-#   3. Flood: the agents at MAX / 2 for DUR seconds while sipp (tests/bench/sipp/flood_unauth.xml,
-#      one UDP port) sends 10 x MAX requests a second without valid credentials: REGISTER
-#      without credentials, REGISTER with wrong ones, MESSAGE without. The share of the agents'
-#      messages answered 200.
+#   3. Flood: the agents at MAX / 2 for DUR seconds while sipp (tests/bench/sipp/flood_unauth.xml)
+#      sends 10 x MAX requests a second without valid credentials: REGISTER without
+#      credentials, REGISTER with wrong ones, MESSAGE without. The share of the agents'
+#      messages answered 200. FLOOD_PORTS=one (default) sends the flood from one UDP port;
+#      FLOOD_PORTS=many from a new port for every call (sipp -t un), so that no per-source limit
+#      can hold it and the switch's queue-delay shedding must.
 # Every run is bounded by its count and a timeout; loopback only. Build first:
 #   cmake --build build --target imswitch bench_transport_relay
 #
 # Environment: CONFIG (config/bench.yaml), QUOTA (10000), PERIOD (100000), AGENTS (1000), RATES ("1200 1600 2000 2400
-# 2800"), STEP (10), MAX (measured), DUR (15), OUT (a new folder under /tmp, kept: logs, samples
-# and JSON lines).
+# 2800"), STEP (10), MAX (measured), DUR (15), FLOOD_PORTS (one), OUT (a new folder under /tmp,
+# kept: logs, samples and JSON lines).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,6 +40,12 @@ RATES=${RATES:-"1200 1600 2000 2400 2800"}
 STEP=${STEP:-10}
 DUR=${DUR:-15}
 MAX=${MAX:-}
+FLOOD_PORTS=${FLOOD_PORTS:-one}
+case $FLOOD_PORTS in
+  one) flood_transport=u1 flood_from="one port" ;;
+  many) flood_transport=un flood_from="a port per call" ;;
+  *) echo "overload: FLOOD_PORTS is one or many, not '$FLOOD_PORTS'" >&2; exit 2 ;;
+esac
 OUT=${OUT:-$(mktemp -d /tmp/imswitch-overload.XXXXXX)}
 CG=/sys/fs/cgroup/cpu/imsw-bench
 for b in "$bin" "$bench"; do
@@ -165,7 +173,7 @@ flood_calls=$((10 * MAX / 3))  # three requests a call
 printf 'SEQUENTIAL\n' >"$OUT/flood.csv"
 for i in $(seq 1 1000); do printf 'load%06d\n' "$i"; done >>"$OUT/flood.csv"
 ( cd "$OUT" && timeout $((DUR + 15)) sipp "127.0.0.1:$port" -sf "$top/tests/bench/sipp/flood_unauth.xml" \
-    -inf flood.csv -r "$flood_calls" -m $((flood_calls * (DUR + 5))) -t u1 -nd -nostdin \
+    -inf flood.csv -r "$flood_calls" -m $((flood_calls * (DUR + 5))) -t "$flood_transport" -nd -nostdin \
     >/dev/null 2>&1 || true ) &
 flood=$!
 fline=$(relay "$half" $((half * DUR)) $((DUR + 45)))
@@ -189,7 +197,7 @@ printf '%-52s %s\n' "503 + Retry-After (late / table full)" "$r503 / $table_full
 printf '%-52s %s\n' "dropped unparsed (late) / by the kernel" "$dropped / $kdrops"
 printf '%-52s %s\n' "RSS start / peak / end" "$((rss_start / 1024)) / $((rss_peak / 1024)) / $((rss_end / 1024)) MiB"
 printf '%-52s %s\n' "unloaded round trip before / just after" "$before_rtt / $after_rtt ms"
-printf '%-52s %s\n' "flood: agents at MAX/2, sipp at 10 x MAX" "$half/s, $((3 * flood_calls))/s"
+printf '%-52s %s\n' "flood: agents at MAX/2, sipp at 10 x MAX from $flood_from" "$half/s, $((3 * flood_calls))/s"
 printf '%-52s %s\n' "flood: agents' messages answered 200" \
   "$fok of $fn ($(awk -v a="$fok" -v n="$fn" 'BEGIN { printf "%.2f", a * 100 / n }') %)"
 printf '%-52s %s\n' "flood: shed over the limit / dropped unparsed / challenged" "$shed / $blocked / $challenged"
