@@ -179,6 +179,7 @@ bool Stack::late_new_work(const sip::Message& request, const Origin& origin) {
   // A retransmission of a live transaction is absorbed below (its answer is re-sent): cheap,
   // and it keeps the client from retransmitting again.
   if (auto key = txn::server_key(request); key && table_.contains(*key)) return false;
+  if (waited <= overload_.trusted_queue_delay && tu_->vouches_for(origin)) return false;
   worst_delay_ = std::max(worst_delay_, waited);
   return true;
 }

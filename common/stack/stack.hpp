@@ -52,6 +52,11 @@ struct OverloadOptions {
   // it, or soon will, and the core is behind. 0: never (the default, for user agents; the
   // switch sets sip.overload.max_queue_delay_ms).
   std::chrono::milliseconds max_queue_delay{0};
+  // A new request from a source the TU vouches for (TransactionUser::vouches_for: an agent that
+  // authenticated lately) is shed only once it waited longer than this: a flood from other
+  // sources makes every request late, and the agents' requests are what the core is for. At
+  // or below max_queue_delay it changes nothing.
+  std::chrono::milliseconds trusted_queue_delay{0};
   // Every 503 the core sends for overload (queue delay, full transaction table) carries
   // Retry-After, drawn in [retry_after, 2 * retry_after] so that clients refused together do
   // not come back together.

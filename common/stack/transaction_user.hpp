@@ -47,6 +47,12 @@ class TransactionUser {
   // transactions that were waiting on it have already failed (on_client_failure).
   virtual void on_flow_closed(transport::FlowId /*flow*/) {}
 
+  // Whether the source of `origin` is one this TU knows (it authenticated lately). Under
+  // overload, a new request from such a source is shed only past
+  // OverloadOptions::trusted_queue_delay instead of max_queue_delay. Asked only of a request
+  // that is already late.
+  virtual bool vouches_for(const transport::Origin& /*origin*/) { return false; }
+
  protected:
   ~TransactionUser() = default;
 };

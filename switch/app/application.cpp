@@ -42,6 +42,7 @@ stack::Options stack_options(const config::Config& config) {
   o.txn.timers.completed_linger = config.sip.timers.completed_linger;
   o.txn.max_transactions = config.sip.max_transactions;
   o.overload.max_queue_delay = config.sip.overload.max_queue_delay;
+  o.overload.trusted_queue_delay = config.sip.overload.trusted_queue_delay;
   o.overload.retry_after = config.sip.overload.retry_after;
   o.overload.max_rejections_per_s = static_cast<double>(config.sip.overload.max_rejections_per_s);
   return o;

@@ -54,6 +54,11 @@ void SourceLimiter::trust(const transport::Endpoint& source, std::int64_t now_ms
   sources_.emplace(source, Bucket{settings_.burst, now_ms, until});
 }
 
+bool SourceLimiter::trusted(const transport::Endpoint& source, std::int64_t now_ms) const {
+  const auto it = sources_.find(source);
+  return it != sources_.end() && it->second.trusted_until_ms > now_ms;
+}
+
 void SourceLimiter::prune(std::int64_t now_ms) {
   if (now_ms - pruned_ms_ < 1000 && pruned_ms_ != 0) return;
   pruned_ms_ = now_ms;

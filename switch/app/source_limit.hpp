@@ -51,6 +51,8 @@ class SourceLimiter {
   bool admit(const transport::Endpoint& source, std::int64_t now_ms);
   // `source` authenticated successfully: exempt from the limit for settings.trust.
   void trust(const transport::Endpoint& source, std::int64_t now_ms);
+  // Whether `source` authenticated within settings.trust (never while the limit is off).
+  bool trusted(const transport::Endpoint& source, std::int64_t now_ms) const;
 
   bool enabled() const { return settings_.per_second > 0; }
   std::size_t tracked() const { return sources_.size(); }

@@ -165,6 +165,13 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
     limiter_.trust(origin.source, mono_ms());
 }
 
+bool SwitchTu::vouches_for(const transport::Origin& origin) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  return limiter_.trusted(origin.source, now_ms);
+}
+
 bool SwitchTu::needs_credentials(const sip::Message& request) {
   switch (request.method()) {
     case sip::Method::Register:

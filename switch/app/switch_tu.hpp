@@ -137,6 +137,7 @@ class SwitchTu final : public stack::TransactionUser {
   void on_client_failure(const txn::Key& client, txn::Failure failure) override;
   void on_server_failure(const txn::Key& server, txn::Failure failure) override;
   void on_flow_closed(transport::FlowId flow) override;
+  bool vouches_for(const transport::Origin& origin) override;
 
   const TuCounters& counters() const { return counters_; }
   std::uint64_t answered() const { return counters_.answered; }

@@ -73,6 +73,8 @@ struct WebSocket {
 struct Overload {
   // A new request that waited longer in the UDP receive queue is answered 503; 0: never.
   std::chrono::milliseconds max_queue_delay{100};
+  // The same for a source that authenticated within trusted_source: it waits longer.
+  std::chrono::milliseconds trusted_queue_delay{400};
   // Retry-After of the overload 503s: a value in [retry_after, 2 * retry_after].
   std::chrono::seconds retry_after{2};
   // Late new requests answered 503 a second, at most; the rest are dropped unparsed.

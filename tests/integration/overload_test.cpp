@@ -1,7 +1,8 @@
 // The switch under overload and under an unauthenticated flood, on the real binary, made
 // deterministic with small configured bounds (never rates or timing): every 503 it sends for
 // overload carries Retry-After; a request that waited in the receive queue past
-// sip.overload.max_queue_delay_ms is refused while a request within a dialog is still handled;
+// sip.overload.max_queue_delay_ms is refused while a request within a dialog is still handled,
+// and one from an agent that authenticated lately only past trusted_queue_delay_ms;
 // a source without valid credentials gets its burst of challenges and is then shed (dropped
 // over UDP, 503 over TCP) while an agent on another socket registers and sends; /metrics counts
 // what was shed.
@@ -149,6 +150,42 @@ TEST(Overload, RequestThatWaitedPastTheBoundIsRefusedButWorkInADialogGoesOn) {
   EXPECT_TRUE(retry_after_within(answers[fresh], 2, 4));
   ASSERT_TRUE(answers.count(in_dialog));
   EXPECT_NE(answers[in_dialog].status, 503) << "a request within a dialog is never shed";
+  EXPECT_EQ(metric(*sw, "imswitch_sip_overload_shed_total"), 1);
+}
+
+TEST(Overload, AnAgentThatAuthenticatedWaitsLongerBeforeItIsShedThanAStranger) {
+  ScratchDir dir("overload");
+  // A stranger is shed past 50 ms, an agent that authenticated only past 10 s: the switch is
+  // held between the two bounds.
+  std::string yaml = yaml_replacing(imswitch_yaml_with({}), "max_queue_delay_ms: 100",
+                                    "max_queue_delay_ms: 50");
+  yaml = yaml_replacing(yaml, "trusted_queue_delay_ms: 400", "trusted_queue_delay_ms: 10000");
+  auto sw = start_with(dir, yaml);
+  ASSERT_TRUE(sw);
+  std::string error;
+  auto bob = Agent::open(*sw, sample_agent("bob"), &error);
+  ASSERT_TRUE(bob) << error;
+  auto reg = bob->register_contact();  // answers its challenge: bob's socket is now known
+  ASSERT_TRUE(reg);
+  ASSERT_EQ(reg->status, 200);
+  auto stranger = UdpClient::open(false, &error);
+  ASSERT_TRUE(stranger) << error;
+
+  ASSERT_EQ(::kill(sw->pid(), SIGSTOP), 0);
+  const std::string from_stranger = "stranger-" + unique_token();
+  ASSERT_TRUE(stranger->send_to(sw->udp(), options_request(*stranger, sw->udp(), from_stranger)));
+  bob->send(bob->message_request("carol", "sent while the switch was behind"));
+  const auto stopped_until = std::chrono::steady_clock::now() + 500ms;
+  while (std::chrono::steady_clock::now() < stopped_until) std::this_thread::yield();
+  ASSERT_EQ(::kill(sw->pid(), SIGCONT), 0);
+
+  auto refused = stranger->final_response(5s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->header("Call-ID").value_or(""), from_stranger);
+  EXPECT_EQ(refused->status, 503);
+  auto served = bob->next_final(5s);  // its 407 round included
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 202) << "stored for carol, who is not logged in";
   EXPECT_EQ(metric(*sw, "imswitch_sip_overload_shed_total"), 1);
 }
 
