@@ -10,6 +10,7 @@
 #include "client/errors.hpp"
 #include "tests/integration/client_harness.hpp"
 #include "tests/integration/http_client.hpp"
+#include "tests/integration/sip_client.hpp"
 
 namespace ims::test {
 namespace {
@@ -102,13 +103,18 @@ TEST_F(ClientAgentTest, NoSwitchMeansNoAnswerNotAHang) {
 
 TEST_F(ClientAgentTest, CountsTheRequestsItSendsAgainToASilentSwitch) {
   start_switch();
+  // The silent switch is a socket of the test's own that never answers: a stopped switch's
+  // port is free, and a test running beside this one may take it and answer (it did, 405).
+  std::string error;
+  auto silent = UdpClient::open(false, &error);
+  ASSERT_TRUE(silent) << error;
   // T1 of 50 ms: Timer E sends the REGISTER again after 50, 150, 350, 750, 1550 and 3150 ms,
   // and Timer F gives up at 3.2 s.
   ClientAgent& a = make_agent("frank", Protocol::Udp, std::nullopt, std::chrono::seconds(600),
-                              [](client::AgentOptions& o) {
+                              [&silent](client::AgentOptions& o) {
                                 o.stack.txn.timers.t1 = txn::Duration{50};
+                                o.server_port = silent->local_port();
                               });
-  switch_->stop();
   EXPECT_EQ(loop_.on_strand([&] { return a.agent->retransmissions(); }), 0u);
   auto r = login(a, 10s);
   ASSERT_FALSE(r.ok());
@@ -116,7 +122,9 @@ TEST_F(ClientAgentTest, CountsTheRequestsItSendsAgainToASilentSwitch) {
   const auto sent_again = loop_.on_strand([&] { return a.agent->retransmissions(); });
   EXPECT_GE(sent_again, 5u);
   EXPECT_LE(sent_again, 6u);
-  switch_.reset();
+  int received = 0;  // the first REGISTER and every one sent again reached the silent socket
+  while (silent->receive(200ms)) ++received;
+  EXPECT_EQ(received, static_cast<int>(sent_again) + 1);
 }
 
 TEST_F(ClientAgentTest, ALoginAskedForDuringARefreshJoinsIt) {
