@@ -16,6 +16,17 @@ std::int64_t unix_now_ms() {
       .count();
 }
 
+namespace {
+
+// The source limiter's clock: monotonic milliseconds.
+std::int64_t mono_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 SwitchTu::SwitchTu(boost::asio::any_io_executor strand, store::Store& store,
                    std::shared_ptr<const directory::Directory> directory, SharedState& shared,
                    TuSettings settings, std::size_t core)
@@ -149,11 +160,6 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
   // credentials (a flood of REGISTERs and MESSAGEs with none, or wrong ones, must not take the
   // core from the agents); a successful authentication lifts the limit for it.
   const bool gated = limiter_.enabled() && needs_credentials(request);
-  const auto mono_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
   std::uint64_t authenticated_before = 0;
   if (gated) {
     const auto now = mono_ms();
@@ -166,10 +172,7 @@ void SwitchTu::on_request(const txn::Key& server, sip::Message request,
 }
 
 bool SwitchTu::vouches_for(const transport::Origin& origin) {
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
-  return limiter_.trusted(origin.source, now_ms);
+  return limiter_.trusted(origin.source, mono_ms());
 }
 
 bool SwitchTu::needs_credentials(const sip::Message& request) {

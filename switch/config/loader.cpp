@@ -97,8 +97,8 @@ void read_overload(YamlReader& r, const YAML::Node& sip, Overload& out) {
   const YAML::Node n = sip["overload"];
   if (!n) return;
   if (!r.check_map(n, "sip.overload",
-                   {"max_queue_delay_ms", "trusted_queue_delay_ms", "retry_after_s", "max_rejections_per_s",
-                    "unauthenticated_per_source_per_s",
+                   {"max_queue_delay_ms", "trusted_queue_delay_ms", "retry_after_s",
+                    "max_rejections_per_s", "unauthenticated_per_source_per_s",
                     "unauthenticated_burst", "max_limited_sources", "trusted_source_s"}))
     return;
   uint64_t v = out.max_queue_delay.count();
