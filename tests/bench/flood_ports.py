@@ -20,7 +20,7 @@ import sys
 import time
 
 
-def requests(host, port, local, call):
+def requests(host, local, call):
     """The three requests of one call, as bytes."""
     user = f"load{call % 1000 + 1:06d}"
     via = f"SIP/2.0/UDP {local[0]}:{local[1]}"
@@ -57,7 +57,7 @@ def run(host, port, rate, seconds, first, step, sent):
         s = socket.socket(family, socket.SOCK_DGRAM)
         try:
             s.bind((host, 0))
-            for datagram in requests(host, port, s.getsockname(), call):
+            for datagram in requests(host, s.getsockname(), call):
                 s.sendto(datagram, (host, port))
         except OSError:
             pass  # a full socket buffer: the flood goes on

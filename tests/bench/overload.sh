@@ -19,9 +19,10 @@
 #   3. Flood: the agents log in, then run at MAX / 2 for DUR seconds while sipp
 #      (tests/bench/sipp/flood_unauth.xml) sends 10 x MAX requests a second without valid
 #      credentials: REGISTER without credentials, REGISTER with wrong ones, MESSAGE without.
-#      The share of the agents' messages answered 200. FLOOD_PORTS=one (default) sends the flood from one UDP port;
-#      FLOOD_PORTS=many from a new socket for every call (tests/bench/flood_ports.py), so that
-#      no per-source limit can hold it and the switch's queue-delay shedding must.
+#      The share of the agents' messages answered 200. FLOOD_PORTS=one (default) sends the
+#      flood from one UDP port; FLOOD_PORTS=many from a new socket for every call
+#      (tests/bench/flood_ports.py), so that no per-source limit can hold it and the switch's
+#      queue-delay shedding must.
 # Every run is bounded by its count and a timeout; loopback only. Build first:
 #   cmake --build build --target imswitch bench_transport_relay
 #
@@ -170,8 +171,6 @@ table_full=$(metric imswitch_sip_overload_rejected_total)
 start_switch
 half=$((MAX / 2))
 flood_calls=$((10 * MAX / 3))  # three requests a call
-printf 'SEQUENTIAL\n' >"$OUT/flood.csv"
-for i in $(seq 1 1000); do printf 'load%06d\n' "$i"; done >>"$OUT/flood.csv"
 # The agents log in first (the goal is about agents that have authenticated), and the flood
 # starts when the relay says they are sending: the line it writes to bench.log then.
 exec 3< <(timeout $((DUR + 90)) tail -F -n 0 "$OUT/bench.log" 2>/dev/null)
@@ -180,12 +179,14 @@ agents=$!
 grep -q -m1 'logged in, sending' <&3 || echo "overload: the agents did not all log in" >&2
 exec 3<&-
 if [ "$FLOOD_PORTS" = one ]; then
-  ( cd "$OUT" && timeout $((DUR + 15)) sipp "127.0.0.1:$port" -sf "$top/tests/bench/sipp/flood_unauth.xml" \
-      -inf flood.csv -r "$flood_calls" -m $((flood_calls * (DUR + 5))) -t u1 -nd -nostdin \
-      >/dev/null 2>&1 || true ) &
+  printf 'SEQUENTIAL\n' >"$OUT/flood.csv"
+  for i in $(seq 1 1000); do printf 'load%06d\n' "$i"; done >>"$OUT/flood.csv"
+  ( cd "$OUT" && timeout $((DUR + 15)) sipp "127.0.0.1:$port" \
+      -sf "$top/tests/bench/sipp/flood_unauth.xml" -inf flood.csv -r "$flood_calls" \
+      -m $((flood_calls * (DUR + 5))) -t u1 -nd -nostdin >/dev/null 2>&1 || true ) &
 else  # the same requests, each call from a socket of its own (sipp's -t un fails to bind)
-  ( timeout $((DUR + 45)) python3 "$top/tests/bench/flood_ports.py" 127.0.0.1 "$port" "$flood_calls" \
-      $((DUR + 5)) >>"$OUT/flood.log" 2>&1 || true ) &
+  ( timeout $((DUR + 45)) python3 "$top/tests/bench/flood_ports.py" 127.0.0.1 "$port" \
+      "$flood_calls" $((DUR + 5)) >>"$OUT/flood.log" 2>&1 || true ) &
 fi
 flood=$!
 wait "$agents" 2>/dev/null || true
